@@ -1,0 +1,139 @@
+import type { Cursor } from '../task.js';
+
+/** Seqs `start..end` (inclusive) are finished; `cursor` is the resume key of `end`, if any. */
+export interface DoneRange {
+  readonly start: number;
+  readonly end: number;
+  readonly cursor?: Cursor | undefined;
+}
+
+/** Everything the ledger knows, as it is written to the checkpoint. */
+export interface LedgerSnapshot {
+  /** Every seq below it is finished: the contiguous done prefix. */
+  readonly watermark: number;
+  /** Resume key of seq `watermark - 1` (cursor mode only). */
+  readonly lastCursor?: Cursor | undefined;
+  /** Finished seqs above the watermark, sorted, disjoint and never adjacent. */
+  readonly doneAbove: readonly DoneRange[];
+  /** How many of the finished seqs were dead-lettered. */
+  readonly failed: number;
+}
+
+/**
+ * Which seqs are finished: a watermark below which all are, plus compact ranges above it.
+ * Memory is O(number of gaps), not O(jobs): in-order completions only move the watermark.
+ */
+export class Ledger {
+  #watermark: number;
+  #lastCursor: Cursor | undefined;
+  #ranges: DoneRange[];
+  #finishedAbove: number;
+  #failed: number;
+
+  constructor(snapshot: LedgerSnapshot = { watermark: 0, doneAbove: [], failed: 0 }) {
+    this.#watermark = snapshot.watermark;
+    this.#lastCursor = snapshot.lastCursor;
+    this.#ranges = [...snapshot.doneAbove];
+    this.#finishedAbove = this.#ranges.reduce((sum, r) => sum + r.end - r.start + 1, 0);
+    this.#failed = snapshot.failed;
+  }
+
+  get watermark(): number {
+    return this.#watermark;
+  }
+
+  get lastCursor(): Cursor | undefined {
+    return this.#lastCursor;
+  }
+
+  /** Seqs finished, done or dead-lettered, across all incarnations of the run. */
+  get finished(): number {
+    return this.#watermark + this.#finishedAbove;
+  }
+
+  get failed(): number {
+    return this.#failed;
+  }
+
+  /** How many separate done ranges sit above the watermark. */
+  get gaps(): number {
+    return this.#ranges.length;
+  }
+
+  /** Whether `seq` is finished. */
+  isFinished(seq: number): boolean {
+    if (seq < this.#watermark) return true;
+    const i = this.#indexAtOrBefore(seq);
+    return i >= 0 && this.#ranges[i]!.end >= seq;
+  }
+
+  /**
+   * Marks `seq` finished (`failed` if it was dead-lettered); `cursor` is its resume key.
+   * Returns false, changing nothing, if it already was: duplicates are harmless.
+   */
+  finish(seq: number, cursor?: Cursor, failed = false): boolean {
+    if (this.isFinished(seq)) return false;
+    if (failed) this.#failed++;
+    if (seq === this.#watermark) {
+      this.#watermark = seq + 1;
+      this.#lastCursor = cursor;
+      const next = this.#ranges[0];
+      if (next !== undefined && next.start === this.#watermark) {
+        this.#ranges.shift();
+        this.#finishedAbove -= next.end - next.start + 1;
+        this.#watermark = next.end + 1;
+        this.#lastCursor = next.cursor;
+      }
+      return true;
+    }
+    this.#finishedAbove++;
+    const i = this.#indexAtOrBefore(seq);
+    const before = this.#ranges[i];
+    const after = this.#ranges[i + 1];
+    const joinsBefore = before !== undefined && before.end === seq - 1;
+    const joinsAfter = after !== undefined && after.start === seq + 1;
+    if (joinsBefore && joinsAfter) {
+      this.#ranges.splice(i, 2, { start: before.start, end: after.end, cursor: after.cursor });
+    } else if (joinsBefore) {
+      this.#ranges[i] = { start: before.start, end: seq, cursor };
+    } else if (joinsAfter) {
+      this.#ranges[i + 1] = { start: seq, end: after.end, cursor: after.cursor };
+    } else {
+      this.#ranges.splice(i + 1, 0, { start: seq, end: seq, cursor });
+    }
+    return true;
+  }
+
+  /** The first seq at or after `seq` that is not finished: resume skips straight to it. */
+  nextUnfinished(seq: number): number {
+    if (seq < this.#watermark) seq = this.#watermark;
+    const i = this.#indexAtOrBefore(seq);
+    const range = this.#ranges[i];
+    return range !== undefined && range.end >= seq ? range.end + 1 : seq;
+  }
+
+  snapshot(): LedgerSnapshot {
+    return { watermark: this.#watermark, lastCursor: this.#lastCursor, doneAbove: [...this.#ranges], failed: this.#failed };
+  }
+
+  /** Index of the last range starting at or before `seq`, or -1. */
+  #indexAtOrBefore(seq: number): number {
+    const ranges = this.#ranges;
+    // Completions mostly land at the end: check it before searching.
+    const last = ranges.length - 1;
+    if (last < 0 || ranges[last]!.start <= seq) return last;
+    let lo = 0;
+    let hi = last - 1;
+    let found = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      if (ranges[mid]!.start <= seq) {
+        found = mid;
+        lo = mid + 1;
+      } else {
+        hi = mid - 1;
+      }
+    }
+    return found;
+  }
+}

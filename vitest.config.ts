@@ -1,0 +1,14 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    testTimeout: 120_000,
+    hookTimeout: 60_000,
+    // Integration tests spawn real processes; two cores do not want many at once.
+    fileParallelism: true,
+    maxWorkers: 2,
+    minWorkers: 1,
+    pool: 'forks',
+  },
+});
