@@ -104,6 +104,45 @@ export class Ledger {
     return true;
   }
 
+  /**
+   * Marks every seq of `start..end` finished in O(log gaps + merged ranges), as if by `finish`
+   * on each; `cursor` is the resume key of `end`. Returns how many seqs were newly finished.
+   */
+  finishRange(start: number, end: number, cursor?: Cursor, failed = false): number {
+    if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end) || start < 0 || end < start) {
+      throw new RangeError(`Expected a range of seqs 0 <= start <= end, got ${start}..${end}`);
+    }
+    if (end < this.#watermark) return 0;
+    start = Math.max(start, this.#watermark);
+    const ranges = this.#ranges;
+    const first = this.#firstEndingAtOrAfter(start - 1);
+    const last = this.#indexAtOrBefore(end + 1);
+    let covered = 0;
+    let absorbed = 0;
+    let merged: DoneRange = { start, end, cursor };
+    for (let i = first; i <= last; i++) {
+      const r = ranges[i]!;
+      absorbed += r.end - r.start + 1;
+      covered += Math.max(0, Math.min(r.end, end) - Math.max(r.start, start) + 1);
+      // A seq already finished keeps its cursor, as `finish` leaves it alone.
+      const tail = r.end >= merged.end ? { end: r.end, cursor: r.cursor } : merged;
+      merged = { start: Math.min(merged.start, r.start), end: tail.end, cursor: tail.cursor };
+    }
+    const added = end - start + 1 - covered;
+    if (added === 0) return 0;
+    if (failed) this.#failed += added;
+    if (merged.start === this.#watermark) {
+      ranges.splice(first, Math.max(0, last - first + 1));
+      this.#finishedAbove -= absorbed;
+      this.#watermark = merged.end + 1;
+      this.#lastCursor = merged.cursor;
+    } else {
+      ranges.splice(first, Math.max(0, last - first + 1), merged);
+      this.#finishedAbove += added;
+    }
+    return added;
+  }
+
   /** The first seq at or after `seq` that is not finished: resume skips straight to it. */
   nextUnfinished(seq: number): number {
     if (seq < this.#watermark) seq = this.#watermark;
@@ -135,5 +174,18 @@ export class Ledger {
       }
     }
     return found;
+  }
+
+  /** Index of the first range ending at or after `seq`, or the number of ranges. */
+  #firstEndingAtOrAfter(seq: number): number {
+    const ranges = this.#ranges;
+    let lo = 0;
+    let hi = ranges.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (ranges[mid]!.end < seq) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
   }
 }

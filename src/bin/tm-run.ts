@@ -1,0 +1,52 @@
+#!/usr/bin/env node
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { checkInteger } from '../check.js';
+import { commonFlags, failUsage, masterFlags, slaveFlags } from '../cli/flags.js';
+import { main, onStopSignals, signalExitCode } from '../cli/main.js';
+import { masterOptionsFrom } from '../cli/master-command.js';
+import { showProgress } from '../cli/progress-display.js';
+import { summaryLine } from '../cli/summary.js';
+import { parseTarget } from '../load.js';
+import { createLogger, type LogLevel } from '../log.js';
+import { Master } from '../master/master.js';
+import { Supervisor } from '../spawn/supervisor.js';
+import { VERSION } from '../version.js';
+
+main('tm-run', async () => {
+  const argv = await yargs(hideBin(process.argv))
+    .scriptName('tm-run')
+    .usage('$0 module N [key=value…]\n\nA master and N slaves on this host in one command.')
+    .options({ ...commonFlags, ...masterFlags, ...slaveFlags })
+    .default('address', 'tcp://127.0.0.1:*')
+    .demandCommand(2, 'Name a task module and a slave count: tm-run module N [key=value…]')
+    .strict()
+    .fail(failUsage('tm-run'))
+    .version(VERSION)
+    .help()
+    .parse();
+  const [target, n, ...words] = argv._.map(String) as [string, string, ...string[]];
+  const count = checkInteger('N', Number(n), 1);
+  const master = await Master.start(masterOptionsFrom(argv, [target, ...words]));
+  // The slaves run the module's default handler: `fn` names the master's generator.
+  const supervisor = new Supervisor(
+    { target: parseTarget(target).module, count, address: master.endpoint, threads: argv.threads, concurrency: argv.concurrency, logLevel: argv.logLevel, cwd: process.cwd() },
+    createLogger('tm-run', argv.logLevel as LogLevel),
+  );
+  const hideProgress = argv.progress ? showProgress(master) : () => {};
+  const signals = onStopSignals((signal) => {
+    master.stop();
+    supervisor.stop(signal);
+  });
+  // Slaves that cannot load the module end the run: nothing would ever take a job.
+  void supervisor.done.then((code) => code === 2 && master.stop());
+  const summary = await master.done;
+  supervisor.stop();
+  const slavesCode = await supervisor.done;
+  signals.dispose();
+  hideProgress();
+  process.stdout.write(`tm-run: ${summaryLine(summary)}\n`);
+  if (summary.error) process.stderr.write(`tm-run: ${summary.error.message}\n`);
+  if (slavesCode === 2 && summary.outcome !== 'finished') return 2;
+  return summary.outcome === 'stopped' ? signalExitCode(signals.signal) : summary.exitCode;
+});

@@ -1,0 +1,39 @@
+#!/usr/bin/env node
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { commonFlags, failUsage, slaveFlags } from '../cli/flags.js';
+import { main, onStopSignals, signalExitCode } from '../cli/main.js';
+import { parseTarget } from '../load.js';
+import type { LogLevel } from '../log.js';
+import { Slave } from '../slave/slave.js';
+import { VERSION } from '../version.js';
+
+main('tm-slave', async () => {
+  const argv = await yargs(hideBin(process.argv))
+    .scriptName('tm-slave')
+    .usage('$0 module[:fn]\n\nRuns jobs from a master through that module’s handler (default export `handleJob`) in a thread pool.')
+    .options({ ...commonFlags, ...slaveFlags })
+    .demandCommand(1, 'Name a task module: tm-slave module[:fn]')
+    .strict()
+    .fail(failUsage('tm-slave'))
+    .version(VERSION)
+    .help()
+    .parse();
+  const target = parseTarget(String(argv._[0]));
+  const slave = await Slave.start({
+    module: target.module,
+    fn: target.fn ?? 'handleJob',
+    address: argv.address,
+    threads: argv.threads,
+    concurrency: argv.concurrency,
+    logLevel: argv.logLevel as LogLevel,
+  });
+  const signals = onStopSignals(() => slave.stop());
+  // Started by tm-spawn: when the supervisor dies, leave rather than linger as an orphan.
+  if (process.connected) process.once('disconnect', () => slave.stop());
+  const summary = await slave.done;
+  signals.dispose();
+  if (process.connected) process.disconnect();
+  if (summary.reason === 'rejected') return 2;
+  return summary.reason === 'stopped' ? signalExitCode(signals.signal ?? 'SIGTERM') : 0;
+});

@@ -1,0 +1,42 @@
+import type { Options } from 'yargs';
+import { UsageError } from '../errors.js';
+import { LOG_LEVELS } from '../log.js';
+
+/** Flags every command shares. */
+export const commonFlags = {
+  address: { type: 'string', default: 'tcp://127.0.0.1:3050', describe: 'ZeroMQ endpoint of the master' },
+  'log-level': { type: 'string', choices: LOG_LEVELS, default: 'info', describe: 'How much to log to stderr' },
+} satisfies Record<string, Options>;
+
+/** Flags of the master (tm-master, tm-run). */
+export const masterFlags = {
+  size: { type: 'number', default: 10_000, describe: 'Most jobs buffered ahead of dispatch' },
+  state: { type: 'string', describe: 'State file (default: ./.taskmaster/<module>-<fn>-<args hash>.state.json)' },
+  reset: { type: 'boolean', default: false, describe: 'Forget earlier state and start the run over' },
+  'checkpoint-interval': { type: 'number', default: 1000, describe: 'Milliseconds between snapshots and fsyncs of the state' },
+  retries: { type: 'number', default: 3, describe: 'Retries of a failing job before it is dead-lettered' },
+  'retry-backoff': { type: 'number', default: 1000, describe: 'Base of the exponential retry backoff, in ms' },
+  'job-timeout': { type: 'number', default: 0, describe: 'Milliseconds a handler may run before it fails (0: no limit)' },
+  lease: { type: 'number', default: 30_000, describe: 'Milliseconds of silence before a slave’s jobs go to others' },
+  grace: { type: 'number', default: 10_000, describe: 'Milliseconds a stop waits for in-flight jobs' },
+  insecure: { type: 'boolean', default: false, describe: 'Allow binding a non-loopback address without encryption' },
+  progress: { type: 'boolean', default: true, describe: 'Show progress (--no-progress to hide it)' },
+} satisfies Record<string, Options>;
+
+/** Flags of a slave (tm-slave, tm-spawn, tm-run). */
+export const slaveFlags = {
+  threads: { type: 'number', describe: 'Worker threads per slave (default: the number of CPUs, shared among slaves by tm-spawn/tm-run)' },
+  concurrency: { type: 'number', default: 1, describe: 'Chunks of jobs each thread runs at once (for I/O-bound handlers)' },
+} satisfies Record<string, Options>;
+
+/** Splits `module[:fn]`-style positionals and `key=value` words; anything else is a usage error. */
+export function positionals(argv: { _: Array<string | number> }): string[] {
+  return argv._.map(String);
+}
+
+/** yargs' failure handler: one line, exit 2, no stack. */
+export function failUsage(command: string) {
+  return (message: string | undefined, error: Error | undefined): never => {
+    throw new UsageError(message ?? error?.message ?? `bad usage of ${command}`);
+  };
+}

@@ -1,0 +1,50 @@
+import { isUserError } from '../errors.js';
+
+/**
+ * Runs a command's body: a user's mistake becomes one line and exit code 2, anything else a
+ * stack trace and exit code 1. The body returns the exit code.
+ */
+export function main(command: string, body: () => Promise<number>): void {
+  body().then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      if (isUserError(error)) {
+        process.stderr.write(`${command}: ${error.message}\n`);
+        process.exitCode = 2;
+      } else {
+        process.stderr.write(`${command}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+        process.exitCode = 1;
+      }
+    },
+  );
+}
+
+/** Exit code for a run stopped by `signal`, as shells report it. */
+export function signalExitCode(signal: NodeJS.Signals | undefined): number {
+  return signal === 'SIGINT' ? 130 : signal === 'SIGTERM' ? 143 : 1;
+}
+
+/**
+ * Calls `stop` on SIGINT/SIGTERM (again on a second signal, for an immediate stop) and
+ * remembers the first signal. Returns a function that removes the handlers.
+ */
+export function onStopSignals(stop: (signal: NodeJS.Signals) => void): { readonly signal: NodeJS.Signals | undefined; dispose(): void } {
+  let first: NodeJS.Signals | undefined;
+  const handler = (signal: NodeJS.Signals): void => {
+    first ??= signal;
+    stop(signal);
+  };
+  process.on('SIGINT', handler);
+  process.on('SIGTERM', handler);
+  return {
+    get signal() {
+      return first;
+    },
+    dispose() {
+      process.off('SIGINT', handler);
+      process.off('SIGTERM', handler);
+    },
+  };
+}

@@ -1,0 +1,42 @@
+import type { ArgumentsCamelCase } from 'yargs';
+import { parseArgWords } from '../check.js';
+import { parseTarget } from '../load.js';
+import type { LogLevel } from '../log.js';
+import type { MasterOptions } from '../master/options.js';
+
+export interface MasterArgv {
+  address: string;
+  size: number;
+  state: string | undefined;
+  reset: boolean;
+  checkpointInterval: number;
+  retries: number;
+  retryBackoff: number;
+  jobTimeout: number;
+  lease: number;
+  grace: number;
+  insecure: boolean;
+  logLevel: string;
+}
+
+/** Turns `module[:fn] key=value…` and the master's flags into master options. */
+export function masterOptionsFrom(argv: ArgumentsCamelCase<MasterArgv>, words: readonly string[]): MasterOptions {
+  const target = parseTarget(words[0]!);
+  return {
+    module: target.module,
+    fn: target.fn ?? 'getJobs',
+    args: parseArgWords(words.slice(1)),
+    address: argv.address,
+    size: argv.size,
+    state: argv.state,
+    reset: argv.reset,
+    checkpointInterval: argv.checkpointInterval,
+    retries: argv.retries,
+    retryBackoff: argv.retryBackoff,
+    jobTimeout: argv.jobTimeout,
+    lease: argv.lease,
+    grace: argv.grace,
+    insecure: argv.insecure,
+    logLevel: argv.logLevel as LogLevel,
+  };
+}

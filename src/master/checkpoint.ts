@@ -1,0 +1,178 @@
+/**
+ * The master's durable state for a resumable run (DESIGN.md §2): a snapshot written atomically
+ * each interval, plus a log of the completions since it, replayed onto it on start.
+ */
+import { createHash } from 'node:crypto';
+import { mkdirSync, rmSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { StateError } from '../errors.js';
+import { writeFileAtomic } from './atomic-write.js';
+import { CompletionLog, logPath, replayLog } from './completion-log.js';
+import { deadLetterPath, DeadLetterFile, type DeadLetter } from './dead-letter.js';
+import { Ledger, type LedgerSnapshot } from './ledger.js';
+import { encodeState, readState } from './state-file.js';
+import { StateLock } from './state-lock.js';
+import type { Completion, RecoveredState, RunIdentity, StateExtra } from './state-types.js';
+
+export type { Completion, CursorMode, RecoveredState, RunIdentity, StateExtra } from './state-types.js';
+export type { DeadLetter } from './dead-letter.js';
+export { deadLetterPath, readDeadLetters } from './dead-letter.js';
+export { logPath } from './completion-log.js';
+export { lockPath } from './state-lock.js';
+
+/** Options of `Checkpoint.open`. */
+export interface CheckpointOptions {
+  /** Delete the old snapshot, log and dead-letter file first (`--reset`). */
+  readonly reset: boolean;
+}
+
+const FRESH: StateExtra = { cursorMode: undefined, total: undefined, finished: false };
+const TASK_EXTENSIONS = /\.(?:[cm]?ts|[cm]?js)$/;
+
+/**
+ * A run's state files, locked for this master: the snapshot at `path`, `<path>.log` of the
+ * completions since it, and the dead-letter file.
+ *
+ * @example
+ * const { checkpoint, state } = Checkpoint.open(defaultStatePath(identity, process.cwd()), identity, { reset: false });
+ * const ledger = new Ledger(state?.ledger);
+ * checkpoint.append([{ seq: 0 }, { seq: 1 }]);          // as DONE batches arrive
+ * checkpoint.snapshot(ledger.snapshot(), extra);        // each --checkpoint-interval
+ */
+export class Checkpoint {
+  readonly path: string;
+  readonly #identity: RunIdentity;
+  readonly #lock: StateLock;
+  readonly #log: CompletionLog;
+  readonly #deadLetters: DeadLetterFile;
+  #closed = false;
+
+  private constructor(path: string, identity: RunIdentity, lock: StateLock, log: CompletionLog) {
+    this.path = path;
+    this.#identity = identity;
+    this.#lock = lock;
+    this.#log = log;
+    this.#deadLetters = new DeadLetterFile(deadLetterPath(path));
+  }
+
+  /**
+   * Locks and opens the state at `path` (creating directories), replays its log and writes the
+   * result as a fresh snapshot. `state` is undefined when the run starts fresh. Throws a
+   * StateError `E_STATE` when another live master holds the lock, or when the state is corrupt,
+   * of another version or of another run (its files are then left untouched).
+   */
+  static open(path: string, identity: RunIdentity, options: CheckpointOptions): { checkpoint: Checkpoint; state: RecoveredState | undefined } {
+    try {
+      mkdirSync(dirname(path), { recursive: true });
+    } catch (error) {
+      throw writeError(`could not create the directory of state file ${path}`, error);
+    }
+    const lock = StateLock.acquire(path);
+    try {
+      if (options.reset) removeState(path);
+      const stored = readState(path, identity);
+      const ledger = new Ledger(stored?.ledger);
+      const replayed = replayLog(logPath(path), ledger);
+      if (stored === undefined && replayed > 0) {
+        throw new StateError(`state log ${logPath(path)} has completions but state file ${path} is missing; move the log away or pass --reset to start over`);
+      }
+      const state = stored === undefined ? undefined : { ...stored, ledger: ledger.snapshot() };
+      const checkpoint = new Checkpoint(path, identity, lock, new CompletionLog(logPath(path)));
+      try {
+        // Folds the log into the snapshot, so a torn last line never precedes new appends.
+        checkpoint.snapshot(ledger.snapshot(), state ?? FRESH);
+      } catch (error) {
+        checkpoint.close();
+        throw error;
+      }
+      return { checkpoint, state };
+    } catch (error) {
+      lock.release();
+      throw error;
+    }
+  }
+
+  /** Records finished jobs in one write, durable once the OS has it; throws StateError `E_STATE_WRITE`. */
+  append(completions: readonly Completion[]): void {
+    this.#assertOpen();
+    this.#log.append(completions);
+  }
+
+  /**
+   * Replaces the snapshot atomically with `ledger` (which must hold every completion appended so
+   * far), then empties the log. On failure throws StateError `E_STATE_WRITE`; the previous
+   * snapshot stays in place.
+   */
+  snapshot(ledger: LedgerSnapshot, extra: StateExtra): void {
+    this.#assertOpen();
+    try {
+      writeFileAtomic(this.path, encodeState(this.#identity, ledger, extra));
+    } catch (error) {
+      throw writeError(`could not write state file ${this.path}`, error);
+    }
+    this.#log.truncate();
+  }
+
+  /** Makes every appended completion durable (fsync of the log). */
+  sync(): void {
+    this.#assertOpen();
+    this.#log.sync();
+  }
+
+  /** Appends `record` to the dead-letter file, durably: call it before `append` counts the job failed. */
+  deadLetter(record: DeadLetter): void {
+    this.#assertOpen();
+    this.#deadLetters.write(record);
+  }
+
+  /** Syncs and closes the files and releases the lock; idempotent. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    runAll([() => this.#log.sync(), () => this.#log.close(), () => this.#deadLetters.close(), () => this.#lock.release()]);
+  }
+
+  #assertOpen(): void {
+    if (this.#closed) throw new StateError(`state file ${this.path} is closed`, { code: 'E_STATE_WRITE' });
+  }
+}
+
+/** `<cwd>/.taskmaster/<module>-<fn>-<8 hex of sha256 of the sorted args>.state.json`. */
+export function defaultStatePath(identity: RunIdentity, cwd: string): string {
+  const args = Object.entries(identity.args).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const hash = createHash('sha256').update(JSON.stringify(args)).digest('hex').slice(0, 8);
+  const module = basename(identity.module).replace(TASK_EXTENSIONS, '');
+  const name = `${module}-${identity.fn}`.replace(/[^\w.-]/g, '_');
+  return join(cwd, '.taskmaster', `${name}-${hash}.state.json`);
+}
+
+/** Deletes the files of the state at `path`: the log first, so a half-done reset leaves no orphan log. */
+function removeState(path: string): void {
+  for (const file of [logPath(path), deadLetterPath(path), `${path}.tmp`, path]) {
+    try {
+      rmSync(file, { force: true });
+    } catch (error) {
+      throw writeError(`could not remove ${file} for --reset`, error);
+    }
+  }
+}
+
+function writeError(message: string, error: unknown): StateError {
+  if (error instanceof StateError) return error;
+  return new StateError(`${message}: ${(error as Error).message}`, { code: 'E_STATE_WRITE', cause: error });
+}
+
+/** Runs every step even if one throws, then throws the first error. */
+function runAll(steps: readonly (() => void)[]): void {
+  let first: unknown;
+  let failed = false;
+  for (const step of steps) {
+    try {
+      step();
+    } catch (error) {
+      if (!failed) first = error;
+      failed = true;
+    }
+  }
+  if (failed) throw first;
+}

@@ -1,0 +1,166 @@
+/** The append-only log of completions since the last snapshot: one line a batch, replayed on start. */
+import { closeSync, fstatSync, fsyncSync, ftruncateSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { crc32 } from 'node:zlib';
+import { StateError } from '../errors.js';
+import type { Cursor } from '../task.js';
+import { array, fail, integer, ShapeError } from './json-shape.js';
+import type { Ledger } from './ledger.js';
+import type { Completion } from './state-types.js';
+
+/** `[start, end, failed]` or `[start, end, failed, cursor of end]`, `failed` 0 or 1. */
+type Entry = [number, number, 0 | 1] | [number, number, 0 | 1, Cursor];
+
+/** Where the log of the state file `statePath` lives. */
+export function logPath(statePath: string): string {
+  return `${statePath}.log`;
+}
+
+/**
+ * One log line for a batch: `<crc32 hex> <json>\n`, the json a list of ranges (sorted; consecutive
+ * seqs with the same outcome joined, keeping the cursor of each range's end). '' for no completions.
+ */
+export function encodeBatch(completions: readonly Completion[]): string {
+  const sorted = completions.every((c, i) => i === 0 || completions[i - 1]!.seq <= c.seq)
+    ? completions
+    : [...completions].sort((a, b) => a.seq - b.seq);
+  const entries: Entry[] = [];
+  let current: Completion | undefined;
+  let start = 0;
+  const flush = (end: Completion): void => {
+    const failed = end.failed === true ? 1 : 0;
+    entries.push(end.cursor === undefined ? [start, end.seq, failed] : [start, end.seq, failed, end.cursor]);
+  };
+  for (const completion of sorted) {
+    if (!Number.isSafeInteger(completion.seq) || completion.seq < 0) throw new RangeError(`Expected a seq >= 0, got ${completion.seq}`);
+    if (current !== undefined && completion.seq === current.seq) continue;
+    if (current === undefined || completion.seq !== current.seq + 1 || (completion.failed === true) !== (current.failed === true)) {
+      if (current !== undefined) flush(current);
+      start = completion.seq;
+    }
+    current = completion;
+  }
+  if (current === undefined) return '';
+  flush(current);
+  const json = JSON.stringify(entries);
+  return `${crc32(json).toString(16).padStart(8, '0')} ${json}\n`;
+}
+
+/**
+ * Applies the log at `path` to `ledger`; returns how many lines it applied. A last line that is
+ * torn or garbled is ignored (a write the process died in); a bad line before it is a StateError.
+ */
+export function replayLog(path: string, ledger: Ledger): number {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 0;
+    throw new StateError(`could not read state log ${path}: ${(error as Error).message}`, { cause: error });
+  }
+  const lines = text.split('\n');
+  // What follows the last newline is a write that never finished (or nothing).
+  const torn = lines.pop() !== '';
+  const last = torn ? -1 : lines.length - 1;
+  let applied = 0;
+  for (const [i, line] of lines.entries()) {
+    let entries: Entry[];
+    try {
+      entries = decodeLine(line);
+    } catch (error) {
+      if (!(error instanceof ShapeError)) throw error;
+      if (i === last) break;
+      throw new StateError(`state log ${path} is corrupt at line ${i + 1} (${error.message}); move it away or pass --reset to start over`, { cause: error });
+    }
+    for (const [start, end, failed, cursor] of entries) ledger.finishRange(start, end, cursor, failed === 1);
+    applied++;
+  }
+  return applied;
+}
+
+function decodeLine(line: string): Entry[] {
+  const space = line.indexOf(' ');
+  const json = line.slice(space + 1);
+  if (space !== 8 || line.slice(0, 8) !== crc32(json).toString(16).padStart(8, '0')) fail('checksum mismatch');
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(json);
+  } catch (error) {
+    return fail(`not JSON: ${(error as Error).message}`);
+  }
+  return array(parsed, 'the line').map((item, i): Entry => {
+    const entry = array(item, `range ${i}`);
+    if (entry.length !== 3 && entry.length !== 4) fail(`range ${i} must be [start, end, failed] or [start, end, failed, cursor]`);
+    const start = integer(entry[0], `range ${i} start`);
+    const end = integer(entry[1], `range ${i} end`, start);
+    const failed = entry[2];
+    if (failed !== 0 && failed !== 1) fail(`range ${i} failed flag must be 0 or 1`);
+    return entry.length === 4 ? [start, end, failed, entry[3] as Cursor] : [start, end, failed];
+  });
+}
+
+/** The open log a run appends its completions to. */
+export class CompletionLog {
+  readonly path: string;
+  #fd: number;
+  /** Bytes of whole lines: a failed write is cut back to it, so no torn line sits before good ones. */
+  #size: number;
+
+  constructor(path: string) {
+    this.path = path;
+    try {
+      this.#fd = openSync(path, 'a', 0o644);
+      this.#size = fstatSync(this.#fd).size;
+    } catch (error) {
+      throw this.#writeError('open', error);
+    }
+  }
+
+  /** Appends one line for `completions`, in a single write. */
+  append(completions: readonly Completion[]): void {
+    const bytes = Buffer.from(encodeBatch(completions));
+    if (bytes.length === 0) return;
+    try {
+      let written = 0;
+      while (written < bytes.length) written += writeSync(this.#fd, bytes, written);
+      this.#size += bytes.length;
+    } catch (error) {
+      try {
+        ftruncateSync(this.#fd, this.#size);
+      } catch {
+        // The replay ignores a torn last line; the write error is what matters.
+      }
+      throw this.#writeError('append to', error);
+    }
+  }
+
+  /** Makes every appended line durable. */
+  sync(): void {
+    try {
+      fsyncSync(this.#fd);
+    } catch (error) {
+      throw this.#writeError('fsync', error);
+    }
+  }
+
+  /** Empties the log: a snapshot now holds everything in it. */
+  truncate(): void {
+    try {
+      ftruncateSync(this.#fd, 0);
+      this.#size = 0;
+    } catch (error) {
+      throw this.#writeError('truncate', error);
+    }
+  }
+
+  close(): void {
+    try {
+      closeSync(this.#fd);
+    } catch (error) {
+      throw this.#writeError('close', error);
+    }
+  }
+
+  #writeError(action: string, error: unknown): StateError {
+    return new StateError(`could not ${action} state log ${this.path}: ${(error as Error).message}`, { code: 'E_STATE_WRITE', cause: error });
+  }
+}

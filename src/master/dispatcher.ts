@@ -1,0 +1,296 @@
+import type { Router } from 'zeromq';
+import { encodeMessage } from '../protocol/codec.js';
+import { PROTOCOL_VERSION, type Done, type Hello, type MasterMessage, type WireResult } from '../protocol/messages.js';
+import { decodeSlaveMessage } from '../protocol/validate.js';
+import type { Logger } from '../log.js';
+import { SlaveRecord } from './slave-record.js';
+import type { JobSource, PendingJob } from './source.js';
+
+/** One job's report from a slave, matched to the job it was sent. */
+export interface Outcome {
+  readonly job: PendingJob;
+  readonly result: WireResult;
+  readonly slave: SlaveRecord;
+}
+
+export interface DispatcherOptions {
+  readonly runId: string;
+  readonly lease: number;
+  readonly jobTimeout: number;
+  readonly wantResults: boolean;
+  /** Handles a DONE batch; the next message waits for it (backpressure on slow result handlers). */
+  readonly onOutcomes: (outcomes: Outcome[]) => Promise<void> | void;
+  /** Called when in-flight jobs go back to the buffer (lease expiry, BYE, reconnect). */
+  readonly onRequeue?: (count: number, why: string) => void;
+  readonly logger: Logger;
+  /** Milliseconds of work a batch should carry per slave thread. @default 25 */
+  readonly batchMs?: number;
+  /** @default 1000 */
+  readonly maxBatch?: number;
+}
+
+interface InFlight {
+  readonly job: PendingJob;
+  readonly slave: SlaveRecord;
+}
+
+/** Counters for what the dispatcher refused, for logs and tests. */
+export interface DispatcherStats {
+  dropped: number;
+  requeued: number;
+}
+
+/**
+ * The ROUTER side of the protocol: admits slaves, sends batches as far as each slave's credit
+ * allows, matches DONEs to what was sent, and takes jobs back from slaves that leave or go
+ * silent past their lease.
+ */
+export class Dispatcher {
+  readonly #socket: Router;
+  readonly #source: JobSource;
+  readonly #options: DispatcherOptions;
+  readonly #slaves = new Map<string, SlaveRecord>();
+  readonly #inFlight = new Map<number, InFlight>();
+  /** Retries whose backoff is over, each preferring a slave other than the one it failed on. */
+  #retries: Array<{ job: PendingJob; avoid: string }> = [];
+  #outbox: Array<[Buffer, Buffer, Buffer]> = [];
+  #sending = false;
+  #paused = false;
+  #leaseTimer: NodeJS.Timeout;
+  readonly stats: DispatcherStats = { dropped: 0, requeued: 0 };
+
+  constructor(socket: Router, source: JobSource, options: DispatcherOptions) {
+    this.#socket = socket;
+    this.#source = source;
+    this.#options = options;
+    this.#leaseTimer = setInterval(() => this.#expireLeases(), Math.max(50, Math.min(options.lease / 4, 1000)));
+    this.#leaseTimer.unref();
+  }
+
+  get inFlight(): number {
+    return this.#inFlight.size;
+  }
+
+  get slaves(): number {
+    return this.#slaves.size;
+  }
+
+  /** Retries released from backoff but not yet sent. */
+  get retriesReady(): number {
+    return this.#retries.length;
+  }
+
+  /** Receives until the socket closes: one loop, one message at a time. */
+  async serve(): Promise<void> {
+    for await (const [id, ...frames] of this.#socket) {
+      if (id === undefined) continue;
+      const decoded = decodeSlaveMessage(frames);
+      if (!decoded.ok) {
+        this.#drop(id, decoded.reason);
+        continue;
+      }
+      const message = decoded.message;
+      if (message.command === 'HELLO') {
+        this.#admit(id, message);
+        continue;
+      }
+      const slave = this.#slaves.get(id.toString('latin1'));
+      if (slave === undefined) {
+        // A slave we expired, or one that outlived the previous master: make it start over.
+        this.#send(id, { command: 'REJECT', reason: 'unknown slave: say HELLO', rehello: true });
+        continue;
+      }
+      if (message.run !== this.#options.runId) {
+        this.#drop(id, `stale run id ${message.run}`);
+        continue;
+      }
+      slave.lastSeen = Date.now();
+      switch (message.command) {
+        case 'CREDIT':
+          if (!slave.leaving) slave.grant(message.credit);
+          break;
+        case 'DONE':
+          await this.#done(slave, message);
+          break;
+        case 'PING':
+          break;
+        case 'BYE':
+          // Unstarted jobs go to others now; the running ones may still report.
+          slave.leaving = true;
+          slave.credit = 0;
+          this.#giveBack(slave, message.returned, 'slave leaving');
+          if (slave.inFlight === 0) this.#forget(slave, 'slave left');
+          break;
+      }
+      this.dispatch();
+    }
+  }
+
+  /** Queues a retry whose backoff is over; it goes out ahead of new jobs. */
+  retry(job: PendingJob, avoid: string): void {
+    this.#retries.push({ job, avoid });
+    this.dispatch();
+  }
+
+  /** Sends batches to every slave with credit, one batch per slave per round. */
+  dispatch(): void {
+    if (this.#paused) return;
+    let sent = true;
+    while (sent) {
+      sent = false;
+      for (const slave of this.#slaves.values()) {
+        if (slave.credit === 0) continue;
+        const jobs = this.#takeFor(slave);
+        if (jobs.length === 0) continue;
+        for (const job of jobs) this.#inFlight.set(job.seq, { job, slave });
+        slave.credit -= jobs.length;
+        slave.inFlight += jobs.length;
+        this.#send(slave.id, { command: 'JOBS', run: this.#options.runId, jobs: jobs.map(({ seq, attempt, job }) => ({ seq, attempt, job })) });
+        sent = true;
+      }
+    }
+  }
+
+  /** Stops sending new work; what is in flight may still finish. */
+  pause(): void {
+    this.#paused = true;
+  }
+
+  /** Jobs still in flight, for the final checkpoint after a forced stop. */
+  pendingJobs(): PendingJob[] {
+    return [...this.#inFlight.values()].map((f) => f.job);
+  }
+
+  /** Tells every slave the run is over. */
+  quitAll(): void {
+    for (const slave of this.#slaves.values()) this.#send(slave.id, { command: 'QUIT', run: this.#options.runId });
+  }
+
+  /** Resolves once every queued message has been handed to ZeroMQ. */
+  async flush(): Promise<void> {
+    while (this.#sending || this.#outbox.length > 0) await new Promise((resolve) => setImmediate(resolve));
+  }
+
+  close(): void {
+    clearInterval(this.#leaseTimer);
+  }
+
+  #takeFor(slave: SlaveRecord): PendingJob[] {
+    const { batchMs = 25, maxBatch = 1000 } = this.#options;
+    let n = slave.batchSize(batchMs, maxBatch);
+    // Near the end, share what is left among the slaves rather than hand it all to one.
+    if (this.#source.exhausted) n = Math.min(n, Math.max(1, Math.ceil((this.#source.length + this.#retries.length) / this.#slaves.size)));
+    const jobs: PendingJob[] = [];
+    if (this.#retries.length > 0) {
+      const alone = this.#slaves.size === 1;
+      const keep: Array<{ job: PendingJob; avoid: string }> = [];
+      for (const r of this.#retries) {
+        if (jobs.length < n && (alone || r.avoid !== slave.key)) jobs.push(r.job);
+        else keep.push(r);
+      }
+      this.#retries = keep;
+    }
+    if (jobs.length < n) jobs.push(...this.#source.take(n - jobs.length));
+    return jobs;
+  }
+
+  #admit(id: Buffer, hello: Hello): void {
+    if (hello.version !== PROTOCOL_VERSION) {
+      this.#send(id, { command: 'REJECT', reason: `protocol version ${hello.version} is not ${PROTOCOL_VERSION}`, rehello: false });
+      return;
+    }
+    const known = this.#slaves.get(id.toString('latin1'));
+    // A known slave saying HELLO again lost its connection: JOBS sent meanwhile may be lost.
+    if (known !== undefined) {
+      this.#giveBack(known, undefined, 'slave reconnected');
+      this.#slaves.delete(known.key);
+    }
+    const slave = new SlaveRecord(id, hello, Date.now());
+    this.#slaves.set(slave.key, slave);
+    if (known === undefined) this.#options.logger.info(`slave ${slave.name} joined (${hello.threads} threads, capacity ${hello.capacity})`);
+    const { runId: run, jobTimeout, lease, wantResults } = this.#options;
+    this.#send(id, { command: 'WELCOME', run, jobTimeout, lease, wantResults });
+  }
+
+  async #done(slave: SlaveRecord, message: Done): Promise<void> {
+    const outcomes: Outcome[] = [];
+    let ms = 0;
+    for (const result of message.results) {
+      const entry = this.#inFlight.get(result.seq);
+      if (entry === undefined || entry.slave !== slave) {
+        this.stats.dropped++;
+        this.#options.logger.limited('warn', 'done-unknown', `dropped DONE from ${slave.name} for seq ${result.seq}, which is not in flight there`);
+        continue;
+      }
+      this.#inFlight.delete(result.seq);
+      slave.inFlight--;
+      ms += result.ms;
+      outcomes.push({ job: entry.job, result, slave });
+    }
+    slave.observe(ms, outcomes.length);
+    if (slave.leaving) {
+      if (slave.inFlight === 0) this.#forget(slave, 'slave left');
+    } else {
+      slave.grant(message.credit);
+    }
+    if (outcomes.length > 0) await this.#options.onOutcomes(outcomes);
+  }
+
+  /** Puts `seqs` (all of the slave's in flight, if omitted) back at the head of the buffer. */
+  #giveBack(slave: SlaveRecord, seqs: Iterable<number> | undefined, why: string): void {
+    const jobs: PendingJob[] = [];
+    const take = (seq: number, entry: InFlight | undefined): void => {
+      if (entry === undefined || entry.slave !== slave) return;
+      this.#inFlight.delete(seq);
+      slave.inFlight--;
+      jobs.push(entry.job);
+    };
+    if (seqs === undefined) for (const [seq, entry] of this.#inFlight) take(seq, entry);
+    else for (const seq of seqs) take(seq, this.#inFlight.get(seq));
+    if (jobs.length === 0) return;
+    this.stats.requeued += jobs.length;
+    this.#source.requeue(jobs);
+    this.#options.onRequeue?.(jobs.length, why);
+  }
+
+  #forget(slave: SlaveRecord, why: string): void {
+    this.#giveBack(slave, undefined, why);
+    this.#slaves.delete(slave.key);
+    this.#options.logger.info(`slave ${slave.name} gone: ${why}`);
+  }
+
+  #expireLeases(): void {
+    const deadline = Date.now() - this.#options.lease;
+    for (const slave of this.#slaves.values()) {
+      if (slave.lastSeen < deadline) this.#forget(slave, `silent for more than ${this.#options.lease} ms (lease)`);
+    }
+    this.dispatch();
+  }
+
+  #drop(id: Buffer, reason: string): void {
+    this.stats.dropped++;
+    this.#options.logger.limited('warn', `drop:${reason.slice(0, 40)}`, `dropped a message from peer ${id.toString('hex').slice(0, 16)}: ${reason}`);
+  }
+
+  #send(id: Buffer, message: MasterMessage): void {
+    this.#outbox.push([id, ...encodeMessage(message)]);
+    if (!this.#sending) void this.#drain();
+  }
+
+  /** ZeroMQ allows one pending send per socket: this loop is that one sender. */
+  async #drain(): Promise<void> {
+    this.#sending = true;
+    try {
+      while (this.#outbox.length > 0) {
+        const batch = this.#outbox;
+        this.#outbox = [];
+        for (const frames of batch) await this.#socket.send(frames);
+      }
+    } catch (error) {
+      this.#options.logger.limited('warn', 'send', `send failed: ${(error as Error).message}`);
+      this.#outbox = [];
+    } finally {
+      this.#sending = false;
+    }
+  }
+}

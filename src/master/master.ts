@@ -1,0 +1,263 @@
+import { EventEmitter } from 'node:events';
+import { randomBytes } from 'node:crypto';
+import { Router } from 'zeromq';
+import { checkInteger } from '../check.js';
+import { UsageError } from '../errors.js';
+import { createLogger, type Logger } from '../log.js';
+import { loadModule, pickFunction, resolveModule } from '../load.js';
+import { MAX_MESSAGE_SIZE } from '../protocol/messages.js';
+import type { JobArgs } from '../task.js';
+import { checkBindAddress } from './address.js';
+import { Checkpoint, defaultStatePath, type RecoveredState } from './checkpoint.js';
+import { Dispatcher } from './dispatcher.js';
+import { Ledger } from './ledger.js';
+import { resolveMasterOptions, type MasterOptions, type ResolvedMasterOptions } from './options.js';
+import { Recorder } from './recorder.js';
+import { RetryQueue } from './retries.js';
+import { JobSource, resumeArgument } from './source.js';
+import { Progress, type ProgressSnapshot } from './progress.js';
+
+/** How a run ended. */
+export interface Summary {
+  readonly outcome: 'finished' | 'stopped' | 'failed';
+  /** Jobs this incarnation recorded as done, and as dead-lettered. */
+  readonly done: number;
+  readonly failed: number;
+  /** Finished over the whole run, across incarnations. */
+  readonly finished: number;
+  readonly total: number | undefined;
+  readonly durationMs: number;
+  readonly rate: number;
+  /** 0 all done, 1 some dead-lettered or a fatal error; a stop leaves it to the caller. */
+  readonly exitCode: number;
+  readonly error?: Error;
+}
+
+export interface MasterEvents {
+  progress: [ProgressSnapshot];
+}
+
+/**
+ * The master: pulls jobs from the generator into a bounded buffer, serves them to slaves over
+ * ZeroMQ, and records every completion so a stopped or crashed run resumes where it was.
+ */
+export class Master extends EventEmitter<MasterEvents> {
+  readonly endpoint: string;
+  /** Resolves when the run ends, by finishing, a stop, or a fatal error. */
+  readonly done: Promise<Summary>;
+  readonly #options: ResolvedMasterOptions;
+  readonly #logger: Logger;
+  readonly #socket: Router;
+  readonly #checkpoint: Checkpoint;
+  readonly #ledger: Ledger;
+  readonly #source: JobSource;
+  readonly #dispatcher: Dispatcher;
+  readonly #retryQueue: RetryQueue;
+  readonly #recorder: Recorder;
+  readonly #progress: Progress;
+  readonly #timers: NodeJS.Timeout[] = [];
+  #finish: (summary: Summary) => void = () => {};
+  #stopping = false;
+  #ended = false;
+  #fatal: Error | undefined;
+
+  /** Loads the module, opens the state and binds the socket: every usage error surfaces here. */
+  static async start(options: MasterOptions): Promise<Master> {
+    const resolved = resolveMasterOptions(options);
+    checkOptions(resolved);
+    checkBindAddress(resolved.address, resolved.insecure);
+    const url = resolveModule(resolved.module, resolved.cwd);
+    const mod = await loadModule(url);
+    const getJobs = pickFunction(mod, resolved.fn, resolved.module) as (last: unknown, args: JobArgs) => AsyncIterable<unknown> | Iterable<unknown>;
+    const countJobs = typeof mod.countJobs === 'function' ? (mod.countJobs as (args: JobArgs) => unknown) : undefined;
+    const handleResult = typeof mod.handleResult === 'function' ? (mod.handleResult as (result: unknown, job: unknown) => unknown) : undefined;
+    const identity = { module: new URL(url).protocol === 'file:' ? new URL(url).pathname : url, fn: resolved.fn, args: resolved.args };
+    const statePath = resolved.state ?? defaultStatePath(identity, resolved.cwd);
+    const { checkpoint, state } = Checkpoint.open(statePath, identity, { reset: resolved.reset });
+    const socket = new Router({ maxMessageSize: MAX_MESSAGE_SIZE, handover: true, sendHighWaterMark: 100_000, linger: 2000 });
+    try {
+      await socket.bind(resolved.address);
+    } catch (error) {
+      checkpoint.close();
+      socket.close();
+      throw new UsageError(`cannot bind ${resolved.address}: ${(error as Error).message}`, { cause: error });
+    }
+    const ledger = new Ledger(state?.ledger);
+    const iterable = getJobs(resumeArgument(ledger, state?.cursorMode), resolved.args);
+    if (iterable === null || typeof iterable !== 'object' || !(Symbol.asyncIterator in iterable || Symbol.iterator in iterable)) {
+      checkpoint.close();
+      socket.close();
+      throw new UsageError(`\`${resolved.module}\` export \`${resolved.fn}\` must be a generator (async function*), it returned ${typeof iterable}`);
+    }
+    return new Master(resolved, socket, checkpoint, state, ledger, iterable, countJobs, handleResult);
+  }
+
+  private constructor(
+    options: ResolvedMasterOptions,
+    socket: Router,
+    checkpoint: Checkpoint,
+    state: RecoveredState | undefined,
+    ledger: Ledger,
+    iterable: AsyncIterable<unknown> | Iterable<unknown>,
+    countJobs: ((args: JobArgs) => unknown) | undefined,
+    handleResult: ((result: unknown, job: unknown) => unknown) | undefined,
+  ) {
+    super();
+    this.#options = options;
+    this.#logger = createLogger('master', options.logLevel);
+    this.#socket = socket;
+    this.endpoint = socket.lastEndpoint ?? options.address;
+    this.#checkpoint = checkpoint;
+    this.#ledger = ledger;
+    this.done = new Promise((resolve) => (this.#finish = resolve));
+    this.#source = new JobSource(iterable, ledger, { size: options.size, window: Math.max(options.size * 100, 1_000_000), cursorMode: state?.cursorMode });
+    this.#retryQueue = new RetryQueue(options.retryBackoff, (job, avoid) => this.#dispatcher.retry(job, avoid));
+    this.#recorder = new Recorder(ledger, checkpoint, this.#retryQueue, { retries: options.retries, handleResult, logger: this.#logger });
+    this.#dispatcher = new Dispatcher(socket, this.#source, {
+      runId: randomBytes(8).toString('hex'),
+      lease: options.lease,
+      jobTimeout: options.jobTimeout,
+      wantResults: handleResult !== undefined,
+      logger: this.#logger,
+      onOutcomes: (outcomes) => this.#record(outcomes),
+      onRequeue: (count, why) => this.#logger.info(`${count} in-flight jobs back in the buffer: ${why}`),
+    });
+    this.#progress = new Progress(ledger, state?.total);
+    this.#source.onAvailable = () => this.#onAvailable();
+    if (state?.finished === true) this.#logger.info('the state says this run already finished; pass --reset to run it again');
+    this.#logger.info(`listening on ${this.endpoint}; state ${checkpoint.path}${state ? ` (resuming at seq ${ledger.watermark}, ${ledger.finished} finished)` : ''}`);
+    if (countJobs !== undefined) void this.#count(countJobs);
+    void this.#source.pump();
+    void this.#dispatcher.serve().catch((error: unknown) => this.#fail(error as Error));
+    this.#every(options.checkpointInterval, () => this.#snapshot(false));
+    this.#every(250, () => this.emit('progress', this.progress()));
+  }
+
+  /** Counts and rates for a progress display. */
+  progress(): ProgressSnapshot {
+    return this.#progress.snapshot({
+      buffered: this.#source.length,
+      size: this.#options.size,
+      inFlight: this.#dispatcher.inFlight,
+      slaves: this.#dispatcher.slaves,
+      retrying: this.#retryQueue.size + this.#dispatcher.retriesReady,
+    });
+  }
+
+  /**
+   * Stops the run: no new dispatch, in-flight jobs get `--grace` ms to finish, then the state is
+   * flushed. A second call stops at once. Both are safe to repeat.
+   */
+  stop(): void {
+    if (this.#stopping) return void this.#end('stopped');
+    this.#stopping = true;
+    this.#logger.info(`stopping: waiting up to ${this.#options.grace} ms for ${this.#dispatcher.inFlight} in-flight jobs`);
+    this.#source.stop();
+    this.#dispatcher.pause();
+    this.#retryQueue.flush();
+    const timer = setTimeout(() => this.#end('stopped'), this.#options.grace);
+    timer.unref();
+    this.#timers.push(timer);
+    this.#checkDone();
+  }
+
+  async #record(outcomes: Parameters<Recorder['record']>[0]): Promise<void> {
+    try {
+      await this.#recorder.record(outcomes);
+    } catch (error) {
+      this.#fail(error as Error);
+      return;
+    }
+    this.#source.poke();
+    this.#checkDone();
+  }
+
+  #onAvailable(): void {
+    this.#dispatcher.dispatch();
+    if (this.#source.exhausted && this.#source.error !== undefined && this.#fatal === undefined) {
+      const error = this.#source.error as Error;
+      this.#fail(new Error(`${this.#options.fn} failed at seq ${this.#source.pulled}: ${error?.message ?? String(error)}`, { cause: error }));
+      return;
+    }
+    this.#checkDone();
+  }
+
+  #checkDone(): void {
+    if (this.#ended) return;
+    const idle = this.#dispatcher.inFlight === 0;
+    if (this.#stopping && idle) return void this.#end(this.#fatal ? 'failed' : 'stopped');
+    const drained = this.#source.exhausted && this.#source.length === 0 && this.#retryQueue.size === 0 && this.#dispatcher.retriesReady === 0;
+    if (drained && idle) void this.#end('finished');
+  }
+
+  /** A fatal error: stop taking work, let in-flight jobs land, then end with exit code 1. */
+  #fail(error: Error): void {
+    if (this.#fatal !== undefined || this.#ended) return;
+    this.#fatal = error;
+    this.#logger.error(error.message);
+    if (error.name === 'StateError') return void this.#end('failed'); // nothing more can be recorded
+    this.stop();
+  }
+
+  async #end(outcome: Summary['outcome']): Promise<void> {
+    if (this.#ended) return;
+    this.#ended = true;
+    for (const timer of this.#timers) clearInterval(timer);
+    this.#retryQueue.close();
+    this.#source.stop();
+    this.#dispatcher.pause();
+    const finished = outcome === 'finished' && this.#fatal === undefined;
+    if (finished) this.#dispatcher.quitAll();
+    if (this.#fatal?.name !== 'StateError') this.#snapshot(finished);
+    this.#dispatcher.close();
+    await this.#dispatcher.flush();
+    this.#socket.close();
+    this.#checkpoint.close();
+    const snap = this.progress();
+    const { done, failed } = this.#recorder.counts;
+    const failedOutcome = this.#fatal !== undefined ? 'failed' : outcome;
+    this.#finish({
+      outcome: failedOutcome,
+      done,
+      failed,
+      finished: this.#ledger.finished,
+      total: snap.total,
+      durationMs: snap.elapsedMs,
+      rate: snap.elapsedMs > 0 ? ((done + failed) * 1000) / snap.elapsedMs : 0,
+      exitCode: failedOutcome === 'failed' || this.#ledger.failed > 0 ? 1 : 0,
+      ...(this.#fatal ? { error: this.#fatal } : {}),
+    });
+  }
+
+  #snapshot(finished: boolean): void {
+    try {
+      this.#checkpoint.snapshot(this.#ledger.snapshot(), { cursorMode: this.#source.cursorMode, total: this.#progress.total, finished });
+    } catch (error) {
+      this.#fail(error as Error);
+    }
+  }
+
+  async #count(countJobs: (args: JobArgs) => unknown): Promise<void> {
+    try {
+      const total = Number(await countJobs(this.#options.args));
+      if (Number.isFinite(total) && total >= 0) this.#progress.total = total;
+    } catch (error) {
+      this.#logger.warn(`countJobs failed, running without a total: ${(error as Error).message}`);
+    }
+  }
+
+  #every(ms: number, fn: () => void): void {
+    const timer = setInterval(fn, ms);
+    timer.unref();
+    this.#timers.push(timer);
+  }
+}
+
+function checkOptions(o: ResolvedMasterOptions): void {
+  checkInteger('size', o.size, 1);
+  checkInteger('checkpoint-interval', o.checkpointInterval, 1);
+  checkInteger('retries', o.retries, 0);
+  checkInteger('job-timeout', o.jobTimeout, 0);
+  checkInteger('lease', o.lease, 1);
+  checkInteger('grace', o.grace, 0);
+}

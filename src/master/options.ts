@@ -1,0 +1,65 @@
+import type { JobArgs } from '../task.js';
+import type { LogLevel } from '../log.js';
+
+/** Everything a master can be told; `bin/tm-master` builds it from flags. */
+export interface MasterOptions {
+  /** Task module: a file path or package specifier. */
+  readonly module: string;
+  /** Generator export. @default 'getJobs' */
+  readonly fn?: string;
+  /** `key=value` words, passed to `getJobs` and `countJobs`. @default {} */
+  readonly args?: JobArgs;
+  /** ZeroMQ endpoint to bind; `tcp://127.0.0.1:*` picks a free port. @default 'tcp://127.0.0.1:3050' */
+  readonly address?: string;
+  /** Most jobs buffered ahead of dispatch. @default 10000 */
+  readonly size?: number;
+  /** State file. @default `./.taskmaster/<module>-<fn>-<hash of args>.state.json` */
+  readonly state?: string;
+  /** Forget any earlier state and start over. @default false */
+  readonly reset?: boolean;
+  /** Milliseconds between snapshots (and fsyncs of the completion log). @default 1000 */
+  readonly checkpointInterval?: number;
+  /** Retries of a failing job before it is dead-lettered. @default 3 */
+  readonly retries?: number;
+  /** Base of the exponential retry backoff, in ms. @default 1000 */
+  readonly retryBackoff?: number;
+  /** Milliseconds a handler may run before it counts as failed; 0 for no limit. @default 0 */
+  readonly jobTimeout?: number;
+  /** Milliseconds of silence after which a slave's jobs go to others. @default 30000 */
+  readonly lease?: number;
+  /** Milliseconds a graceful stop waits for in-flight jobs. @default 10000 */
+  readonly grace?: number;
+  /** Allow binding a non-loopback address without encryption. @default false */
+  readonly insecure?: boolean;
+  /** @default 'info' */
+  readonly logLevel?: LogLevel;
+  /** Directory relative paths resolve against. @default process.cwd() */
+  readonly cwd?: string;
+}
+
+export type ResolvedMasterOptions = Required<Omit<MasterOptions, 'state'>> & { readonly state: string | undefined };
+
+export const MASTER_DEFAULTS = {
+  fn: 'getJobs',
+  args: {},
+  address: 'tcp://127.0.0.1:3050',
+  size: 10_000,
+  reset: false,
+  checkpointInterval: 1000,
+  retries: 3,
+  retryBackoff: 1000,
+  jobTimeout: 0,
+  lease: 30_000,
+  grace: 10_000,
+  insecure: false,
+  logLevel: 'info',
+} as const;
+
+/** Applies defaults once. */
+export function resolveMasterOptions(options: MasterOptions): ResolvedMasterOptions {
+  return { ...MASTER_DEFAULTS, cwd: process.cwd(), ...stripUndefined(options), module: options.module, state: options.state };
+}
+
+function stripUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

@@ -1,0 +1,50 @@
+import type { Hello } from '../protocol/messages.js';
+
+/** What the master knows of one connected slave. */
+export class SlaveRecord {
+  /** The ZeroMQ routing id, as the ROUTER hands it back. */
+  readonly id: Buffer;
+  readonly key: string;
+  readonly name: string;
+  readonly threads: number;
+  readonly capacity: number;
+  /** Jobs it has asked for and not yet been sent. */
+  credit = 0;
+  /** Jobs sent to it and not yet reported. */
+  inFlight = 0;
+  lastSeen: number;
+  /** Said BYE: gets no more work, and is forgotten once its running jobs report. */
+  leaving = false;
+  /** Moving average of handler milliseconds per job; undefined until the first DONE. */
+  msPerJob: number | undefined;
+
+  constructor(id: Buffer, hello: Hello, now: number) {
+    this.id = id;
+    this.key = id.toString('latin1');
+    this.name = `${hello.host}:${hello.pid}`;
+    this.threads = hello.threads;
+    this.capacity = hello.capacity;
+    this.lastSeen = now;
+  }
+
+  /** Adds credit the slave granted, never past what its capacity leaves room for. */
+  grant(credit: number): void {
+    this.credit = Math.max(0, Math.min(this.credit + credit, this.capacity - this.inFlight));
+  }
+
+  /** Folds the handler time of a DONE batch into the moving average. */
+  observe(totalMs: number, jobs: number): void {
+    if (jobs === 0) return;
+    const sample = totalMs / jobs;
+    this.msPerJob = this.msPerJob === undefined ? sample : this.msPerJob * 0.8 + sample * 0.2;
+  }
+
+  /**
+   * Jobs for its next batch: about `targetMs` of work per thread, so tiny jobs travel in big
+   * batches and slow ones in small batches that do not hoard the tail of a run.
+   */
+  batchSize(targetMs: number, maxBatch: number): number {
+    const perThread = this.msPerJob === undefined || this.msPerJob <= 0 ? maxBatch : Math.ceil(targetMs / this.msPerJob);
+    return Math.max(1, Math.min(this.credit, maxBatch, perThread * this.threads));
+  }
+}

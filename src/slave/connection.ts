@@ -1,0 +1,160 @@
+import { EventEmitter } from 'node:events';
+import { Dealer } from 'zeromq';
+import { encodeMessage } from '../protocol/codec.js';
+import { MAX_MESSAGE_SIZE, PROTOCOL_VERSION, type Hello, type Jobs, type SlaveMessage, type Welcome } from '../protocol/messages.js';
+import { decodeMasterMessage } from '../protocol/validate.js';
+import type { Logger } from '../log.js';
+
+export interface ConnectionEvents {
+  /** A master admitted us: a new session starts, jobs of earlier sessions are void. */
+  welcome: [Welcome];
+  jobs: [Jobs];
+  quit: [];
+  /** The master refused us for good (e.g. another protocol version). */
+  rejected: [string];
+}
+
+type HelloFields = Omit<Hello, 'command' | 'version'>;
+
+/** How often to say HELLO while no master has answered. */
+const HELLO_EVERY_MS = 1000;
+
+/**
+ * The DEALER side of the protocol: says HELLO until a master welcomes it (again after every
+ * reconnect or master restart), keeps its lease with PINGs, and drops anything from a run it
+ * is not in.
+ */
+export class Connection extends EventEmitter<ConnectionEvents> {
+  readonly #socket: Dealer;
+  readonly #hello: HelloFields;
+  readonly #logger: Logger;
+  #run: string | undefined;
+  #outbox: Array<[Buffer, Buffer]> = [];
+  #sending = false;
+  #closed = false;
+  #helloTimer: NodeJS.Timeout | undefined;
+  #pingTimer: NodeJS.Timeout | undefined;
+  #waitingSince = Date.now();
+
+  constructor(address: string, hello: HelloFields, logger: Logger) {
+    super();
+    this.#hello = hello;
+    this.#logger = logger;
+    this.#socket = new Dealer({
+      routingId: hello.slave,
+      maxMessageSize: MAX_MESSAGE_SIZE,
+      heartbeatInterval: 1000,
+      heartbeatTimeout: 5000,
+      reconnectInterval: 100,
+      reconnectMaxInterval: 2000,
+      linger: 2000,
+      sendHighWaterMark: 0,
+    });
+    // A new connection may lead to a new master: introduce ourselves again.
+    this.#socket.events.on('connect', () => this.#sayHello());
+    this.#socket.connect(address);
+    this.#sayHello();
+  }
+
+  /** The run id of the master that welcomed us, if one has. */
+  get run(): string | undefined {
+    return this.#run;
+  }
+
+  /** Receives until closed. */
+  async serve(): Promise<void> {
+    for await (const frames of this.#socket) {
+      const decoded = decodeMasterMessage(frames);
+      if (!decoded.ok) {
+        this.#logger.limited('warn', 'bad-message', `dropped a message from the master: ${decoded.reason}`);
+        continue;
+      }
+      const message = decoded.message;
+      switch (message.command) {
+        case 'WELCOME':
+          this.#welcomed(message);
+          break;
+        case 'REJECT':
+          if (!message.rehello) {
+            this.emit('rejected', message.reason);
+          } else if (this.#run !== undefined) {
+            this.#logger.info(`the master no longer knows us (${message.reason}); saying HELLO again`);
+            this.#sayHello();
+          }
+          break;
+        case 'JOBS':
+          if (message.run === this.#run) this.emit('jobs', message);
+          break;
+        case 'QUIT':
+          if (message.run === this.#run) this.emit('quit');
+          break;
+      }
+    }
+  }
+
+  /** Sends a message of the current session; nothing is sent before a WELCOME. */
+  send(message: SlaveMessage): void {
+    if (this.#closed) return;
+    this.#outbox.push(encodeMessage(message));
+    if (!this.#sending) void this.#drain();
+  }
+
+  /** Resolves once every queued message is with ZeroMQ. */
+  async flush(): Promise<void> {
+    while (this.#sending || this.#outbox.length > 0) await new Promise((resolve) => setImmediate(resolve));
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    clearInterval(this.#helloTimer);
+    clearInterval(this.#pingTimer);
+    this.#socket.close();
+  }
+
+  #sayHello(): void {
+    if (this.#closed) return;
+    this.#run = undefined;
+    clearInterval(this.#pingTimer);
+    this.#pingTimer = undefined;
+    this.send({ command: 'HELLO', version: PROTOCOL_VERSION, ...this.#hello });
+    if (this.#helloTimer === undefined) {
+      this.#waitingSince = Date.now();
+      this.#helloTimer = setInterval(() => {
+        const waited = Math.round((Date.now() - this.#waitingSince) / 1000);
+        if (waited > 0 && waited % 10 === 0) this.#logger.warn(`no master has answered for ${waited} s; still trying`);
+        // While messages are still queued the master has not read the last HELLO either.
+        if (!this.#sending && this.#outbox.length === 0) this.send({ command: 'HELLO', version: PROTOCOL_VERSION, ...this.#hello });
+      }, HELLO_EVERY_MS);
+      this.#helloTimer.unref();
+    }
+  }
+
+  #welcomed(welcome: Welcome): void {
+    // HELLOs queued while the master was away each earn a WELCOME: only the first counts.
+    if (welcome.run === this.#run) return;
+    clearInterval(this.#helloTimer);
+    this.#helloTimer = undefined;
+    this.#run = welcome.run;
+    clearInterval(this.#pingTimer);
+    this.#pingTimer = setInterval(() => this.#run && this.send({ command: 'PING', run: this.#run }), Math.max(50, Math.min(welcome.lease / 3, 1000)));
+    this.#pingTimer.unref();
+    this.emit('welcome', welcome);
+  }
+
+  /** ZeroMQ allows one pending send per socket: this loop is that one sender. */
+  async #drain(): Promise<void> {
+    this.#sending = true;
+    try {
+      while (this.#outbox.length > 0 && !this.#closed) {
+        const batch = this.#outbox;
+        this.#outbox = [];
+        for (const frames of batch) await this.#socket.send(frames);
+      }
+    } catch (error) {
+      if (!this.#closed) this.#logger.warn(`send failed: ${(error as Error).message}`);
+    } finally {
+      this.#sending = false;
+    }
+  }
+}

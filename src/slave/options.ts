@@ -1,0 +1,39 @@
+import { availableParallelism } from 'node:os';
+import type { LogLevel } from '../log.js';
+
+/** Everything a slave can be told; `bin/tm-slave` builds it from flags. */
+export interface SlaveOptions {
+  /** Task module: a file path or package specifier. */
+  readonly module: string;
+  /** Handler export. @default 'handleJob' */
+  readonly fn?: string;
+  /** The master's endpoint. @default 'tcp://127.0.0.1:3050' */
+  readonly address?: string;
+  /** Worker threads. @default the number of CPUs */
+  readonly threads?: number;
+  /** Chunks of jobs each thread runs at once (for handlers that await I/O). @default 1 */
+  readonly concurrency?: number;
+  /** Most jobs held at once, queued and running. @default 20000 */
+  readonly maxCredit?: number;
+  /** @default 'info' */
+  readonly logLevel?: LogLevel;
+  /** Directory relative module paths resolve against. @default process.cwd() */
+  readonly cwd?: string;
+}
+
+export type ResolvedSlaveOptions = Required<SlaveOptions>;
+
+/** Applies defaults once. */
+export function resolveSlaveOptions(options: SlaveOptions): ResolvedSlaveOptions {
+  const defined = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as SlaveOptions;
+  return {
+    fn: 'handleJob',
+    address: 'tcp://127.0.0.1:3050',
+    threads: availableParallelism(),
+    concurrency: 1,
+    maxCredit: 20_000,
+    logLevel: 'info',
+    cwd: process.cwd(),
+    ...defined,
+  };
+}

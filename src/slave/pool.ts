@@ -1,0 +1,253 @@
+/** The slave's piscina pool: chunks of jobs in, results out; dead and stuck threads are salvaged. */
+import { createRequire } from 'node:module';
+import { Piscina } from 'piscina';
+import { UsageError } from '../errors.js';
+import { moduleLabel } from '../load.js';
+import type { WireJob } from '../protocol/messages.js';
+import { FINISHED, PROGRESS_FIELDS, THREAD, type ChunkOutcome, type ChunkResult, type ChunkTask, type WorkerSetup } from './chunk.js';
+import { fromOutcome, fromWreck } from './outcome.js';
+
+export type { ChunkResult } from './chunk.js';
+
+export interface PoolOptions {
+  /** The task module as a `file:` URL, from `resolveModule`. */
+  readonly url: string;
+  /** The handler's export name. @default 'handleJob' (the caller applies it) */
+  readonly fn: string;
+  /** Threads to run, all started at once. */
+  readonly threads: number;
+  /** Chunks each thread runs at once (only async handlers interleave). */
+  readonly concurrency: number;
+  /** Milliseconds a job may run before its thread is killed; 0 for no limit. Settable later (`pool.jobTimeout`). */
+  readonly jobTimeout: number;
+}
+
+/** A chunk a thread is running (or piscina has queued), as the watchdog and the salvage see it. */
+interface Running {
+  readonly slot: number;
+  /** Progress count at the watchdog's last look, and since when it has not moved. */
+  finished: number;
+  since: number;
+  /** The watchdog killed its thread with this chunk's current job to blame. */
+  timedOut: boolean;
+  /** Its thread was killed for another chunk's job: its current job is not to blame. */
+  bystander: boolean;
+}
+
+// Tests and `tsx` run these sources as .ts: the thread then needs tsx's require hook for worker.ts.
+const fromSource = import.meta.url.endsWith('.ts');
+const WORKER = new URL(fromSource ? './worker.ts' : './worker.js', import.meta.url).href;
+const EXEC_ARGV = fromSource ? ['--require', createRequire(import.meta.url).resolve('tsx/cjs')] : undefined;
+
+/**
+ * Runs chunks of jobs on `threads` piscina threads. A chunk whose thread dies or whose job outlives
+ * `jobTimeout` still resolves: finished jobs, the culprit job failed, and the rest unstarted.
+ */
+export class JobPool {
+  readonly #options: PoolOptions;
+  readonly #piscina: Piscina<ChunkTask, ChunkOutcome>;
+  readonly #progress: Int32Array;
+  readonly #free: number[];
+  readonly #waiting: (() => void)[] = [];
+  readonly #running = new Set<Running>();
+  readonly #chunks = new Set<Promise<ChunkResult>>();
+  #watchdog: ReturnType<typeof setInterval> | undefined;
+  #jobTimeout: number;
+  #closing = false;
+  #destroyed = false;
+  #closed: Promise<void> | undefined;
+
+  private constructor(options: PoolOptions) {
+    this.#options = options;
+    this.#jobTimeout = options.jobTimeout;
+    const slots = options.threads * options.concurrency;
+    this.#progress = new Int32Array(new SharedArrayBuffer(slots * PROGRESS_FIELDS * Int32Array.BYTES_PER_ELEMENT));
+    this.#free = Array.from({ length: slots }, (_, slot) => slot);
+    const workerData: WorkerSetup = { url: options.url, fn: options.fn, progress: this.#progress.buffer as SharedArrayBuffer };
+    this.#piscina = new Piscina<ChunkTask, ChunkOutcome>({
+      filename: WORKER,
+      minThreads: options.threads,
+      maxThreads: options.threads,
+      concurrentTasksPerWorker: options.concurrency,
+      idleTimeout: Infinity,
+      // Threads stay event-driven between chunks, so a handler's sockets and timers keep working.
+      atomics: 'disabled',
+      workerData,
+      ...(EXEC_ARGV && { execArgv: EXEC_ARGV }),
+    });
+    // A thread that dies between chunks: piscina replaces it and no job is affected.
+    this.#piscina.on('error', () => {});
+  }
+
+  /** Starts the threads and loads the task module in each, so a bad module fails here. */
+  static async start(options: PoolOptions): Promise<JobPool> {
+    for (const name of ['threads', 'concurrency'] as const) {
+      const value = options[name];
+      if (!Number.isInteger(value) || value < 1) throw new UsageError(`Expected \`${name}\` to be an integer >= 1, got \`${value}\``);
+    }
+    checkTimeout(options.jobTimeout);
+    const pool = new JobPool(options);
+    const empty: ChunkTask = { jobs: [], wantResults: false, slot: 0 };
+    // One empty chunk per thread: piscina gives each to an idle thread, so every thread loads the module.
+    const warmups = await Promise.allSettled(Array.from({ length: options.threads }, () => pool.#piscina.run(empty)));
+    const failure = warmups.map(loadFailure).find((message) => message !== undefined);
+    if (failure === undefined) return pool;
+    await pool.destroy();
+    throw new UsageError(failure === '' ? `task module \`${moduleLabel(options.url)}\` stopped its thread while loading` : failure);
+  }
+
+  /** Chunks that can run at once: threads * concurrency. */
+  get slots(): number {
+    return this.#options.threads * this.#options.concurrency;
+  }
+
+  /** Milliseconds a job may run before its thread is killed, 0 for no limit; a slave learns it from the master. */
+  get jobTimeout(): number {
+    return this.#jobTimeout;
+  }
+
+  set jobTimeout(ms: number) {
+    checkTimeout(ms);
+    this.#jobTimeout = ms;
+    this.#stopWatchdog();
+    if (this.#running.size > 0) this.#startWatchdog();
+  }
+
+  /** Runs one chunk of jobs; never rejects. After `close()` every job comes back unstarted. */
+  run(jobs: readonly WireJob[], wantResults: boolean): Promise<ChunkResult> {
+    const chunk = this.#run(jobs, wantResults);
+    this.#chunks.add(chunk);
+    void chunk.then(() => this.#chunks.delete(chunk));
+    return chunk;
+  }
+
+  /** Lets running chunks finish (the job timeout still applies), then stops the threads. Idempotent. */
+  close(): Promise<void> {
+    this.#closed ??= this.#close();
+    return this.#closed;
+  }
+
+  /** Stops the threads now: running chunks resolve with their current jobs unstarted. Idempotent. */
+  async destroy(): Promise<void> {
+    this.#destroyed = true;
+    this.#stopAccepting();
+    await this.#piscina.destroy();
+    await Promise.all(this.#chunks);
+    this.#stopWatchdog();
+  }
+
+  async #close(): Promise<void> {
+    this.#stopAccepting();
+    await Promise.all(this.#chunks);
+    await this.#piscina.destroy();
+    this.#stopWatchdog();
+  }
+
+  #stopAccepting(): void {
+    this.#closing = true;
+    for (const wake of this.#waiting.splice(0)) wake();
+  }
+
+  async #run(jobs: readonly WireJob[], wantResults: boolean): Promise<ChunkResult> {
+    if (jobs.length === 0) return { results: [], unstarted: [] };
+    while (this.#free.length === 0 && !this.#closing) await new Promise<void>((wake) => this.#waiting.push(wake));
+    const slot = this.#free.pop();
+    if (slot === undefined || this.#closing) {
+      if (slot !== undefined) this.#release(slot);
+      return { results: [], unstarted: [...jobs] };
+    }
+    Atomics.store(this.#progress, slot * PROGRESS_FIELDS + FINISHED, 0);
+    Atomics.store(this.#progress, slot * PROGRESS_FIELDS + THREAD, 0);
+    const running: Running = { slot, finished: 0, since: 0, timedOut: false, bystander: false };
+    this.#running.add(running);
+    this.#startWatchdog();
+    try {
+      return fromOutcome(jobs, await this.#piscina.run({ jobs, wantResults, slot }));
+    } catch (error) {
+      return this.#salvage(jobs, wantResults, running, error);
+    } finally {
+      this.#running.delete(running);
+      if (this.#running.size === 0) this.#stopWatchdog();
+      this.#release(slot);
+    }
+  }
+
+  /** A chunk whose thread died: what its progress slot says finished, failed, or never ran. */
+  #salvage(jobs: readonly WireJob[], wantResults: boolean, running: Running, error: unknown): ChunkResult {
+    const base = running.slot * PROGRESS_FIELDS;
+    const started = Atomics.load(this.#progress, base + THREAD) !== 0;
+    const finished = started ? Math.min(Atomics.load(this.#progress, base + FINISHED), jobs.length) : 0;
+    const interrupted = !started || this.#destroyed || running.bystander;
+    const died = interrupted || running.timedOut ? undefined : messageOf(error);
+    return fromWreck(jobs, wantResults, {
+      finished,
+      blame: running.timedOut && !interrupted ? `timed out after ${this.#jobTimeout} ms` : died && `worker thread died: ${died}`,
+      lost: died && `worker thread died sending the chunk's results (is one not structured-cloneable?): ${died}`,
+    });
+  }
+
+  #release(slot: number): void {
+    this.#free.push(slot);
+    this.#waiting.shift()?.();
+  }
+
+  #startWatchdog(): void {
+    const jobTimeout = this.#jobTimeout;
+    if (jobTimeout === 0 || this.#watchdog !== undefined) return;
+    this.#watchdog = setInterval(() => this.#watch(), Math.min(Math.max(jobTimeout / 4, 10), 1000));
+    this.#watchdog.unref();
+  }
+
+  #stopWatchdog(): void {
+    clearInterval(this.#watchdog);
+    this.#watchdog = undefined;
+  }
+
+  /** Kills the thread of any chunk whose progress has not moved for more than `jobTimeout`. */
+  #watch(): void {
+    const now = performance.now();
+    for (const running of this.#running) {
+      const base = running.slot * PROGRESS_FIELDS;
+      const thread = Atomics.load(this.#progress, base + THREAD);
+      const finished = Atomics.load(this.#progress, base + FINISHED);
+      if (thread === 0 || running.timedOut || running.bystander) continue; // queued in piscina, or being killed
+      if (running.since === 0 || finished !== running.finished) {
+        running.finished = finished;
+        running.since = now;
+      } else if (now - running.since > this.#jobTimeout) {
+        this.#kill(thread, now);
+      }
+    }
+  }
+
+  /**
+   * Terminates a thread; piscina fails its tasks and starts a replacement. (Not `run(task, {signal})`:
+   * piscina gives an abortable task a thread of its own, which would void `concurrency`.) A job that
+   * blocks the CPU stalls every chunk on its thread alike, so each chunk stalled for over half the
+   * timeout shares the blame (a retry clears the innocent); only chunks still moving are bystanders.
+   */
+  #kill(thread: number, now: number): void {
+    for (const running of this.#running) {
+      if (Atomics.load(this.#progress, running.slot * PROGRESS_FIELDS + THREAD) !== thread) continue;
+      if (running.since !== 0 && now - running.since > this.#jobTimeout / 2) running.timedOut = true;
+      else running.bystander = true;
+    }
+    for (const worker of this.#piscina.threads) if (worker.threadId === thread) void worker.terminate();
+  }
+}
+
+function checkTimeout(ms: number): void {
+  if (!(ms >= 0 && ms <= 2 ** 31 - 1)) throw new UsageError(`Expected \`jobTimeout\` to be a number of ms from 0 to 2147483647, got \`${ms}\``);
+}
+
+/** The load error a warm-up chunk reports, '' for a thread that died while loading, else undefined. */
+function loadFailure(warmup: PromiseSettledResult<ChunkOutcome>): string | undefined {
+  if (warmup.status === 'rejected') return '';
+  return warmup.value.loadError;
+}
+
+/** The message of an error from piscina or a thread; a DataCloneError arrives as a plain object. */
+function messageOf(error: unknown): string {
+  const message = typeof error === 'object' && error !== null ? (error as { message?: unknown }).message : undefined;
+  return typeof message === 'string' && message !== '' ? message : 'no error message';
+}

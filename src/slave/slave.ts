@@ -1,0 +1,186 @@
+import { EventEmitter } from 'node:events';
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import { checkInteger } from '../check.js';
+import { createLogger, type Logger } from '../log.js';
+import { resolveModule } from '../load.js';
+import type { Jobs, WireJob, WireResult } from '../protocol/messages.js';
+import { Connection } from './connection.js';
+import { JobPool, type ChunkResult } from './pool.js';
+import { resolveSlaveOptions, type ResolvedSlaveOptions, type SlaveOptions } from './options.js';
+
+export interface SlaveSummary {
+  readonly reason: 'quit' | 'stopped' | 'rejected';
+  readonly done: number;
+  readonly failed: number;
+}
+
+/** Milliseconds of work one chunk handed to a thread should carry. */
+const CHUNK_MS = 10;
+const MAX_CHUNK = 1000;
+/** Milliseconds of work to hold (queued and promised) per slot, so no slot waits on the wire. */
+const HOLD_MS = 100;
+
+/**
+ * A slave: takes jobs from a master, runs them in chunks on a piscina pool, and reports
+ * results back with fresh credit. Jobs from an earlier session (before a reconnect or a
+ * master restart) are void: their results are never sent, since the master gave them away.
+ */
+export class Slave extends EventEmitter {
+  readonly done: Promise<SlaveSummary>;
+  readonly #options: ResolvedSlaveOptions;
+  readonly #logger: Logger;
+  readonly #pool: JobPool;
+  readonly #connection: Connection;
+  #finish: (summary: SlaveSummary) => void = () => {};
+  #session = 0;
+  #wantResults = false;
+  #queue: WireJob[] = [];
+  /** Jobs of this session received and not yet reported. */
+  #held = 0;
+  /** Credit the master holds and has not used. */
+  #granted = 0;
+  #running = 0;
+  #msPerJob: number | undefined;
+  #stopping = false;
+  #ended = false;
+  readonly #counts = { done: 0, failed: 0 };
+
+  /** Starts the threads (loading the module in each) and connects. */
+  static async start(options: SlaveOptions): Promise<Slave> {
+    const resolved = resolveSlaveOptions(options);
+    checkInteger('threads', resolved.threads, 1);
+    checkInteger('concurrency', resolved.concurrency, 1);
+    const url = resolveModule(resolved.module, resolved.cwd);
+    const pool = await JobPool.start({ url, fn: resolved.fn, threads: resolved.threads, concurrency: resolved.concurrency, jobTimeout: 0 });
+    return new Slave(resolved, pool);
+  }
+
+  private constructor(options: ResolvedSlaveOptions, pool: JobPool) {
+    super();
+    this.#options = options;
+    this.#pool = pool;
+    this.#logger = createLogger(`slave ${process.pid}`, options.logLevel);
+    this.done = new Promise((resolve) => (this.#finish = resolve));
+    const id = `${hostname()}-${process.pid}-${randomBytes(4).toString('hex')}`;
+    this.#connection = new Connection(
+      options.address,
+      { slave: id, host: hostname(), pid: process.pid, threads: options.threads, capacity: options.maxCredit },
+      this.#logger,
+    );
+    this.#connection.on('welcome', (welcome) => {
+      this.#session++;
+      this.#queue = [];
+      this.#held = 0;
+      this.#granted = 0;
+      this.#wantResults = welcome.wantResults;
+      this.#pool.jobTimeout = welcome.jobTimeout;
+      this.#logger.info(`welcomed by run ${welcome.run}`);
+      const credit = this.#topUp();
+      if (credit > 0) this.#connection.send({ command: 'CREDIT', run: welcome.run, credit });
+    });
+    this.#connection.on('jobs', (message) => this.#receive(message));
+    this.#connection.on('quit', () => void this.#end('quit'));
+    this.#connection.on('rejected', (reason) => {
+      this.#logger.error(`the master refused us: ${reason}`);
+      void this.#end('rejected');
+    });
+    void this.#connection.serve();
+  }
+
+  /** Jobs done and failed by this process. */
+  get counts(): Readonly<{ done: number; failed: number }> {
+    return this.#counts;
+  }
+
+  /**
+   * Leaves gracefully: unstarted jobs go back to the master at once, running ones finish and
+   * report. A second call stops at once.
+   */
+  stop(): void {
+    if (this.#stopping) return void this.#end('stopped', true);
+    this.#stopping = true;
+    const run = this.#connection.run;
+    if (run !== undefined) {
+      const returned = this.#queue.map((job) => job.seq);
+      this.#queue = [];
+      this.#held -= returned.length;
+      this.#connection.send({ command: 'BYE', run, returned });
+    }
+    if (this.#running === 0) void this.#end('stopped');
+  }
+
+  #receive(message: Jobs): void {
+    if (this.#stopping) return;
+    for (const job of message.jobs) this.#queue.push(job);
+    this.#held += message.jobs.length;
+    this.#granted = Math.max(0, this.#granted - message.jobs.length);
+    this.#pump();
+  }
+
+  /** Hands chunks to free slots of the pool. */
+  #pump(): void {
+    const slots = this.#pool.slots;
+    while (this.#running < slots && this.#queue.length > 0) {
+      const perTime = this.#msPerJob === undefined ? 16 : Math.ceil(CHUNK_MS / Math.max(this.#msPerJob, 0.0001));
+      const perSlot = Math.ceil(this.#queue.length / (slots - this.#running));
+      const chunk = this.#queue.splice(0, Math.max(1, Math.min(MAX_CHUNK, perTime, perSlot)));
+      this.#running++;
+      const session = this.#session;
+      void this.#pool.run(chunk, this.#wantResults).then((outcome) => this.#ran(session, outcome));
+    }
+  }
+
+  #ran(session: number, { results, unstarted }: ChunkResult): void {
+    this.#running--;
+    this.#count(results);
+    const run = this.#connection.run;
+    if (session === this.#session && run !== undefined) {
+      this.#held -= results.length;
+      if (this.#stopping) {
+        this.#held -= unstarted.length;
+        // The master takes unstarted jobs back at once through a second BYE.
+        if (unstarted.length > 0) this.#connection.send({ command: 'BYE', run, returned: unstarted.map((job) => job.seq) });
+      } else {
+        this.#queue.unshift(...unstarted);
+      }
+      const credit = this.#stopping ? 0 : this.#topUp();
+      if (results.length > 0 || credit > 0) this.#connection.send({ command: 'DONE', run, results, credit });
+    }
+    if (this.#stopping && this.#running === 0) void this.#end('stopped');
+    else this.#pump();
+  }
+
+  /** Credit to grant now: enough to hold about HOLD_MS of work per slot. */
+  #topUp(): number {
+    const slots = this.#pool.slots;
+    const perSlot = this.#msPerJob === undefined ? 2 : Math.ceil(HOLD_MS / Math.max(this.#msPerJob, 0.001));
+    const want = Math.min(this.#options.maxCredit, Math.max(2 * slots, perSlot * slots));
+    const give = want - this.#held - this.#granted;
+    if (give <= 0) return 0;
+    this.#granted += give;
+    return give;
+  }
+
+  #count(results: readonly WireResult[]): void {
+    let ms = 0;
+    for (const result of results) {
+      ms += result.ms;
+      if (result.ok) this.#counts.done++;
+      else this.#counts.failed++;
+    }
+    if (results.length === 0) return;
+    const sample = ms / results.length;
+    this.#msPerJob = this.#msPerJob === undefined ? sample : this.#msPerJob * 0.7 + sample * 0.3;
+  }
+
+  async #end(reason: SlaveSummary['reason'], now = false): Promise<void> {
+    if (this.#ended) return;
+    this.#ended = true;
+    this.#stopping = true;
+    await this.#connection.flush();
+    this.#connection.close();
+    await (now || reason === 'rejected' ? this.#pool.destroy() : this.#pool.close());
+    this.#finish({ reason, ...this.#counts });
+  }
+}

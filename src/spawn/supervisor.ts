@@ -1,0 +1,103 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import type { Logger } from '../log.js';
+
+export interface SupervisorOptions {
+  /** `module[:fn]` as the slaves should load it. */
+  readonly target: string;
+  readonly count: number;
+  readonly address: string;
+  /** Threads per slave. @default the CPUs shared among the slaves, at least 1 */
+  readonly threads?: number | undefined;
+  readonly concurrency: number;
+  readonly logLevel: string;
+  readonly cwd: string;
+}
+
+const SLAVE_BIN = fileURLToPath(new URL('../bin/tm-slave.js', import.meta.url));
+/** A slave that ran this long before crashing starts its backoff over. */
+const HEALTHY_MS = 10_000;
+
+interface Slot {
+  child: ChildProcess | undefined;
+  crashes: number;
+  startedAt: number;
+  timer: NodeJS.Timeout | undefined;
+}
+
+/**
+ * Keeps `count` slave processes running: restarts one that crashes (with backoff), passes
+ * stop signals on, and resolves `done` when every slave has exited for good.
+ */
+export class Supervisor {
+  /** 0 when every slave ended cleanly, 2 when a slave reported a usage error. */
+  readonly done: Promise<number>;
+  readonly #options: SupervisorOptions;
+  readonly #logger: Logger;
+  readonly #slots: Slot[];
+  #stopping = false;
+  #code = 0;
+  #finish: (code: number) => void = () => {};
+
+  constructor(options: SupervisorOptions, logger: Logger) {
+    this.#options = options;
+    this.#logger = logger;
+    this.done = new Promise((resolve) => (this.#finish = resolve));
+    this.#slots = Array.from({ length: options.count }, () => ({ child: undefined, crashes: 0, startedAt: 0, timer: undefined }));
+    this.#slots.forEach((slot) => this.#start(slot));
+  }
+
+  /** Pids of the slaves running now. */
+  get pids(): number[] {
+    return this.#slots.flatMap((slot) => (slot.child?.pid === undefined ? [] : [slot.child.pid]));
+  }
+
+  /** Passes `signal` to every slave and restarts none; a second call passes it again. */
+  stop(signal: NodeJS.Signals = 'SIGTERM'): void {
+    this.#stopping = true;
+    for (const slot of this.#slots) {
+      clearTimeout(slot.timer);
+      slot.timer = undefined;
+      slot.child?.kill(signal);
+    }
+    this.#checkDone();
+  }
+
+  #start(slot: Slot): void {
+    const { target, address, threads, count, concurrency, logLevel, cwd } = this.#options;
+    const perSlave = threads ?? Math.max(1, Math.floor(availableParallelism() / count));
+    const args = [SLAVE_BIN, target, '--address', address, '--threads', String(perSlave), '--concurrency', String(concurrency), '--log-level', logLevel];
+    const child = spawn(process.execPath, args, { cwd, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    slot.child = child;
+    slot.startedAt = Date.now();
+    child.once('exit', (code, signal) => this.#exited(slot, code, signal));
+  }
+
+  #exited(slot: Slot, code: number | null, signal: NodeJS.Signals | null): void {
+    slot.child = undefined;
+    if (code === 2) {
+      // The slave cannot load the module: every restart would fail the same way.
+      this.#code = 2;
+      this.stop();
+      return;
+    }
+    const crashed = signal !== null || (code !== 0 && code !== 130 && code !== 143);
+    if (crashed && !this.#stopping) {
+      slot.crashes = Date.now() - slot.startedAt > HEALTHY_MS ? 1 : slot.crashes + 1;
+      const delay = Math.min(100 * 2 ** (slot.crashes - 1), 10_000);
+      this.#logger.warn(`slave exited (${signal ?? `code ${code}`}); restarting in ${delay} ms`);
+      slot.timer = setTimeout(() => {
+        slot.timer = undefined;
+        if (!this.#stopping) this.#start(slot);
+        this.#checkDone();
+      }, delay);
+      return;
+    }
+    this.#checkDone();
+  }
+
+  #checkDone(): void {
+    if (this.#slots.every((slot) => slot.child === undefined && slot.timer === undefined)) this.#finish(this.#code);
+  }
+}

@@ -1,0 +1,86 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+export const FIXTURES = join(ROOT, 'test', 'fixtures');
+
+/** A started bin with its output collected, so tests can wait for a line. */
+export interface Proc {
+  readonly child: ChildProcess;
+  stdout: string;
+  stderr: string;
+  /** Resolves with the first match of `pattern` in stdout+stderr, now or later. */
+  waitFor(pattern: RegExp): Promise<RegExpMatchArray>;
+  /** Resolves with the exit code (or the signal name) once the process has ended. */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+const started = new Set<ChildProcess>();
+
+/** Runs `dist/bin/<bin>.js` with `args` in `cwd`. */
+export function runBin(bin: string, args: readonly string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Proc {
+  const child = spawn(process.execPath, [join(ROOT, 'dist', 'bin', `${bin}.js`), ...args], {
+    cwd: options.cwd ?? ROOT,
+    env: { ...process.env, ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  started.add(child);
+  const waiters: Array<{ pattern: RegExp; resolve: (m: RegExpMatchArray) => void }> = [];
+  const proc: Proc = {
+    child,
+    stdout: '',
+    stderr: '',
+    waitFor(pattern) {
+      const m = (proc.stdout + proc.stderr).match(pattern);
+      if (m) return Promise.resolve(m);
+      return new Promise((resolve, reject) => {
+        waiters.push({ pattern, resolve });
+        void proc.exited.then(() => {
+          const late = (proc.stdout + proc.stderr).match(pattern);
+          if (late) resolve(late);
+          else reject(new Error(`${bin} exited before printing ${pattern}:\n${proc.stdout}\n${proc.stderr}`));
+        });
+      });
+    },
+    exited: once(child, 'exit').then(([code, signal]) => {
+      started.delete(child);
+      return { code: code as number | null, signal: signal as NodeJS.Signals | null };
+    }),
+  };
+  const check = (): void => {
+    for (let i = waiters.length - 1; i >= 0; i--) {
+      const m = (proc.stdout + proc.stderr).match(waiters[i]!.pattern);
+      if (m) {
+        waiters[i]!.resolve(m);
+        waiters.splice(i, 1);
+      }
+    }
+  };
+  child.stdout!.on('data', (d: Buffer) => {
+    proc.stdout += d.toString();
+    check();
+  });
+  child.stderr!.on('data', (d: Buffer) => {
+    proc.stderr += d.toString();
+    check();
+  });
+  return proc;
+}
+
+/** Kills every process a test started and has not seen end (call in afterEach). */
+export async function killAll(): Promise<void> {
+  const alive = [...started];
+  for (const child of alive) child.kill('SIGKILL');
+  await Promise.all(alive.map((child) => (child.exitCode === null && child.signalCode === null ? once(child, 'exit') : undefined)));
+  started.clear();
+}
+
+/** A fresh temp dir, removed by the returned function. */
+export function tempDir(): { path: string; remove: () => void } {
+  const path = mkdtempSync(join(tmpdir(), 'tm-test-'));
+  return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
+}
