@@ -38,6 +38,9 @@ interface InFlight {
 export interface DispatcherStats {
   dropped: number;
   requeued: number;
+  /** JOBS messages sent, and the jobs in them: their ratio is the mean batch size. */
+  batches: number;
+  jobsSent: number;
 }
 
 /**
@@ -57,7 +60,7 @@ export class Dispatcher {
   #sending = false;
   #paused = false;
   #leaseTimer: NodeJS.Timeout;
-  readonly stats: DispatcherStats = { dropped: 0, requeued: 0 };
+  readonly stats: DispatcherStats = { dropped: 0, requeued: 0, batches: 0, jobsSent: 0 };
 
   constructor(socket: Router, source: JobSource, options: DispatcherOptions) {
     this.#socket = socket;
@@ -145,6 +148,8 @@ export class Dispatcher {
         for (const job of jobs) this.#inFlight.set(job.seq, { job, slave });
         slave.credit -= jobs.length;
         slave.inFlight += jobs.length;
+        this.stats.batches++;
+        this.stats.jobsSent += jobs.length;
         this.#send(slave.id, { command: 'JOBS', run: this.#options.runId, jobs: jobs.map(({ seq, attempt, job }) => ({ seq, attempt, job })) });
         sent = true;
       }
@@ -173,10 +178,13 @@ export class Dispatcher {
 
   close(): void {
     clearInterval(this.#leaseTimer);
+    const { batches, jobsSent, dropped, requeued } = this.stats;
+    this.#options.logger.debug(`sent ${jobsSent} jobs in ${batches} batches; dropped ${dropped} messages; requeued ${requeued} jobs`);
   }
 
   #takeFor(slave: SlaveRecord): PendingJob[] {
     const { batchMs = 25, maxBatch = 1000 } = this.#options;
+    if (!this.#source.exhausted && slave.shouldWait(batchMs, maxBatch)) return [];
     let n = slave.batchSize(batchMs, maxBatch);
     // Near the end, share what is left among the slaves rather than hand it all to one.
     if (this.#source.exhausted) n = Math.min(n, Math.max(1, Math.ceil((this.#source.length + this.#retries.length) / this.#slaves.size)));

@@ -44,7 +44,19 @@ export class SlaveRecord {
    * batches and slow ones in small batches that do not hoard the tail of a run.
    */
   batchSize(targetMs: number, maxBatch: number): number {
+    return Math.min(this.credit, this.#idealBatch(targetMs, maxBatch));
+  }
+
+  /**
+   * Whether to wait for more credit before sending: a busy slave gets full batches only, or
+   * credit trickling back a few jobs at a time would turn into a stream of tiny messages.
+   */
+  shouldWait(targetMs: number, maxBatch: number): boolean {
+    return this.inFlight > 0 && this.credit < this.#idealBatch(targetMs, maxBatch);
+  }
+
+  #idealBatch(targetMs: number, maxBatch: number): number {
     const perThread = this.msPerJob === undefined || this.msPerJob <= 0 ? maxBatch : Math.ceil(targetMs / this.msPerJob);
-    return Math.max(1, Math.min(this.credit, maxBatch, perThread * this.threads));
+    return Math.max(1, Math.min(maxBatch, perThread * this.threads, Math.floor(this.capacity / 4)));
   }
 }

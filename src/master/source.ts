@@ -40,8 +40,12 @@ export class JobSource {
   #stopped = false;
   #error: unknown;
   #wake: (() => void) | undefined;
-  /** Called whenever jobs become available or the generator ends. */
+  /**
+   * Called when jobs become available or the generator ends: at most once per turn of the
+   * event loop, so the pump fills the buffer and dispatch sends full batches, not one job each.
+   */
   onAvailable: () => void = () => {};
+  #announced = false;
 
   constructor(iterable: AsyncIterable<unknown> | Iterable<unknown>, ledger: Ledger, options: SourceOptions) {
     this.#iterator = Symbol.asyncIterator in iterable ? iterable[Symbol.asyncIterator]() : iterable[Symbol.iterator]();
@@ -94,7 +98,7 @@ export class JobSource {
     } finally {
       if (!this.#stopped) this.#exhausted = true;
       this.#pulling = false;
-      this.onAvailable();
+      this.#announce();
     }
   }
 
@@ -125,7 +129,7 @@ export class JobSource {
     // #head is a stack: the lowest seq is popped first.
     this.#head.push(...sorted);
     if (this.#head.length > 1 && sorted.length > 0) this.#head.sort((a, b) => b.seq - a.seq);
-    this.onAvailable();
+    this.#announce();
   }
 
   /** Stops pulling; jobs already buffered stay. */
@@ -137,6 +141,15 @@ export class JobSource {
   /** Lets the pump re-check for room (after the watermark moved). */
   poke(): void {
     this.#wakePump();
+  }
+
+  #announce(): void {
+    if (this.#announced) return;
+    this.#announced = true;
+    setImmediate(() => {
+      this.#announced = false;
+      this.onAvailable();
+    });
   }
 
   #wakePump(): void {
@@ -158,7 +171,7 @@ export class JobSource {
     if (this.#ledger.isFinished(seq)) return; // finished by an earlier incarnation
     const job: PendingJob = keyed ? { seq, job: value.job, cursor: value.cursor, attempt: 0 } : { seq, job: value, cursor: undefined, attempt: 0 };
     this.#fresh.push(job);
-    if (this.#fresh.length - this.#freshStart === 1) this.onAvailable();
+    this.#announce();
   }
 }
 

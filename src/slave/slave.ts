@@ -111,7 +111,11 @@ export class Slave extends EventEmitter {
   }
 
   #receive(message: Jobs): void {
-    if (this.#stopping) return;
+    if (this.#stopping) {
+      // Sent before the master read our BYE: hand them back too, or they wait out the lease.
+      if (message.jobs.length > 0) this.#connection.send({ command: 'BYE', run: message.run, returned: message.jobs.map((job) => job.seq) });
+      return;
+    }
     for (const job of message.jobs) this.#queue.push(job);
     this.#held += message.jobs.length;
     this.#granted = Math.max(0, this.#granted - message.jobs.length);
@@ -157,7 +161,8 @@ export class Slave extends EventEmitter {
     const perSlot = this.#msPerJob === undefined ? 2 : Math.ceil(HOLD_MS / Math.max(this.#msPerJob, 0.001));
     const want = Math.min(this.#options.maxCredit, Math.max(2 * slots, perSlot * slots));
     const give = want - this.#held - this.#granted;
-    if (give <= 0) return 0;
+    // Grant in lumps: a trickle of small grants would come back as a trickle of small batches.
+    if (give <= 0 || give < Math.ceil(want / 8)) return 0;
     this.#granted += give;
     return give;
   }

@@ -1,0 +1,43 @@
+/** The table for people that closes a bench run: one line per figure. */
+import type { Row } from './report.js';
+
+const COLUMNS = ['workload', 'jobs', 'jobs/s', 'baseline jobs/s', 'ratio', 'target', 'pass', 'master MB', 'slave MB'] as const;
+
+/** Renders the rows as an aligned text table, plus the lines the memory and tail figures need. */
+export function table(rows: readonly Row[]): string {
+  const cells = rows.map((row) => [
+    row.name,
+    thousands(row.jobs),
+    thousands(row.jobs_per_s),
+    row.baseline_jobs_per_s === null ? '-' : thousands(row.baseline_jobs_per_s),
+    row.ratio === null ? '-' : row.ratio.toFixed(2),
+    row.target ?? '-',
+    row.pass === null ? '-' : row.pass ? 'yes' : 'NO',
+    row.master_peak_rss_mb === null ? '-' : row.master_peak_rss_mb.toFixed(0),
+    row.slave_peak_rss_mb === null ? '-' : row.slave_peak_rss_mb.toFixed(0),
+  ]);
+  const widths = COLUMNS.map((title, i) => Math.max(title.length, ...cells.map((line) => line[i]!.length)));
+  const render = (line: readonly string[]): string => line.map((cell, i) => (i === 0 || i === 5 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ').trimEnd();
+  const lines = [render(COLUMNS), render(widths.map((width) => '-'.repeat(width))), ...cells.map(render)];
+  for (const row of rows) {
+    if (row.name === 'memory') {
+      lines.push(
+        `memory: peak RSS ${thousands(Number(row.small_jobs))} -> ${thousands(row.jobs)} jobs: master ${row.small_master_peak_rss_mb} -> ${row.master_peak_rss_mb} MB (x${row.master_rss_growth}), slave ${row.small_slave_peak_rss_mb} -> ${row.slave_peak_rss_mb} MB (x${row.slave_rss_growth})`,
+      );
+    }
+    if (row.name === 'tail') {
+      lines.push(
+        `tail: ${row.jobs} jobs of ${row.job_ms} ms over ${row.slaves} slaves ran ${row.run_s} s vs ideal ${row.ideal_s} s: tail ${ms(row.tail_s)} (${row.tail_in_jobs} jobs; gaps ${row.gap_ms} ms a job), idle tail ${ms(row.idle_tail_s)}, bound ${ms(row.bound_s)}`,
+      );
+    }
+  }
+  return lines.join('\n');
+}
+
+function thousands(value: number): string {
+  return value.toLocaleString('en-US');
+}
+
+function ms(seconds: unknown): string {
+  return `${Math.round(Number(seconds) * 1000)} ms`;
+}

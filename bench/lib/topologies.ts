@@ -1,0 +1,75 @@
+/** The process line-ups the bench times: the engine's real bins, and the baselines with no engine code. */
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Topology } from './measure.js';
+
+const BENCH = fileURLToPath(new URL('..', import.meta.url));
+const DIST_BIN = path.join(BENCH, '..', 'dist', 'bin');
+const BASELINE = path.join(BENCH, 'baseline');
+
+/** A bench task module, `bench/tasks/<name>.ts`. */
+export function taskModule(name: string): string {
+  return path.join(BENCH, 'tasks', `${name}.ts`);
+}
+
+export interface SlaveSpec {
+  readonly threads: number;
+  /** Chunks per thread at once: a slave runs `threads × concurrency` jobs at a time. */
+  readonly concurrency: number;
+}
+
+export interface EngineRun {
+  readonly task: string;
+  readonly jobs: number;
+  readonly slaves: readonly SlaveSpec[];
+  /** For the slaves, e.g. where the task writes a trace. */
+  readonly env?: Readonly<Record<string, string>>;
+  readonly timeoutMs: number;
+}
+
+/** `tm-master` and `tm-slave`s as a user starts them: a free loopback port, fresh state, no progress bar. */
+export function engine(run: EngineRun): Topology {
+  const module = taskModule(run.task);
+  return {
+    producer: {
+      name: 'tm-master',
+      script: path.join(DIST_BIN, 'tm-master.js'),
+      args: (dir) => [module, `n=${run.jobs}`, '--address', 'tcp://127.0.0.1:*', '--state', path.join(dir, 'state.json'), '--reset', '--no-progress'],
+    },
+    consumers: run.slaves.map((slave, i) => ({
+      name: `tm-slave#${i + 1}`,
+      script: path.join(DIST_BIN, 'tm-slave.js'),
+      args: (endpoint) => [module, '--address', endpoint, '--threads', String(slave.threads), '--concurrency', String(slave.concurrency)],
+      ...(run.env && { env: run.env }),
+    })),
+    jobs: run.jobs,
+    timeoutMs: run.timeoutMs,
+  };
+}
+
+/** The floor: the raw data movement (generator, JSON batches over ROUTER/DEALER, a piscina pool, acks). */
+export function floor(task: string, jobs: number, threads: number, timeoutMs: number): Topology {
+  const module = taskModule(task);
+  return {
+    producer: { name: 'floor-producer', script: path.join(BASELINE, 'floor-producer.mjs'), args: () => [`module=${module}`, `n=${jobs}`] },
+    consumers: [
+      { name: 'floor-consumer', script: path.join(BASELINE, 'floor-consumer.mjs'), args: (endpoint) => [`module=${module}`, `address=${endpoint}`, `threads=${threads}`] },
+    ],
+    jobs,
+    timeoutMs,
+  };
+}
+
+/** The task's jobs in one process, `concurrency` at a time, with no pool and no socket. */
+export function inline(task: string, jobs: number, concurrency: number, timeoutMs: number): Topology {
+  return single('baseline-inline', 'inline.mjs', [`module=${taskModule(task)}`, `n=${jobs}`, `concurrency=${concurrency}`], jobs, timeoutMs);
+}
+
+/** The task's jobs in chunks on a bare piscina pool of `threads` threads, in one process. */
+export function pool(task: string, jobs: number, threads: number, timeoutMs: number): Topology {
+  return single('baseline-pool', 'pool.mjs', [`module=${taskModule(task)}`, `n=${jobs}`, `threads=${threads}`], jobs, timeoutMs);
+}
+
+function single(name: string, script: string, args: readonly string[], jobs: number, timeoutMs: number): Topology {
+  return { producer: { name, script: path.join(BASELINE, script), args: () => args }, consumers: [], jobs, timeoutMs };
+}

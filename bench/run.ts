@@ -1,0 +1,108 @@
+/**
+ * `npm run bench [-- --quick] [-- --only noop,io] [-- --runs N] [-- --tail-slot-jobs N]`
+ *
+ * Times whole runs of the real bins (`dist/bin/tm-master.js` and `tm-slave.js` as separate
+ * processes, a fresh temp dir and state each run) against baselines with no engine code
+ * (bench/baseline/*.mjs), alternating engine and baseline run by run, and reports medians.
+ *
+ * - jobs/s: jobs / the time from the first slave's "welcomed by run" line (its threads have loaded
+ *   the task module and it has shaken hands with the master) to the master's summary line, both
+ *   as the bench receives them. Baselines print the same two lines at the same points, so
+ *   process start-up is out of both sides alike. The master's own figure (it counts from its own
+ *   start, so it includes waiting for the slave) is `master_reported_jobs_per_s`, and spawn to
+ *   exit is `wall_s`.
+ * - peak RSS: each process's VmHWM (/proc/<pid>/status, threads included) polled every 200 ms and
+ *   once more when the master prints its summary; for several slaves, the highest.
+ *
+ * stdout: one JSON object per line, a `machine` line first, then one per workload (`npm run --silent
+ * bench` keeps npm's banner out of it). stderr: progress, then the table.
+ */
+import { cpus, release } from 'node:os';
+import { parseArgs } from 'node:util';
+import { killAll } from './lib/child.js';
+import { CORES, type Row, type Settings } from './lib/report.js';
+import { table } from './lib/table.js';
+import { removeTempDirs } from './lib/temp.js';
+import { memory } from './workloads/memory.js';
+import { tail } from './workloads/tail.js';
+import { cpu, fanIn, floorOnly, io, noop } from './workloads/throughput.js';
+
+/** Every workload in the order it runs. `noop` reports the floor as well, from the runs it alternates with. */
+const WORKLOADS: Record<string, (settings: Settings) => Promise<Row[]>> = {
+  floor: floorOnly,
+  noop,
+  io,
+  cpu,
+  memory,
+  'fan-in': fanIn,
+  tail,
+};
+
+const USAGE = `usage: npm run bench -- [--quick] [--only ${Object.keys(WORKLOADS).join(',')}] [--runs N] [--tail-slot-jobs N]`;
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({
+    options: {
+      quick: { type: 'boolean', default: false },
+      only: { type: 'string' },
+      runs: { type: 'string' },
+      // Jobs a slave holds per slot: it asks for about 100 ms of work per slot (src/slave/slave.ts), 10 jobs of 10 ms.
+      'tail-slot-jobs': { type: 'string', default: '10' },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  if (values.help) {
+    process.stderr.write(`${USAGE}\n`);
+    return 0;
+  }
+  const only = values.only
+    ?.split(',')
+    .map((name) => name.trim())
+    .map((name) => (name === 'fanin' ? 'fan-in' : name));
+  const unknown = only?.filter((name) => !(name in WORKLOADS)) ?? [];
+  const runs = Number(values.runs ?? 3);
+  const tailSlotJobs = Number(values['tail-slot-jobs']);
+  if (unknown.length > 0 || !(Number.isInteger(runs) && runs >= 1) || !(tailSlotJobs > 0)) {
+    process.stderr.write(`${unknown.length > 0 ? `unknown workload ${unknown.join(', ')}` : 'bad --runs or --tail-slot-jobs'}\n${USAGE}\n`);
+    return 2;
+  }
+  const selected = new Set(only ?? Object.keys(WORKLOADS));
+  if (selected.has('noop')) selected.delete('floor');
+  const settings: Settings = { quick: values.quick, runs, tailSlotJobs, log: (line) => process.stderr.write(`bench: ${line}\n`) };
+
+  const machine = { name: 'machine', cpu: cpus()[0]?.model ?? 'unknown', cores: CORES, node: process.version, os: `${process.platform} ${release()}`, quick: settings.quick, runs };
+  process.stdout.write(`${JSON.stringify(machine)}\n`);
+  const rows: Row[] = [];
+  for (const [name, workload] of Object.entries(WORKLOADS)) {
+    if (!selected.has(name)) continue;
+    for (const row of await workload(settings)) {
+      rows.push(row);
+      process.stdout.write(`${JSON.stringify(row)}\n`);
+    }
+  }
+  process.stderr.write(`\n${machine.cpu} x ${machine.cores} cores, node ${machine.node}, ${machine.os}${settings.quick ? ', --quick' : ''}; medians of ${runs} runs${settings.quick ? ' (memory: 1)' : ''}\n${table(rows)}\n`);
+  return 0;
+}
+
+/** Every exit path ends the processes the bench started and removes its temp dirs. */
+function cleanUp(): void {
+  killAll();
+  removeTempDirs();
+}
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    cleanUp();
+    process.exit(signal === 'SIGINT' ? 130 : 143);
+  });
+}
+process.once('exit', cleanUp);
+
+main().then(
+  (code) => (process.exitCode = code),
+  (error: unknown) => {
+    cleanUp();
+    process.stderr.write(`bench: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,130 @@
+/** The throughput workloads: the engine against a baseline with no engine code, runs alternating. */
+import { measure, type Measure, type Topology } from '../lib/measure.js';
+import { describeRun, engineFields, medians, round, type Medians, type Row, type Settings } from '../lib/report.js';
+import { engine, floor, inline, pool } from '../lib/topologies.js';
+
+const TIMEOUT_MS = 10 * 60_000;
+/** The io workload's slave: one thread running 128 chunks at once, as the baseline's one thread runs 128 jobs. */
+const IO_SLAVE = { threads: 1, concurrency: 128 } as const;
+
+/** Runs engine and baseline `settings.runs` times each, alternating, and takes the medians. */
+async function compare(settings: Settings, name: string, engineRun: Topology, baselineRun: Topology): Promise<{ engine: Medians; baseline: Medians }> {
+  const engineRuns: Measure[] = [];
+  const baselineRuns: Measure[] = [];
+  for (let i = 1; i <= settings.runs; i++) {
+    const e = await measure(engineRun);
+    engineRuns.push(e);
+    settings.log(describeRun(`${name} ${i}/${settings.runs} engine`, e));
+    const b = await measure(baselineRun);
+    baselineRuns.push(b);
+    settings.log(describeRun(`${name} ${i}/${settings.runs} baseline`, b));
+  }
+  return { engine: medians(engineRuns), baseline: medians(baselineRuns) };
+}
+
+/** The row of an engine figure against its baseline. */
+function versus(name: string, jobs: number, e: Medians, b: Medians, baseline: string, target: number): Row {
+  const ratio = e.jobsPerS / b.jobsPerS;
+  return {
+    name,
+    jobs,
+    ...engineFields(e),
+    baseline,
+    baseline_jobs_per_s: Math.round(b.jobsPerS),
+    baseline_seconds: round(b.seconds, 3),
+    baseline_samples_jobs_per_s: b.samples,
+    baseline_peak_rss_mb: round(Math.max(b.producerRssMb, b.consumerRssMb), 1),
+    ratio: round(ratio, 3),
+    ratio_of: `engine jobs/s / ${baseline} jobs/s (medians)`,
+    target: `>= ${target}`,
+    pass: ratio >= target,
+  };
+}
+
+/** The floor's own row: the raw data movement, producer and consumer in the RSS columns. */
+function floorRow(jobs: number, f: Medians): Row {
+  return {
+    name: 'floor',
+    jobs,
+    ...engineFields(f),
+    baseline: null,
+    baseline_jobs_per_s: null,
+    ratio: null,
+    ratio_of: null,
+    target: null,
+    pass: null,
+  };
+}
+
+/** noop: the engine's cost per job against the floor, one slave with 2 threads; the floor's row too. */
+export async function noop(settings: Settings): Promise<Row[]> {
+  const jobs = settings.quick ? 1_000_000 : 4_000_000;
+  const { engine: e, baseline: f } = await compare(
+    settings,
+    'noop',
+    engine({ task: 'noop', jobs, slaves: [{ threads: 2, concurrency: 1 }], timeoutMs: TIMEOUT_MS }),
+    floor('noop', jobs, 2, TIMEOUT_MS),
+  );
+  return [floorRow(jobs, f), versus('noop', jobs, e, f, 'floor', 0.7)];
+}
+
+/** floor alone (when noop is not selected). */
+export async function floorOnly(settings: Settings): Promise<Row[]> {
+  const jobs = settings.quick ? 1_000_000 : 4_000_000;
+  const runs: Measure[] = [];
+  for (let i = 1; i <= settings.runs; i++) {
+    runs.push(await measure(floor('noop', jobs, 2, TIMEOUT_MS)));
+    settings.log(describeRun(`floor ${i}/${settings.runs}`, runs.at(-1)!));
+  }
+  return [floorRow(jobs, medians(runs))];
+}
+
+/** io: 1 ms timer jobs, 128 at a time, against the same handler run 128 at a time in one process. */
+export async function io(settings: Settings): Promise<Row[]> {
+  const jobs = settings.quick ? 20_000 : 50_000;
+  const concurrency = IO_SLAVE.threads * IO_SLAVE.concurrency;
+  const { engine: e, baseline: b } = await compare(
+    settings,
+    'io',
+    engine({ task: 'io', jobs, slaves: [IO_SLAVE], timeoutMs: TIMEOUT_MS }),
+    inline('io', jobs, concurrency, TIMEOUT_MS),
+  );
+  return [{ ...versus('io', jobs, e, b, 'one process, same handler', 0.85), slave_threads: IO_SLAVE.threads, slave_concurrency: IO_SLAVE.concurrency }];
+}
+
+/** cpu: sha256 jobs on 2 threads, against a bare 2-thread piscina pool fed chunks of 100. */
+export async function cpu(settings: Settings): Promise<Row[]> {
+  const jobs = settings.quick ? 4_000 : 20_000;
+  const { engine: e, baseline: b } = await compare(
+    settings,
+    'cpu',
+    engine({ task: 'cpu', jobs, slaves: [{ threads: 2, concurrency: 1 }], timeoutMs: TIMEOUT_MS }),
+    pool('cpu', jobs, 2, TIMEOUT_MS),
+  );
+  return [versus('cpu', jobs, e, b, 'bare 2-thread piscina pool', 0.9)];
+}
+
+/** fan-in: 4 slave processes of 1 thread each on no-op jobs; no baseline, no target. */
+export async function fanIn(settings: Settings): Promise<Row[]> {
+  const jobs = settings.quick ? 500_000 : 2_000_000;
+  const run = engine({ task: 'noop', jobs, slaves: Array.from({ length: 4 }, () => ({ threads: 1, concurrency: 1 })), timeoutMs: TIMEOUT_MS });
+  const runs: Measure[] = [];
+  for (let i = 1; i <= settings.runs; i++) {
+    runs.push(await measure(run));
+    settings.log(describeRun(`fan-in ${i}/${settings.runs}`, runs.at(-1)!));
+  }
+  return [
+    {
+      name: 'fan-in',
+      jobs,
+      ...engineFields(medians(runs)),
+      slaves: 4,
+      baseline: null,
+      baseline_jobs_per_s: null,
+      ratio: null,
+      ratio_of: null,
+      target: null,
+      pass: null,
+    },
+  ];
+}
