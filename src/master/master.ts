@@ -8,7 +8,7 @@ import { loadModule, pickFunction, resolveModule } from '../load.js';
 import { MAX_MESSAGE_SIZE } from '../protocol/messages.js';
 import type { JobArgs } from '../task.js';
 import { checkBindAddress } from './address.js';
-import { Checkpoint, defaultStatePath, type RecoveredState } from './checkpoint.js';
+import { Checkpoint, defaultStatePath, type CursorMode, type RecoveredState } from './checkpoint.js';
 import { Dispatcher } from './dispatcher.js';
 import { Ledger } from './ledger.js';
 import { resolveMasterOptions, type MasterOptions, type ResolvedMasterOptions } from './options.js';
@@ -73,7 +73,8 @@ export class Master extends EventEmitter<MasterEvents> {
     const handleResult = typeof mod.handleResult === 'function' ? (mod.handleResult as (result: unknown, job: unknown) => unknown) : undefined;
     const identity = { module: new URL(url).protocol === 'file:' ? new URL(url).pathname : url, fn: resolved.fn, args: resolved.args };
     const statePath = resolved.state ?? defaultStatePath(identity, resolved.cwd);
-    const { checkpoint, state } = Checkpoint.open(statePath, identity, { reset: resolved.reset });
+    const { checkpoint, state: stored } = Checkpoint.open(statePath, identity, { reset: resolved.reset });
+    const state = stored && { ...stored, cursorMode: resumedCursorMode(stored) };
     const socket = new Router({ maxMessageSize: MAX_MESSAGE_SIZE, handover: true, sendHighWaterMark: 100_000, linger: 2000 });
     try {
       await socket.bind(resolved.address);
@@ -251,6 +252,14 @@ export class Master extends EventEmitter<MasterEvents> {
     timer.unref();
     this.#timers.push(timer);
   }
+}
+
+/**
+ * The cursor mode of a resumed run. A master killed before its first snapshot after the first
+ * yield left the mode out of the snapshot, but its log still tells: only keys leave cursors.
+ */
+function resumedCursorMode({ cursorMode, ledger }: RecoveredState): CursorMode | undefined {
+  return cursorMode ?? (ledger.lastCursor !== undefined || ledger.doneAbove.some((r) => r.cursor !== undefined) ? 'key' : undefined);
 }
 
 function checkOptions(o: ResolvedMasterOptions): void {

@@ -50,8 +50,13 @@ export class Connection extends EventEmitter<ConnectionEvents> {
       linger: 2000,
       sendHighWaterMark: 0,
     });
-    // A new connection may lead to a new master: introduce ourselves again.
-    this.#socket.events.on('connect', () => this.#sayHello());
+    // A new connection may lead to a new master: introduce ourselves again. Not on the first
+    // one: it carries the HELLO below, and its event may come after the WELCOME, which a second
+    // HELLO would void (with the jobs sent meanwhile).
+    let connections = 0;
+    this.#socket.events.on('connect', () => {
+      if (connections++ > 0) this.#sayHello();
+    });
     this.#socket.connect(address);
     this.#sayHello();
   }

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -71,12 +72,57 @@ export function runBin(bin: string, args: readonly string[], options: { cwd?: st
   return proc;
 }
 
-/** Kills every process a test started and has not seen end (call in afterEach). */
+/**
+ * Kills every process a test started and has not seen end, and their descendants (the slaves
+ * of a tm-run or tm-spawn), with SIGKILL. Call it in afterEach.
+ */
 export async function killAll(): Promise<void> {
   const alive = [...started];
+  const descendants = alive.flatMap((child) => (child.pid === undefined ? [] : descendantPids(child.pid)));
   for (const child of alive) child.kill('SIGKILL');
+  for (const pid of descendants) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // Already gone.
+    }
+  }
   await Promise.all(alive.map((child) => (child.exitCode === null && child.signalCode === null ? once(child, 'exit') : undefined)));
   started.clear();
+}
+
+/** Pids of the live children of `pid`, from /proc (Linux). */
+export function childPids(pid: number): number[] {
+  let tasks: string[];
+  try {
+    tasks = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return [];
+  }
+  return tasks.flatMap((task) => {
+    try {
+      return readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').split(' ').filter(Boolean).map(Number);
+    } catch {
+      return [];
+    }
+  });
+}
+
+/** Pids of every live descendant of `pid`. */
+export function descendantPids(pid: number): number[] {
+  return childPids(pid).flatMap((child) => [child, ...descendantPids(child)]);
+}
+
+/** A TCP port on loopback that was free a moment ago: bound to port 0, read back, released. */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const address = server.address();
+  server.close();
+  await once(server, 'close');
+  if (address === null || typeof address === 'string') throw new Error('no port from a TCP server');
+  return address.port;
 }
 
 /** A fresh temp dir, removed by the returned function. */

@@ -1,0 +1,63 @@
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { FIXTURES, killAll, ROOT, runBin, tempDir } from '../helpers/processes.js';
+import { range, readRecord, tally } from '../helpers/record.js';
+import { readStateFields } from '../helpers/state.js';
+
+const RECORD = join(FIXTURES, 'record.ts');
+
+let dir: ReturnType<typeof tempDir>;
+
+beforeEach(() => {
+  dir = tempDir();
+});
+
+afterEach(async () => {
+  await killAll();
+  dir.remove();
+});
+
+describe('tm-run', () => {
+  it('handles each of 100,000 jobs exactly once and records the run as finished', async () => {
+    const record = join(dir.path, 'record.txt');
+    const state = join(dir.path, 'run.state.json');
+    const run = runBin('tm-run', [RECORD, '2', 'n=100000', '--threads', '1', '--state', state, '--no-progress'], {
+      cwd: dir.path,
+      env: { TM_RECORD: record },
+    });
+
+    expect(await run.exited, run.stderr).toEqual({ code: 0, signal: null });
+    const lines = readRecord(record);
+    const { missing, reran } = tally(lines, range(100_000));
+    expect(missing).toEqual([]);
+    expect(reran).toEqual([]);
+    expect(lines).toHaveLength(100_000);
+    expect(run.stdout).toMatch(/finished: 100000 jobs done, 0 dead-lettered/);
+    const fields = readStateFields(state);
+    expect(fields.finished).toBe(true);
+    expect(fields.ledger).toMatchObject({ watermark: 100_000, doneAbove: [], failed: 0 });
+  });
+
+  it('runs the TypeScript example squares.ts with no build step, its state under ./.taskmaster/', async () => {
+    const run = runBin('tm-run', [join(ROOT, 'examples', 'squares.ts'), '2', 'n=1000', '--threads', '1', '--no-progress'], { cwd: dir.path });
+
+    expect(await run.exited, run.stderr).toEqual({ code: 0, signal: null });
+    expect(run.stdout).toMatch(/finished: 1000 jobs done, 0 dead-lettered .*; 1000 of 1000 finished/);
+    const [state, ...others] = readdirSync(join(dir.path, '.taskmaster')).filter((file) => file.endsWith('.state.json'));
+    expect(others).toEqual([]);
+    expect(state).toMatch(/^squares-getJobs-[0-9a-f]{8}\.state\.json$/);
+    const fields = readStateFields(join(dir.path, '.taskmaster', state!));
+    expect(fields).toMatchObject({ finished: true, cursorMode: 'seq', ledger: { watermark: 1000 } });
+  });
+
+  it('runs the TypeScript example keyset.ts, which imports taskmaster-ts by its package name', async () => {
+    const state = join(dir.path, 'keyset.state.json');
+    const run = runBin('tm-run', [join(ROOT, 'examples', 'keyset.ts'), '1', 'n=3000', '--threads', '1', '--state', state, '--no-progress'], { cwd: dir.path });
+
+    expect(await run.exited, run.stderr).toEqual({ code: 0, signal: null });
+    expect(run.stdout).toMatch(/finished: 1000 jobs done, 0 dead-lettered/);
+    // Rows 0, 3, … 2997: the cursor of the last is the id of the last row.
+    expect(readStateFields(state)).toMatchObject({ finished: true, cursorMode: 'key', ledger: { watermark: 1000, lastCursor: 2997 } });
+  });
+});

@@ -1,0 +1,85 @@
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { FIXTURES, killAll, ROOT, runBin, tempDir, type Proc } from '../helpers/processes.js';
+
+const SQUARES = join(ROOT, 'examples', 'squares.ts');
+const RECORD = join(FIXTURES, 'record.ts');
+const BINS = ['tm-master', 'tm-slave', 'tm-spawn', 'tm-run'] as const;
+
+let dir: ReturnType<typeof tempDir>;
+
+beforeEach(() => {
+  dir = tempDir();
+});
+
+afterEach(async () => {
+  await killAll();
+  dir.remove();
+});
+
+/** Runs `bin` and expects a usage error: exit 2 and one line on stderr, no stack trace. */
+async function expectUsageError(bin: string, args: readonly string[], pattern: RegExp): Promise<Proc> {
+  const proc = runBin(bin, args, { cwd: dir.path, env: { TM_RECORD: join(dir.path, 'record.txt') } });
+  expect(await proc.exited, proc.stderr).toEqual({ code: 2, signal: null });
+  const lines = proc.stderr.trimEnd().split('\n');
+  expect(lines, proc.stderr).toHaveLength(1);
+  expect(lines[0]).toMatch(new RegExp(`^${bin}: `));
+  expect(lines[0]).toMatch(pattern);
+  expect(proc.stderr).not.toMatch(/^\s+at /m);
+  return proc;
+}
+
+describe('usage errors: one line, exit 2', () => {
+  it.each([
+    ['tm-run', 'a missing module', ['nope.ts', '1'], /cannot find task module `nope\.ts`/],
+    ['tm-master', 'a missing module', ['nope.ts'], /cannot find task module `nope\.ts`/],
+    ['tm-slave', 'a missing module', ['nope.ts'], /cannot find task module `nope\.ts`/],
+    ['tm-run', 'a missing export', [`${SQUARES}:nope`, '1'], /no function export `nope`/],
+    ['tm-master', 'a missing export', [`${SQUARES}:nope`], /no function export `nope`/],
+    ['tm-slave', 'a missing export', [`${SQUARES}:nope`], /no function export `nope`/],
+    ['tm-run', 'a word that is not key=value', [SQUARES, '1', 'n=10', 'oops'], /`key=value`.*`oops`/],
+    ['tm-master', 'a word that is not key=value', [SQUARES, 'oops'], /`key=value`.*`oops`/],
+    ['tm-run', '--size 0', [SQUARES, '1', '--size', '0'], /`--size`.*`0`/],
+    ['tm-run', '--size abc', [SQUARES, '1', '--size', 'abc'], /`--size`/],
+    ['tm-master', '--lease 0', [SQUARES, '--lease', '0'], /`--lease`.*`0`/],
+    ['tm-slave', '--threads 0', [SQUARES, '--threads', '0'], /`--threads`.*`0`/],
+    ['tm-run', 'an unknown flag', [SQUARES, '1', '--frobnicate'], /Unknown argument: frobnicate/],
+    ['tm-slave', 'an unknown flag', [SQUARES, '--frobnicate'], /Unknown argument: frobnicate/],
+    ['tm-run', 'a bad N', [SQUARES, 'x'], /N\b/],
+    ['tm-run', 'N = 0', [SQUARES, '0'], /N\b.*`0`/],
+    ['tm-spawn', 'a bad N', [SQUARES, 'x'], /N\b/],
+    ['tm-spawn', 'N = 0', [SQUARES, '0'], /N\b.*`0`/],
+    ['tm-spawn', 'no N', [SQUARES], /count/],
+    ['tm-master', 'no module', [], /task module/],
+    ['tm-master', 'a non-loopback address without --insecure', [SQUARES, '--address', 'tcp://0.0.0.0:*'], /tcp:\/\/0\.0\.0\.0:\*.*--insecure/],
+    ['tm-run', 'a non-loopback address without --insecure', [SQUARES, '1', '--address', 'tcp://0.0.0.0:*'], /tcp:\/\/0\.0\.0\.0:\*.*--insecure/],
+  ] as const)('%s: %s', async (bin, _what, args, pattern) => {
+    await expectUsageError(bin, args, pattern);
+  });
+
+  it('tm-run: a checkpoint that belongs to other args names --reset, and --reset starts over', async () => {
+    const state = join(dir.path, 'same-file.state.json');
+    const env = { TM_RECORD: join(dir.path, 'record.txt') };
+    const first = runBin('tm-run', [RECORD, '1', 'n=10', '--threads', '1', '--state', state, '--no-progress'], { cwd: dir.path, env });
+    expect(await first.exited, first.stderr).toEqual({ code: 0, signal: null });
+
+    await expectUsageError('tm-run', [RECORD, '1', 'n=20', '--threads', '1', '--state', state, '--no-progress'], /belongs to another run.*n=10.*n=20.*--reset/);
+    await expectUsageError('tm-master', [`${RECORD}:countJobs`, 'n=10', '--state', state, '--no-progress'], /belongs to another run.*--reset/);
+
+    const reset = runBin('tm-run', [RECORD, '1', 'n=20', '--threads', '1', '--state', state, '--reset', '--no-progress'], { cwd: dir.path, env });
+    expect(await reset.exited, reset.stderr).toEqual({ code: 0, signal: null });
+    expect(reset.stdout).toMatch(/finished: 20 jobs done/);
+  });
+});
+
+describe('--help and --version', () => {
+  it.each(BINS)('%s answers both with exit 0', async (bin) => {
+    const help = runBin(bin, ['--help'], { cwd: dir.path });
+    const version = runBin(bin, ['--version'], { cwd: dir.path });
+    expect(await help.exited).toEqual({ code: 0, signal: null });
+    expect(await version.exited).toEqual({ code: 0, signal: null });
+    expect(help.stdout).toMatch(new RegExp(`^${bin} module`));
+    expect(help.stdout).toMatch(/--address/);
+    expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
+  });
+});

@@ -1,0 +1,78 @@
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { childPids, FIXTURES, freePort, killAll, runBin, tempDir } from '../helpers/processes.js';
+import { range, readRecord, tally } from '../helpers/record.js';
+import { readStateFields } from '../helpers/state.js';
+
+const RECORD = join(FIXTURES, 'record.ts');
+const JOBS = 100_000;
+
+let dir: ReturnType<typeof tempDir>;
+
+beforeEach(() => {
+  dir = tempDir();
+});
+
+afterEach(async () => {
+  await killAll();
+  dir.remove();
+});
+
+describe('tm-spawn', () => {
+  it('restarts a slave killed with -9, and exits 0 once the master has said QUIT', async () => {
+    const record = join(dir.path, 'record.txt');
+    const state = join(dir.path, 'run.state.json');
+    const address = `tcp://127.0.0.1:${await freePort()}`;
+    const master = runBin('tm-master', [RECORD, `n=${JOBS}`, '--address', address, '--state', state, '--lease', '2000', '--no-progress'], { cwd: dir.path });
+    await master.waitFor(/listening on/);
+    const spawn = runBin('tm-spawn', [RECORD, '2', '--address', address, '--threads', '1'], {
+      cwd: dir.path,
+      env: { TM_RECORD: record, TM_RECORD_PID: '1', TM_SPIN_US: '20' },
+    });
+    const spawnPid = spawn.child.pid!;
+    const ranOn = (pid: number): number => readRecord(record).filter((line) => line.pid === pid).length;
+
+    await expect.poll(() => childPids(spawnPid).length, { timeout: 10_000, interval: 10 }).toBe(2);
+    const [victim, survivor] = childPids(spawnPid) as [number, number];
+    await expect.poll(() => ranOn(victim), { timeout: 30_000, interval: 10 }).toBeGreaterThanOrEqual(1000);
+    process.kill(victim, 'SIGKILL');
+    await spawn.waitFor(/slave exited \(SIGKILL\); restarting/);
+    await expect.poll(() => childPids(spawnPid).filter((pid) => pid !== survivor), { timeout: 10_000, interval: 10 }).toHaveLength(1);
+    const [restarted] = childPids(spawnPid).filter((pid) => pid !== survivor) as [number];
+    expect(restarted).not.toBe(victim);
+    expect(readRecord(record).length, 'the run ended before the kill').toBeLessThan(JOBS);
+    // The new slave joins the run and takes work.
+    await expect.poll(() => ranOn(restarted), { timeout: 30_000, interval: 10 }).toBeGreaterThan(0);
+
+    expect(await master.exited, master.stderr).toEqual({ code: 0, signal: null });
+    expect(await spawn.exited, spawn.stderr).toEqual({ code: 0, signal: null });
+    expect(tally(readRecord(record), range(JOBS)).missing).toEqual([]);
+    expect(readStateFields(state)).toMatchObject({ finished: true, ledger: { watermark: JOBS, failed: 0 } });
+  });
+
+  it('passes SIGTERM on to its slaves and exits 143 once they have left', async () => {
+    const record = join(dir.path, 'record.txt');
+    const address = `tcp://127.0.0.1:${await freePort()}`;
+    const master = runBin('tm-master', [RECORD, `n=${JOBS}`, '--address', address, '--state', join(dir.path, 'run.state.json'), '--no-progress'], { cwd: dir.path });
+    await master.waitFor(/listening on/);
+    const spawn = runBin('tm-spawn', [RECORD, '2', '--address', address, '--threads', '1'], { cwd: dir.path, env: { TM_RECORD: record, TM_SPIN_US: '20' } });
+    await expect.poll(() => readRecord(record).length, { timeout: 30_000, interval: 10 }).toBeGreaterThan(1000);
+    const slaves = childPids(spawn.child.pid!);
+    expect(slaves).toHaveLength(2);
+
+    spawn.child.kill('SIGTERM');
+    expect(await spawn.exited, spawn.stderr).toEqual({ code: 143, signal: null });
+    expect(spawn.stderr).not.toMatch(/restarting/);
+    expect(slaves.filter(isAlive)).toEqual([]);
+    expect(master.child.exitCode, 'the master outlives the slaves').toBeNull();
+  });
+});
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
