@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { commonFlags, failUsage, slaveFlags } from '../cli/flags.js';
+import { checkInteger } from '../check.js';
+import { commonFlags, failUsage, slaveFlags, slaveProcessFlags } from '../cli/flags.js';
 import { main, onStopSignals, signalExitCode } from '../cli/main.js';
 import { parseTarget } from '../load.js';
 import type { LogLevel } from '../log.js';
@@ -12,7 +13,7 @@ main('tm-slave', async () => {
   const argv = await yargs(hideBin(process.argv))
     .scriptName('tm-slave')
     .usage('$0 module[:fn]\n\nRuns jobs from a master through that module’s handler (default export `handleJob`) in a thread pool.')
-    .options({ ...commonFlags, ...slaveFlags })
+    .options({ ...commonFlags, ...slaveFlags, ...slaveProcessFlags })
     .demandCommand(1, 'Name a task module: tm-slave module[:fn]')
     .strict()
     .fail(failUsage('tm-slave'))
@@ -26,6 +27,7 @@ main('tm-slave', async () => {
     address: argv.address,
     threads: argv.threads,
     concurrency: argv.concurrency,
+    maxCredit: argv.maxCredit === undefined ? undefined : checkInteger('max-credit', argv.maxCredit, 1),
     logLevel: argv.logLevel as LogLevel,
   });
   const signals = onStopSignals(() => slave.stop());

@@ -29,6 +29,14 @@ export const slaveFlags = {
   concurrency: { type: 'number', default: 1, describe: 'Chunks of jobs each thread runs at once (for I/O-bound handlers)' },
 } satisfies Record<string, Options>;
 
+/** Flags of one slave process (tm-slave) only. */
+export const slaveProcessFlags = {
+  'max-credit': {
+    type: 'number',
+    describe: 'Most jobs this slave holds at once, queued and running: at most these re-run if it crashes (default: 20000)',
+  },
+} satisfies Record<string, Options>;
+
 /** Splits `module[:fn]`-style positionals and `key=value` words; anything else is a usage error. */
 export function positionals(argv: { _: Array<string | number> }): string[] {
   return argv._.map(String);

@@ -24,23 +24,28 @@ export function encodeBatch(completions: readonly Completion[]): string {
     ? completions
     : [...completions].sort((a, b) => a.seq - b.seq);
   const entries: Entry[] = [];
-  let current: Completion | undefined;
   let start = 0;
-  const flush = (end: Completion): void => {
-    const failed = end.failed === true ? 1 : 0;
-    entries.push(end.cursor === undefined ? [start, end.seq, failed] : [start, end.seq, failed, end.cursor]);
+  let end = -1;
+  let current: Completion | undefined;
+  const flush = (): void => {
+    const failed = current!.failed === true ? 1 : 0;
+    entries.push(current!.cursor === undefined ? [start, end, failed] : [start, end, failed, current!.cursor]);
   };
   for (const completion of sorted) {
-    if (!Number.isSafeInteger(completion.seq) || completion.seq < 0) throw new RangeError(`Expected a seq >= 0, got ${completion.seq}`);
-    if (current !== undefined && completion.seq === current.seq) continue;
-    if (current === undefined || completion.seq !== current.seq + 1 || (completion.failed === true) !== (current.failed === true)) {
-      if (current !== undefined) flush(current);
-      start = completion.seq;
+    const last = completion.end ?? completion.seq;
+    if (!Number.isSafeInteger(completion.seq) || completion.seq < 0 || !Number.isSafeInteger(last) || last < completion.seq) {
+      throw new RangeError(`Expected seqs 0 <= seq <= end, got ${completion.seq}..${last}`);
     }
+    if (current !== undefined && last <= end) continue;
+    if (current === undefined || completion.seq > end + 1 || (completion.failed === true) !== (current.failed === true)) {
+      if (current !== undefined) flush();
+      start = Math.max(completion.seq, end + 1);
+    }
+    end = last;
     current = completion;
   }
   if (current === undefined) return '';
-  flush(current);
+  flush();
   const json = JSON.stringify(entries);
   return `${crc32(json).toString(16).padStart(8, '0')} ${json}\n`;
 }

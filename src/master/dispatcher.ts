@@ -1,16 +1,22 @@
 import type { Router } from 'zeromq';
-import { encodeMessage } from '../protocol/codec.js';
-import { PROTOCOL_VERSION, type Done, type Hello, type MasterMessage, type WireResult } from '../protocol/messages.js';
+import { encodeMessage, pack } from '../protocol/codec.js';
+import { PROTOCOL_VERSION, type Done, type Hello, type MasterMessage, type WireError } from '../protocol/messages.js';
+import { forEachSeq, type SeqRuns } from '../protocol/seq-runs.js';
 import { decodeSlaveMessage } from '../protocol/validate.js';
 import type { Logger } from '../log.js';
+import { InFlightTable } from './in-flight.js';
 import { SlaveRecord } from './slave-record.js';
 import type { JobSource, PendingJob } from './source.js';
 
-/** One job's report from a slave, matched to the job it was sent. */
-export interface Outcome {
-  readonly job: PendingJob;
-  readonly result: WireResult;
+/** What a slave reported for jobs it had: each job's error if it failed, its result if wanted. */
+export interface Report {
   readonly slave: SlaveRecord;
+  /** The jobs, in the order reported. */
+  readonly jobs: readonly PendingJob[];
+  /** Per job, the error of a failure, when any failed. */
+  readonly errors: ReadonlyArray<WireError | undefined> | undefined;
+  /** Per job, its result, when results are wanted. */
+  readonly results: readonly unknown[] | undefined;
 }
 
 export interface DispatcherOptions {
@@ -19,19 +25,16 @@ export interface DispatcherOptions {
   readonly jobTimeout: number;
   readonly wantResults: boolean;
   /** Handles a DONE batch; the next message waits for it (backpressure on slow result handlers). */
-  readonly onOutcomes: (outcomes: Outcome[]) => Promise<void> | void;
+  readonly onReport: (report: Report) => Promise<void> | void;
   /** Called when in-flight jobs go back to the buffer (lease expiry, BYE, reconnect). */
   readonly onRequeue?: (count: number, why: string) => void;
   readonly logger: Logger;
-  /** Milliseconds of work a batch should carry per slave thread. @default 25 */
+  /** The source's window: the widest span of seqs that can be in flight at once. */
+  readonly window: number;
+  /** Milliseconds of work a batch should carry (a batch runs on one thread). @default 25 */
   readonly batchMs?: number;
   /** @default 1000 */
   readonly maxBatch?: number;
-}
-
-interface InFlight {
-  readonly job: PendingJob;
-  readonly slave: SlaveRecord;
 }
 
 /** Counters for what the dispatcher refused, for logs and tests. */
@@ -53,7 +56,7 @@ export class Dispatcher {
   readonly #source: JobSource;
   readonly #options: DispatcherOptions;
   readonly #slaves = new Map<string, SlaveRecord>();
-  readonly #inFlight = new Map<number, InFlight>();
+  readonly #inFlight: InFlightTable;
   /** Retries whose backoff is over, each preferring a slave other than the one it failed on. */
   #retries: Array<{ job: PendingJob; avoid: string }> = [];
   #outbox: Array<[Buffer, Buffer, Buffer]> = [];
@@ -66,6 +69,7 @@ export class Dispatcher {
     this.#socket = socket;
     this.#source = source;
     this.#options = options;
+    this.#inFlight = new InFlightTable(options.window);
     this.#leaseTimer = setInterval(() => this.#expireLeases(), Math.max(50, Math.min(options.lease / 4, 1000)));
     this.#leaseTimer.unref();
   }
@@ -145,12 +149,7 @@ export class Dispatcher {
         if (slave.credit === 0) continue;
         const jobs = this.#takeFor(slave);
         if (jobs.length === 0) continue;
-        for (const job of jobs) this.#inFlight.set(job.seq, { job, slave });
-        slave.credit -= jobs.length;
-        slave.inFlight += jobs.length;
-        this.stats.batches++;
-        this.stats.jobsSent += jobs.length;
-        this.#send(slave.id, { command: 'JOBS', run: this.#options.runId, jobs: jobs.map(({ seq, attempt, job }) => ({ seq, attempt, job })) });
+        this.#sendJobs(slave, jobs);
         sent = true;
       }
     }
@@ -163,7 +162,7 @@ export class Dispatcher {
 
   /** Jobs still in flight, for the final checkpoint after a forced stop. */
   pendingJobs(): PendingJob[] {
-    return [...this.#inFlight.values()].map((f) => f.job);
+    return this.#inFlight.all();
   }
 
   /** Tells every slave the run is over. */
@@ -220,42 +219,69 @@ export class Dispatcher {
     this.#send(id, { command: 'WELCOME', run, jobTimeout, lease, wantResults });
   }
 
-  async #done(slave: SlaveRecord, message: Done): Promise<void> {
-    const outcomes: Outcome[] = [];
-    let ms = 0;
-    for (const result of message.results) {
-      const entry = this.#inFlight.get(result.seq);
-      if (entry === undefined || entry.slave !== slave) {
-        this.stats.dropped++;
-        this.#options.logger.limited('warn', 'done-unknown', `dropped DONE from ${slave.name} for seq ${result.seq}, which is not in flight there`);
-        continue;
-      }
-      this.#inFlight.delete(result.seq);
-      slave.inFlight--;
-      ms += result.ms;
-      outcomes.push({ job: entry.job, result, slave });
+  #sendJobs(slave: SlaveRecord, jobs: readonly PendingJob[]): void {
+    const seqs: number[] = [];
+    const values = new Array<unknown>(jobs.length);
+    let retried = false;
+    for (let i = 0; i < jobs.length; i++) {
+      const job = jobs[i]!;
+      job.owner = slave;
+      this.#inFlight.add(job);
+      values[i] = job.job;
+      retried ||= job.attempt > 0;
+      const last = seqs.length - 2;
+      if (last >= 0 && seqs[last]! + seqs[last + 1]! === job.seq) seqs[last + 1]!++;
+      else seqs.push(job.seq, 1);
     }
-    slave.observe(ms, outcomes.length);
+    slave.credit -= jobs.length;
+    slave.inFlight += jobs.length;
+    this.stats.batches++;
+    this.stats.jobsSent += jobs.length;
+    const run = this.#options.runId;
+    const attempts = retried ? { attempts: jobs.map((job) => job.attempt) } : {};
+    this.#send(slave.id, { command: 'JOBS', run, seqs, ...attempts, jobs: pack(values) });
+  }
+
+  async #done(slave: SlaveRecord, message: Done): Promise<void> {
+    const failed = message.failures.length === 0 ? undefined : new Map(message.failures.map((f) => [f.index, f.error]));
+    const jobs: PendingJob[] = [];
+    const errors: Array<WireError | undefined> | undefined = failed && [];
+    const results: unknown[] | undefined = message.results && [];
+    let unknown = 0;
+    forEachSeq(message.seqs, (seq, index) => {
+      const job = this.#inFlight.get(seq, slave);
+      if (job === undefined) return void unknown++;
+      this.#inFlight.remove(job);
+      jobs.push(job);
+      errors?.push(failed!.get(index));
+      results?.push(message.results![index]);
+    });
+    if (unknown > 0) {
+      this.stats.dropped += unknown;
+      this.#options.logger.limited('warn', 'done-unknown', `dropped DONE from ${slave.name} for ${unknown} seqs not in flight there`);
+    }
+    slave.inFlight -= jobs.length;
+    slave.observe(message.ms, jobs.length);
+    if (message.returned !== undefined) this.#giveBack(slave, message.returned, 'their thread died before them');
     if (slave.leaving) {
       if (slave.inFlight === 0) this.#forget(slave, 'slave left');
     } else {
       slave.grant(message.credit);
     }
-    if (outcomes.length > 0) await this.#options.onOutcomes(outcomes);
+    if (jobs.length > 0) await this.#options.onReport({ slave, jobs, errors, results });
   }
 
   /** Puts `seqs` (all of the slave's in flight, if omitted) back at the head of the buffer. */
-  #giveBack(slave: SlaveRecord, seqs: Iterable<number> | undefined, why: string): void {
+  #giveBack(slave: SlaveRecord, seqs: SeqRuns | undefined, why: string): void {
     const jobs: PendingJob[] = [];
-    const take = (seq: number, entry: InFlight | undefined): void => {
-      if (entry === undefined || entry.slave !== slave) return;
-      this.#inFlight.delete(seq);
-      slave.inFlight--;
-      jobs.push(entry.job);
-    };
-    if (seqs === undefined) for (const [seq, entry] of this.#inFlight) take(seq, entry);
-    else for (const seq of seqs) take(seq, this.#inFlight.get(seq));
+    if (seqs === undefined) jobs.push(...this.#inFlight.ownedBy(slave));
+    else forEachSeq(seqs, (seq) => {
+      const job = this.#inFlight.get(seq, slave);
+      if (job !== undefined) jobs.push(job);
+    });
     if (jobs.length === 0) return;
+    for (const job of jobs) this.#inFlight.remove(job);
+    slave.inFlight -= jobs.length;
     this.stats.requeued += jobs.length;
     this.#source.requeue(jobs);
     this.#options.onRequeue?.(jobs.length, why);

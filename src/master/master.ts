@@ -9,7 +9,7 @@ import { MAX_MESSAGE_SIZE } from '../protocol/messages.js';
 import type { JobArgs } from '../task.js';
 import { checkBindAddress } from './address.js';
 import { Checkpoint, defaultStatePath, type CursorMode, type RecoveredState } from './checkpoint.js';
-import { Dispatcher } from './dispatcher.js';
+import { Dispatcher, type Report } from './dispatcher.js';
 import { Ledger } from './ledger.js';
 import { resolveMasterOptions, type MasterOptions, type ResolvedMasterOptions } from './options.js';
 import { Recorder } from './recorder.js';
@@ -111,7 +111,9 @@ export class Master extends EventEmitter<MasterEvents> {
     this.#checkpoint = checkpoint;
     this.#ledger = ledger;
     this.done = new Promise((resolve) => (this.#finish = resolve));
-    this.#source = new JobSource(iterable, ledger, { size: options.size, window: Math.max(options.size * 100, 1_000_000), cursorMode: state?.cursorMode });
+    // Seqs in flight lie within this many above the watermark (see InFlightTable).
+    const window = 2 ** Math.ceil(Math.log2(Math.max(options.size * 4, 2 ** 20)));
+    this.#source = new JobSource(iterable, ledger, { size: options.size, window, cursorMode: state?.cursorMode });
     this.#retryQueue = new RetryQueue(options.retryBackoff, (job, avoid) => this.#dispatcher.retry(job, avoid));
     this.#recorder = new Recorder(ledger, checkpoint, this.#retryQueue, { retries: options.retries, handleResult, logger: this.#logger });
     this.#dispatcher = new Dispatcher(socket, this.#source, {
@@ -120,7 +122,8 @@ export class Master extends EventEmitter<MasterEvents> {
       jobTimeout: options.jobTimeout,
       wantResults: handleResult !== undefined,
       logger: this.#logger,
-      onOutcomes: (outcomes) => this.#record(outcomes),
+      window,
+      onReport: (report) => this.#record(report),
       onRequeue: (count, why) => this.#logger.info(`${count} in-flight jobs back in the buffer: ${why}`),
     });
     this.#progress = new Progress(ledger, state?.total);
@@ -162,9 +165,9 @@ export class Master extends EventEmitter<MasterEvents> {
     this.#checkDone();
   }
 
-  async #record(outcomes: Parameters<Recorder['record']>[0]): Promise<void> {
+  async #record(report: Report): Promise<void> {
     try {
-      await this.#recorder.record(outcomes);
+      await this.#recorder.record(report);
     } catch (error) {
       this.#fail(error as Error);
       return;

@@ -1,8 +1,10 @@
 import type { Logger } from '../log.js';
+import type { WireError } from '../protocol/messages.js';
 import type { Checkpoint, Completion } from './checkpoint.js';
-import type { Outcome } from './dispatcher.js';
+import type { Report } from './dispatcher.js';
 import type { Ledger } from './ledger.js';
 import type { RetryQueue } from './retries.js';
+import type { PendingJob } from './source.js';
 
 export interface RecorderOptions {
   readonly retries: number;
@@ -15,11 +17,10 @@ export interface RecorderCounts {
   done: number;
   failed: number;
   retried: number;
-  duplicates: number;
 }
 
 /**
- * Turns outcomes into state: successes (after `handleResult`) and exhausted failures into the
+ * Turns reports into state: successes (after `handleResult`) and exhausted failures into the
  * ledger and the completion log, other failures into the retry queue.
  */
 export class Recorder {
@@ -27,7 +28,7 @@ export class Recorder {
   readonly #checkpoint: Checkpoint;
   readonly #retryQueue: RetryQueue;
   readonly #options: RecorderOptions;
-  readonly counts: RecorderCounts = { done: 0, failed: 0, retried: 0, duplicates: 0 };
+  readonly counts: RecorderCounts = { done: 0, failed: 0, retried: 0 };
 
   constructor(ledger: Ledger, checkpoint: Checkpoint, retryQueue: RetryQueue, options: RecorderOptions) {
     this.#ledger = ledger;
@@ -37,41 +38,57 @@ export class Recorder {
   }
 
   /** Records a DONE batch; the completion log is written before this returns. */
-  async record(outcomes: readonly Outcome[]): Promise<void> {
-    const errors = this.#options.handleResult === undefined ? undefined : await this.#routeResults(outcomes);
+  async record({ slave, jobs, errors, results }: Report): Promise<void> {
+    const resultErrors = this.#options.handleResult === undefined ? undefined : await this.#routeResults(jobs, errors, results);
     const completions: Completion[] = [];
-    for (let i = 0; i < outcomes.length; i++) {
-      const { job, result, slave } = outcomes[i]!;
-      const error = result.ok ? errors?.[i] : result.error;
+    // Consecutive successes are recorded as one range: the common case costs O(ranges), not O(jobs).
+    let runStart = -1;
+    let runEnd: PendingJob | undefined;
+    const closeRun = (): void => {
+      if (runEnd === undefined) return;
+      this.counts.done += this.#ledger.finishRange(runStart, runEnd.seq, runEnd.cursor);
+      completions.push({ seq: runStart, end: runEnd.seq, cursor: runEnd.cursor });
+      runEnd = undefined;
+    };
+    for (let i = 0; i < jobs.length; i++) {
+      const job = jobs[i]!;
+      const error = errors?.[i] ?? resultErrors?.[i];
       if (error === undefined) {
-        if (this.#ledger.finish(job.seq, job.cursor)) {
-          completions.push(job.cursor === undefined ? { seq: job.seq } : { seq: job.seq, cursor: job.cursor });
-          this.counts.done++;
-        } else {
-          this.counts.duplicates++;
+        if (runEnd === undefined || job.seq !== runEnd.seq + 1) {
+          closeRun();
+          runStart = job.seq;
         }
-      } else if (job.attempt < this.#options.retries) {
+        runEnd = job;
+        continue;
+      }
+      closeRun();
+      if (job.attempt < this.#options.retries) {
         job.attempt++;
         this.counts.retried++;
         this.#options.logger.debug(`job ${job.seq} failed on ${slave.name} (attempt ${job.attempt}): ${error.message}; retrying`);
         this.#retryQueue.schedule(job, slave.key);
-      } else {
-        const attempts = job.attempt + 1;
-        this.#checkpoint.deadLetter({ seq: job.seq, cursor: job.cursor, job: job.job, attempts, error, slave: slave.name });
-        this.#options.logger.limited('warn', 'dead-letter', `job ${job.seq} failed after ${attempts} attempts on ${slave.name}: ${error.message}`);
-        if (this.#ledger.finish(job.seq, job.cursor, true)) {
-          completions.push({ seq: job.seq, cursor: job.cursor, failed: true });
-          this.counts.failed++;
-        }
+        continue;
+      }
+      const attempts = job.attempt + 1;
+      this.#checkpoint.deadLetter({ seq: job.seq, cursor: job.cursor, job: job.job, attempts, error, slave: slave.name });
+      this.#options.logger.limited('warn', 'dead-letter', `job ${job.seq} failed after ${attempts} attempts on ${slave.name}: ${error.message}`);
+      if (this.#ledger.finish(job.seq, job.cursor, true)) {
+        completions.push({ seq: job.seq, cursor: job.cursor, failed: true });
+        this.counts.failed++;
       }
     }
+    closeRun();
     if (completions.length > 0) this.#checkpoint.append(completions);
   }
 
   /** Runs `handleResult` for each success; a throw fails that job like its handler would. */
-  async #routeResults(outcomes: readonly Outcome[]): Promise<Array<{ message: string; stack?: string } | undefined>> {
+  async #routeResults(
+    jobs: readonly PendingJob[],
+    errors: ReadonlyArray<WireError | undefined> | undefined,
+    results: readonly unknown[] | undefined,
+  ): Promise<Array<WireError | undefined>> {
     const handle = this.#options.handleResult!;
-    const settled = await Promise.allSettled(outcomes.map((o) => (o.result.ok ? handle(o.result.result, o.job.job) : undefined)));
+    const settled = await Promise.allSettled(jobs.map((job, i) => (errors?.[i] === undefined ? handle(results?.[i], job.job) : undefined)));
     return settled.map((s) => {
       if (s.status === 'fulfilled') return undefined;
       const error = s.reason instanceof Error ? s.reason : new Error(String(s.reason));

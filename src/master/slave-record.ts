@@ -40,8 +40,8 @@ export class SlaveRecord {
   }
 
   /**
-   * Jobs for its next batch: about `targetMs` of work per thread, so tiny jobs travel in big
-   * batches and slow ones in small batches that do not hoard the tail of a run.
+   * Jobs for its next batch: about `targetMs` of work (a batch runs whole on one thread), so
+   * tiny jobs travel in big batches and slow ones in small batches that do not hoard the tail.
    */
   batchSize(targetMs: number, maxBatch: number): number {
     return Math.min(this.credit, this.#idealBatch(targetMs, maxBatch));
@@ -57,6 +57,6 @@ export class SlaveRecord {
 
   #idealBatch(targetMs: number, maxBatch: number): number {
     const perThread = this.msPerJob === undefined || this.msPerJob <= 0 ? maxBatch : Math.ceil(targetMs / this.msPerJob);
-    return Math.max(1, Math.min(maxBatch, perThread * this.threads, Math.floor(this.capacity / 4)));
+    return Math.max(1, Math.min(maxBatch, perThread, Math.floor(this.capacity / 4)));
   }
 }

@@ -2,6 +2,7 @@ import { UsageError } from '../errors.js';
 import { isWithCursor, type Cursor } from '../task.js';
 import type { CursorMode } from './checkpoint.js';
 import type { Ledger } from './ledger.js';
+import type { SlaveRecord } from './slave-record.js';
 
 /** A job between the generator and a slave. */
 export interface PendingJob {
@@ -10,6 +11,8 @@ export interface PendingJob {
   /** Resume key (cursor mode), else undefined: the seq is the cursor. */
   readonly cursor: Cursor | undefined;
   attempt: number;
+  /** The slave it is out at, while in flight. */
+  owner: SlaveRecord | undefined;
 }
 
 export interface SourceOptions {
@@ -169,7 +172,9 @@ export class JobSource {
     }
     const seq = this.#nextSeq++;
     if (this.#ledger.isFinished(seq)) return; // finished by an earlier incarnation
-    const job: PendingJob = keyed ? { seq, job: value.job, cursor: value.cursor, attempt: 0 } : { seq, job: value, cursor: undefined, attempt: 0 };
+    const job: PendingJob = keyed
+      ? { seq, job: value.job, cursor: value.cursor, attempt: 0, owner: undefined }
+      : { seq, job: value, cursor: undefined, attempt: 0, owner: undefined };
     this.#fresh.push(job);
     this.#announce();
   }

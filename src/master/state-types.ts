@@ -15,9 +15,11 @@ export interface RunIdentity {
 /** Plain yields (`seq`) or `withCursor()` (`key`); undefined until the first job is yielded. */
 export type CursorMode = 'seq' | 'key';
 
-/** A job that finished: done, or dead-lettered when `failed`. */
+/** Jobs `seq..end` (one job when `end` is omitted) that finished: done, or dead-lettered when `failed`. */
 export interface Completion {
   readonly seq: number;
+  readonly end?: number | undefined;
+  /** Resume key of the last job of the range. */
   readonly cursor?: Cursor | undefined;
   readonly failed?: boolean | undefined;
 }

@@ -1,26 +1,17 @@
 /** The wire protocol: every message between master and slave, as a union on `command`. */
 
+import type { SeqRuns } from './seq-runs.js';
+
 /** Bumped when a message changes shape; a slave of another version is rejected. */
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 
 /** Largest frame either side accepts; ZeroMQ drops the connection of a peer that sends more. */
 export const MAX_MESSAGE_SIZE = 64 * 1024 * 1024;
 
-/** A job as it travels to a slave. */
-export interface WireJob {
-  readonly seq: number;
-  readonly attempt: number;
-  readonly job: unknown;
-}
-
-/** The outcome of one job, as it travels back to the master. */
-export interface WireResult {
-  readonly seq: number;
-  readonly ok: boolean;
-  readonly result?: unknown;
-  readonly error?: WireError;
-  /** Milliseconds the handler ran. */
-  readonly ms: number;
+/** A job that failed, by its index in the batch's seqs. */
+export interface WireFailure {
+  readonly index: number;
+  readonly error: WireError;
 }
 
 export interface WireError {
@@ -62,16 +53,34 @@ export interface Credit {
   readonly credit: number;
 }
 
+/**
+ * A batch of jobs. The jobs travel as one msgpack blob the slave hands to a thread unopened:
+ * its main thread never decodes (or copies object by object) a single job.
+ */
 export interface Jobs {
   readonly command: 'JOBS';
   readonly run: string;
-  readonly jobs: readonly WireJob[];
+  readonly seqs: SeqRuns;
+  /** Attempt of each job (0 is the first try); omitted when all are first tries. */
+  readonly attempts?: readonly number[];
+  /** msgpack of the array of jobs, one per seq. */
+  readonly jobs: Uint8Array;
 }
 
+/** What became of (a prefix of) a batch. */
 export interface Done {
   readonly command: 'DONE';
   readonly run: string;
-  readonly results: readonly WireResult[];
+  /** Jobs that ran, succeeded or failed, in batch order. */
+  readonly seqs: SeqRuns;
+  /** Those of them that failed, by index in `seqs`. */
+  readonly failures: readonly WireFailure[];
+  /** Each job's return value, in `seqs` order, when the master wants results. */
+  readonly results?: readonly unknown[];
+  /** Jobs handed back unstarted (their thread died before them): the master sends them again. */
+  readonly returned?: SeqRuns;
+  /** Milliseconds the handlers ran, summed. */
+  readonly ms: number;
   /** More jobs the slave can take now, on top of what it granted before. */
   readonly credit: number;
 }
@@ -90,7 +99,7 @@ export interface Bye {
   readonly command: 'BYE';
   readonly run: string;
   /** Seqs the slave received but never started; the master dispatches them again at once. */
-  readonly returned: readonly number[];
+  readonly returned: SeqRuns;
 }
 
 export type SlaveMessage = Hello | Credit | Done | Ping | Bye;

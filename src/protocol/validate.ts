@@ -7,9 +7,9 @@ import {
   type Message,
   type SlaveMessage,
   type WireError,
-  type WireJob,
-  type WireResult,
+  type WireFailure,
 } from './messages.js';
+import type { SeqRuns } from './seq-runs.js';
 
 export type Decoded<T> = { readonly ok: true; readonly message: T } | { readonly ok: false; readonly reason: string };
 
@@ -67,21 +67,59 @@ function wireError(value: unknown): WireError {
   };
 }
 
-function wireResult(value: unknown): WireResult {
-  const r = record(value, 'result');
-  const ok = bool(r.ok, 'result.ok');
+function failure(value: unknown, count: number): WireFailure {
+  const f = record(value, 'failure');
+  return { index: int(f.index, 'failure.index', 0, count - 1), error: wireError(f.error) };
+}
+
+/** Checks `[start, count, …]` runs; returns them with the number of seqs they hold. */
+function seqRuns(value: unknown, what: string): { runs: SeqRuns; length: number } {
+  if (!Array.isArray(value) || value.length % 2 !== 0 || value.length > 2 * MAX_BATCH) fail(`${what} must be an array of [start, count] pairs`);
+  let length = 0;
+  for (let i = 0; i < value.length; i += 2) {
+    const start = value[i] as unknown;
+    const count = value[i + 1] as unknown;
+    if (typeof start !== 'number' || !Number.isSafeInteger(start) || start < 0) fail(`${what} has a bad start seq`);
+    if (typeof count !== 'number' || !Number.isSafeInteger(count) || count < 1 || start + count > Number.MAX_SAFE_INTEGER) fail(`${what} has a bad count`);
+    length += count;
+    if (length > MAX_BATCH) fail(`${what} holds more than ${MAX_BATCH} seqs`);
+  }
+  return { runs: value as number[], length };
+}
+
+function attemptsOf(value: unknown, length: number): readonly number[] | undefined {
+  if (value === undefined) return undefined;
+  const attempts = list(value, 'attempts');
+  if (attempts.length !== length) fail(`attempts must have one entry per seq (${length}), got ${attempts.length}`);
+  for (const a of attempts) int(a, 'attempt', 0, 1_000_000);
+  return attempts as number[];
+}
+
+function bytes(value: unknown, what: string): Uint8Array {
+  if (!(value instanceof Uint8Array)) fail(`${what} must be binary`);
+  return value;
+}
+
+function done(payload: Record<string, unknown>, run: string): Message {
+  const { runs, length } = seqRuns(payload.seqs, 'seqs');
+  const results = payload.results === undefined ? undefined : list(payload.results, 'results');
+  if (results !== undefined && results.length !== length) fail(`results must have one entry per seq (${length}), got ${results.length}`);
   return {
-    seq: int(r.seq, 'result.seq', 0),
-    ok,
-    ms: num(r.ms, 'result.ms'),
-    ...(r.result === undefined ? {} : { result: r.result }),
-    ...(ok ? {} : { error: wireError(r.error) }),
+    command: 'DONE',
+    run,
+    seqs: runs,
+    failures: list(payload.failures, 'failures').map((f) => failure(f, length)),
+    ...(results === undefined ? {} : { results }),
+    ...(payload.returned === undefined ? {} : { returned: seqRuns(payload.returned, 'returned').runs }),
+    ms: num(payload.ms, 'ms'),
+    credit: int(payload.credit, 'credit', 0, MAX_CREDIT),
   };
 }
 
-function wireJob(value: unknown): WireJob {
-  const j = record(value, 'job');
-  return { seq: int(j.seq, 'job.seq', 0), attempt: int(j.attempt, 'job.attempt', 0, 1_000_000), job: j.job };
+function jobs(payload: Record<string, unknown>, run: string): Message {
+  const { runs, length } = seqRuns(payload.seqs, 'seqs');
+  const attempts = attemptsOf(payload.attempts, length);
+  return { command: 'JOBS', run, seqs: runs, ...(attempts === undefined ? {} : { attempts }), jobs: bytes(payload.jobs, 'jobs') };
 }
 
 function parse(command: string, payload: Record<string, unknown>): Message {
@@ -100,16 +138,11 @@ function parse(command: string, payload: Record<string, unknown>): Message {
     case 'CREDIT':
       return { command, run: run(), credit: int(payload.credit, 'credit', 0, MAX_CREDIT) };
     case 'DONE':
-      return {
-        command,
-        run: run(),
-        results: list(payload.results, 'results').map(wireResult),
-        credit: int(payload.credit, 'credit', 0, MAX_CREDIT),
-      };
+      return done(payload, run());
     case 'PING':
       return { command, run: run() };
     case 'BYE':
-      return { command, run: run(), returned: list(payload.returned, 'returned').map((s) => int(s, 'returned seq', 0)) };
+      return { command, run: run(), returned: seqRuns(payload.returned, 'returned').runs };
     case 'WELCOME':
       return {
         command,
@@ -121,7 +154,7 @@ function parse(command: string, payload: Record<string, unknown>): Message {
     case 'REJECT':
       return { command, reason: text(payload.reason, 'reason', 1024), rehello: bool(payload.rehello, 'rehello') };
     case 'JOBS':
-      return { command, run: run(), jobs: list(payload.jobs, 'jobs').map(wireJob) };
+      return jobs(payload, run());
     case 'QUIT':
       return { command, run: run() };
     default:

@@ -1,5 +1,6 @@
 /** Every message between the slave's pool (main thread) and its piscina threads. */
-import type { WireError, WireJob, WireResult } from '../protocol/messages.js';
+import type { WireFailure } from '../protocol/messages.js';
+import type { SeqRuns } from '../protocol/seq-runs.js';
 
 /** Set once per pool as piscina's `workerData`, so it is not cloned with every chunk. */
 export interface WorkerSetup {
@@ -16,39 +17,48 @@ export const PROGRESS_FIELDS = 2;
 export const FINISHED = 0;
 export const THREAD = 1;
 
-/** One piscina task: jobs a thread runs one after another. */
+/** A batch as it came from the master: the jobs still packed, so only a thread decodes them. */
+export interface Batch {
+  readonly seqs: SeqRuns;
+  /** Attempt per job; absent when all are first tries. */
+  readonly attempts?: readonly number[] | undefined;
+  /** msgpack of the array of jobs. */
+  readonly jobs: Uint8Array;
+  /** How many jobs (seqs) it holds. */
+  readonly count: number;
+}
+
+/** One piscina task: a batch a thread runs one job after another. */
 export interface ChunkTask {
-  readonly jobs: readonly WireJob[];
+  readonly seqs: SeqRuns;
+  readonly attempts?: readonly number[] | undefined;
+  readonly jobs: Uint8Array;
   readonly wantResults: boolean;
   /** The progress slot this chunk reports into; ignored for an empty (warm-up) chunk. */
   readonly slot: number;
 }
 
-/**
- * What a thread sends back for a chunk, compact because cloning 1000 result objects costs more
- * than running 1000 no-op jobs: the pool rebuilds the `WireResult`s. A thread that dies sends
- * nothing; the pool reads its progress slot instead.
- */
+/** What a thread sends back for a chunk. A thread that dies sends nothing; the pool reads its progress slot. */
 export interface ChunkOutcome {
-  /** Milliseconds each job ran, in chunk order; empty when `loadError` is set. */
-  readonly ms: Float64Array;
+  /** Milliseconds the handlers ran, summed. */
+  readonly ms: number;
   /** The jobs that failed, by index in the chunk, in order. */
-  readonly failures: readonly ChunkFailure[];
+  readonly failures: readonly WireFailure[];
   /** Each job's return value in chunk order (undefined for a failed one), when results are wanted. */
   readonly results?: unknown[];
-  /** Why the task module could not be loaded in this thread (a UsageError's message). */
+  /** Why the task module could not be loaded (or the batch decoded) in this thread. */
   readonly loadError?: string;
 }
 
-export interface ChunkFailure {
-  readonly index: number;
-  readonly error: WireError;
-}
-
-/** The outcome of one chunk, as the pool reports it. */
+/** The outcome of one chunk, as the pool reports it: the fields of a DONE. */
 export interface ChunkResult {
-  /** One per finished (or failed) job, in chunk order. */
-  readonly results: WireResult[];
-  /** Jobs never started (or whose result was lost); the caller queues them again locally. */
-  readonly unstarted: WireJob[];
+  /** Jobs that ran (succeeded or failed), in chunk order. */
+  readonly seqs: SeqRuns;
+  /** Those that failed, by index in `seqs`. */
+  readonly failures: readonly WireFailure[];
+  /** One per seq in `seqs`, when results are wanted. */
+  readonly results?: readonly unknown[];
+  /** Jobs never started (or whose result was lost): the master sends them again. */
+  readonly returned: SeqRuns;
+  readonly ms: number;
 }

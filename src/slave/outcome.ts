@@ -1,6 +1,7 @@
 /** Turning what a thread did with a chunk into a `ChunkResult`: its reply, or what it left when it died. */
-import type { WireJob, WireResult } from '../protocol/messages.js';
-import type { ChunkOutcome, ChunkResult } from './chunk.js';
+import type { WireFailure } from '../protocol/messages.js';
+import { sliceRuns } from '../protocol/seq-runs.js';
+import type { Batch, ChunkOutcome, ChunkResult } from './chunk.js';
 
 /** What the pool knows of a chunk whose thread died. */
 export interface Wreck {
@@ -12,40 +13,40 @@ export interface Wreck {
   readonly lost: string | undefined;
 }
 
-/** Rebuilds a chunk's results from a thread's compact reply. */
-export function fromOutcome(jobs: readonly WireJob[], { ms, failures, results, loadError }: ChunkOutcome): ChunkResult {
+/** A chunk's result from a thread's reply. */
+export function fromOutcome(batch: Batch, { ms, failures, results, loadError }: ChunkOutcome): ChunkResult {
   // A replacement thread that could not load the module: fail the jobs so they retry elsewhere.
-  if (loadError !== undefined) return { results: jobs.map(({ seq }) => failed(seq, loadError)), unstarted: [] };
-  let next = 0;
-  const wire = jobs.map(({ seq }, i): WireResult => {
-    const failure = failures[next];
-    if (failure?.index === i) {
-      next++;
-      return { seq, ok: false, ms: ms[i] ?? 0, error: failure.error };
-    }
-    return results === undefined ? { seq, ok: true, ms: ms[i] ?? 0 } : { seq, ok: true, ms: ms[i] ?? 0, result: results[i] };
-  });
-  return { results: wire, unstarted: [] };
+  if (loadError !== undefined) return { seqs: batch.seqs, failures: failAll(batch.count, loadError), returned: [], ms: 0 };
+  return { seqs: batch.seqs, failures, ...(results === undefined ? {} : { results }), returned: [], ms };
 }
 
 /**
- * Splits the chunk of a dead thread: jobs before `finished` ran (reported ok with ms 0, or run
- * again when their results were wanted), the job at `finished` fails with `blame` (or runs again),
- * and the rest never started.
+ * Splits the chunk of a dead thread: jobs before `finished` ran (reported ok, or run again when
+ * their results were wanted), the job at `finished` fails with `blame` (or runs again), and the
+ * rest never started.
  */
-export function fromWreck(jobs: readonly WireJob[], wantResults: boolean, { finished, blame, lost }: Wreck): ChunkResult {
-  const done = jobs.slice(0, finished);
+export function fromWreck(batch: Batch, wantResults: boolean, { finished, blame, lost }: Wreck): ChunkResult {
+  const { seqs, count } = batch;
   // Every job ran, yet no reply: most likely a result could not be cloned, and a rerun would not help.
-  if (finished === jobs.length && wantResults && lost !== undefined) return { results: done.map(({ seq }) => failed(seq, lost)), unstarted: [] };
-  const results: WireResult[] = wantResults ? [] : done.map(({ seq }) => ({ seq, ok: true, ms: 0 }));
-  const unstarted: WireJob[] = wantResults ? done : [];
-  const current = jobs[finished];
-  if (current !== undefined && blame !== undefined) results.push(failed(current.seq, blame));
-  else if (current !== undefined) unstarted.push(current);
-  unstarted.push(...jobs.slice(finished + 1));
-  return { results, unstarted };
+  if (finished >= count && wantResults && lost !== undefined) {
+    return { seqs, failures: failAll(count, lost), results: new Array<unknown>(count).fill(undefined), returned: [], ms: 0 };
+  }
+  const blamed = finished < count && blame !== undefined;
+  const rest = sliceRuns(seqs, finished + (blamed ? 1 : 0), count);
+  const culprit = blamed ? [{ index: wantResults ? 0 : finished, error: { message: blame, name: 'Error' } }] : [];
+  if (wantResults) {
+    // Results of the finished jobs died with the thread: they run again.
+    return {
+      seqs: blamed ? sliceRuns(seqs, finished, finished + 1) : [],
+      failures: culprit,
+      results: blamed ? [undefined] : [],
+      returned: [...sliceRuns(seqs, 0, finished), ...rest],
+      ms: 0,
+    };
+  }
+  return { seqs: sliceRuns(seqs, 0, finished + (blamed ? 1 : 0)), failures: culprit, returned: rest, ms: 0 };
 }
 
-function failed(seq: number, message: string): WireResult {
-  return { seq, ok: false, ms: 0, error: { message, name: 'Error' } };
+function failAll(count: number, message: string): WireFailure[] {
+  return Array.from({ length: count }, (_, index) => ({ index, error: { message, name: 'Error' } }));
 }

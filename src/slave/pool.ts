@@ -3,11 +3,10 @@ import { createRequire } from 'node:module';
 import { Piscina } from 'piscina';
 import { UsageError } from '../errors.js';
 import { moduleLabel } from '../load.js';
-import type { WireJob } from '../protocol/messages.js';
-import { FINISHED, PROGRESS_FIELDS, THREAD, type ChunkOutcome, type ChunkResult, type ChunkTask, type WorkerSetup } from './chunk.js';
+import { FINISHED, PROGRESS_FIELDS, THREAD, type Batch, type ChunkOutcome, type ChunkResult, type ChunkTask, type WorkerSetup } from './chunk.js';
 import { fromOutcome, fromWreck } from './outcome.js';
 
-export type { ChunkResult } from './chunk.js';
+export type { Batch, ChunkResult } from './chunk.js';
 
 export interface PoolOptions {
   /** The task module as a `file:` URL, from `resolveModule`. */
@@ -87,7 +86,7 @@ export class JobPool {
     }
     checkTimeout(options.jobTimeout);
     const pool = new JobPool(options);
-    const empty: ChunkTask = { jobs: [], wantResults: false, slot: 0 };
+    const empty: ChunkTask = { seqs: [], jobs: new Uint8Array(0), wantResults: false, slot: 0 };
     // One empty chunk per thread: piscina gives each to an idle thread, so every thread loads the module.
     const warmups = await Promise.allSettled(Array.from({ length: options.threads }, () => pool.#piscina.run(empty)));
     const failure = warmups.map(loadFailure).find((message) => message !== undefined);
@@ -113,9 +112,9 @@ export class JobPool {
     if (this.#running.size > 0) this.#startWatchdog();
   }
 
-  /** Runs one chunk of jobs; never rejects. After `close()` every job comes back unstarted. */
-  run(jobs: readonly WireJob[], wantResults: boolean): Promise<ChunkResult> {
-    const chunk = this.#run(jobs, wantResults);
+  /** Runs one batch of jobs; never rejects. After `close()` every job comes back unstarted. */
+  run(batch: Batch, wantResults: boolean): Promise<ChunkResult> {
+    const chunk = this.#run(batch, wantResults);
     this.#chunks.add(chunk);
     void chunk.then(() => this.#chunks.delete(chunk));
     return chunk;
@@ -148,23 +147,27 @@ export class JobPool {
     for (const wake of this.#waiting.splice(0)) wake();
   }
 
-  async #run(jobs: readonly WireJob[], wantResults: boolean): Promise<ChunkResult> {
-    if (jobs.length === 0) return { results: [], unstarted: [] };
+  async #run(batch: Batch, wantResults: boolean): Promise<ChunkResult> {
+    const unstarted: ChunkResult = { seqs: [], failures: [], returned: batch.seqs, ms: 0 };
+    if (batch.count === 0) return unstarted;
     while (this.#free.length === 0 && !this.#closing) await new Promise<void>((wake) => this.#waiting.push(wake));
     const slot = this.#free.pop();
     if (slot === undefined || this.#closing) {
       if (slot !== undefined) this.#release(slot);
-      return { results: [], unstarted: [...jobs] };
+      return unstarted;
     }
     Atomics.store(this.#progress, slot * PROGRESS_FIELDS + FINISHED, 0);
     Atomics.store(this.#progress, slot * PROGRESS_FIELDS + THREAD, 0);
     const running: Running = { slot, finished: 0, since: 0, timedOut: false, bystander: false };
     this.#running.add(running);
     this.#startWatchdog();
+    // The packed jobs are a view into the received message: copy them out and move them over.
+    const jobs = batch.jobs.slice();
+    const task: ChunkTask = { seqs: batch.seqs, attempts: batch.attempts, jobs, wantResults, slot };
     try {
-      return fromOutcome(jobs, await this.#piscina.run({ jobs, wantResults, slot }));
+      return fromOutcome(batch, await this.#piscina.run(task, { transferList: [jobs.buffer] }));
     } catch (error) {
-      return this.#salvage(jobs, wantResults, running, error);
+      return this.#salvage(batch, wantResults, running, error);
     } finally {
       this.#running.delete(running);
       if (this.#running.size === 0) this.#stopWatchdog();
@@ -173,13 +176,13 @@ export class JobPool {
   }
 
   /** A chunk whose thread died: what its progress slot says finished, failed, or never ran. */
-  #salvage(jobs: readonly WireJob[], wantResults: boolean, running: Running, error: unknown): ChunkResult {
+  #salvage(batch: Batch, wantResults: boolean, running: Running, error: unknown): ChunkResult {
     const base = running.slot * PROGRESS_FIELDS;
     const started = Atomics.load(this.#progress, base + THREAD) !== 0;
-    const finished = started ? Math.min(Atomics.load(this.#progress, base + FINISHED), jobs.length) : 0;
+    const finished = started ? Math.min(Atomics.load(this.#progress, base + FINISHED), batch.count) : 0;
     const interrupted = !started || this.#destroyed || running.bystander;
     const died = interrupted || running.timedOut ? undefined : messageOf(error);
-    return fromWreck(jobs, wantResults, {
+    return fromWreck(batch, wantResults, {
       finished,
       blame: running.timedOut && !interrupted ? `timed out after ${this.#jobTimeout} ms` : died && `worker thread died: ${died}`,
       lost: died && `worker thread died sending the chunk's results (is one not structured-cloneable?): ${died}`,

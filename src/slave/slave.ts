@@ -4,9 +4,10 @@ import { randomBytes } from 'node:crypto';
 import { checkInteger } from '../check.js';
 import { createLogger, type Logger } from '../log.js';
 import { resolveModule } from '../load.js';
-import type { Jobs, WireJob, WireResult } from '../protocol/messages.js';
+import type { Jobs } from '../protocol/messages.js';
+import { runsLength } from '../protocol/seq-runs.js';
 import { Connection } from './connection.js';
-import { JobPool, type ChunkResult } from './pool.js';
+import { JobPool, type Batch, type ChunkResult } from './pool.js';
 import { resolveSlaveOptions, type ResolvedSlaveOptions, type SlaveOptions } from './options.js';
 
 export interface SlaveSummary {
@@ -15,9 +16,6 @@ export interface SlaveSummary {
   readonly failed: number;
 }
 
-/** Milliseconds of work one chunk handed to a thread should carry. */
-const CHUNK_MS = 10;
-const MAX_CHUNK = 1000;
 /** Milliseconds of work to hold (queued and promised) per slot, so no slot waits on the wire. */
 const HOLD_MS = 100;
 
@@ -35,7 +33,8 @@ export class Slave extends EventEmitter {
   #finish: (summary: SlaveSummary) => void = () => {};
   #session = 0;
   #wantResults = false;
-  #queue: WireJob[] = [];
+  /** Batches waiting for a free slot of the pool: each runs whole on one thread. */
+  #queue: Batch[] = [];
   /** Jobs of this session received and not yet reported. */
   #held = 0;
   /** Credit the master holds and has not used. */
@@ -102,9 +101,9 @@ export class Slave extends EventEmitter {
     this.#stopping = true;
     const run = this.#connection.run;
     if (run !== undefined) {
-      const returned = this.#queue.map((job) => job.seq);
+      const returned = this.#queue.flatMap((batch) => batch.seqs);
+      this.#held -= this.#queue.reduce((n, batch) => n + batch.count, 0);
       this.#queue = [];
-      this.#held -= returned.length;
       this.#connection.send({ command: 'BYE', run, returned });
     }
     if (this.#running === 0) void this.#end('stopped');
@@ -113,43 +112,45 @@ export class Slave extends EventEmitter {
   #receive(message: Jobs): void {
     if (this.#stopping) {
       // Sent before the master read our BYE: hand them back too, or they wait out the lease.
-      if (message.jobs.length > 0) this.#connection.send({ command: 'BYE', run: message.run, returned: message.jobs.map((job) => job.seq) });
+      this.#connection.send({ command: 'BYE', run: message.run, returned: message.seqs });
       return;
     }
-    for (const job of message.jobs) this.#queue.push(job);
-    this.#held += message.jobs.length;
-    this.#granted = Math.max(0, this.#granted - message.jobs.length);
+    const count = runsLength(message.seqs);
+    this.#queue.push({ seqs: message.seqs, attempts: message.attempts, jobs: message.jobs, count });
+    this.#held += count;
+    this.#granted = Math.max(0, this.#granted - count);
     this.#pump();
   }
 
-  /** Hands chunks to free slots of the pool. */
+  /** Hands batches to free slots of the pool. */
   #pump(): void {
-    const slots = this.#pool.slots;
-    while (this.#running < slots && this.#queue.length > 0) {
-      const perTime = this.#msPerJob === undefined ? 16 : Math.ceil(CHUNK_MS / Math.max(this.#msPerJob, 0.0001));
-      const perSlot = Math.ceil(this.#queue.length / (slots - this.#running));
-      const chunk = this.#queue.splice(0, Math.max(1, Math.min(MAX_CHUNK, perTime, perSlot)));
+    while (this.#running < this.#pool.slots && this.#queue.length > 0) {
+      const batch = this.#queue.shift()!;
       this.#running++;
       const session = this.#session;
-      void this.#pool.run(chunk, this.#wantResults).then((outcome) => this.#ran(session, outcome));
+      void this.#pool.run(batch, this.#wantResults).then((result) => this.#ran(session, batch, result));
     }
   }
 
-  #ran(session: number, { results, unstarted }: ChunkResult): void {
+  #ran(session: number, batch: Batch, result: ChunkResult): void {
     this.#running--;
-    this.#count(results);
+    const ran = runsLength(result.seqs);
+    this.#count(ran, result.failures.length, result.ms);
     const run = this.#connection.run;
     if (session === this.#session && run !== undefined) {
-      this.#held -= results.length;
-      if (this.#stopping) {
-        this.#held -= unstarted.length;
-        // The master takes unstarted jobs back at once through a second BYE.
-        if (unstarted.length > 0) this.#connection.send({ command: 'BYE', run, returned: unstarted.map((job) => job.seq) });
-      } else {
-        this.#queue.unshift(...unstarted);
-      }
+      this.#held -= batch.count;
       const credit = this.#stopping ? 0 : this.#topUp();
-      if (results.length > 0 || credit > 0) this.#connection.send({ command: 'DONE', run, results, credit });
+      const { seqs, failures, results, returned, ms } = result;
+      this.#connection.send({
+        command: 'DONE',
+        run,
+        seqs,
+        failures,
+        ...(results === undefined ? {} : { results }),
+        ...(returned.length === 0 ? {} : { returned }),
+        ms,
+        credit,
+      });
     }
     if (this.#stopping && this.#running === 0) void this.#end('stopped');
     else this.#pump();
@@ -167,15 +168,11 @@ export class Slave extends EventEmitter {
     return give;
   }
 
-  #count(results: readonly WireResult[]): void {
-    let ms = 0;
-    for (const result of results) {
-      ms += result.ms;
-      if (result.ok) this.#counts.done++;
-      else this.#counts.failed++;
-    }
-    if (results.length === 0) return;
-    const sample = ms / results.length;
+  #count(ran: number, failed: number, ms: number): void {
+    this.#counts.done += ran - failed;
+    this.#counts.failed += failed;
+    if (ran === 0) return;
+    const sample = ms / ran;
     this.#msPerJob = this.#msPerJob === undefined ? sample : this.#msPerJob * 0.7 + sample * 0.3;
   }
 
