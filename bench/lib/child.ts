@@ -2,6 +2,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
+import { shebangFlags } from '../../src/spawn/shebang-flags.js';
 
 export interface Line {
   readonly stream: 'stdout' | 'stderr';
@@ -48,7 +49,8 @@ export class Child {
 
   constructor(name: string, script: string, args: readonly string[], options: StartOptions) {
     this.name = name;
-    this.#child = spawn(process.execPath, [script, ...args], {
+    // With the flags of the script's own `#!` line: as a user's `tm-slave` runs.
+    this.#child = spawn(process.execPath, [...shebangFlags(script), script, ...args], {
       cwd: options.cwd,
       env: { ...process.env, ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -13,6 +13,7 @@ export const masterFlags = {
   size: { type: 'number', default: 10_000, describe: 'Most jobs buffered ahead of dispatch' },
   state: { type: 'string', describe: 'State file (default: ./.taskmaster/<module>-<fn>-<args hash>.state.json)' },
   reset: { type: 'boolean', default: false, describe: 'Forget earlier state and start the run over' },
+  'retry-failed': { type: 'boolean', default: false, describe: 'Run only the dead-lettered jobs, and keep in the dead-letter file those that still fail' },
   'checkpoint-interval': { type: 'number', default: 1000, describe: 'Milliseconds between snapshots and fsyncs of the state' },
   retries: { type: 'number', default: 3, describe: 'Retries of a failing job before it is dead-lettered' },
   'retry-backoff': { type: 'number', default: 1000, describe: 'Base of the exponential retry backoff, in ms' },

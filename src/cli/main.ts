@@ -1,8 +1,9 @@
-import { isUserError } from '../errors.js';
+import { isUserError, StateError } from '../errors.js';
 
 /**
- * Runs a command's body: a user's mistake becomes one line and exit code 2, anything else a
- * stack trace and exit code 1. The body returns the exit code.
+ * Runs a command's body: a user's mistake becomes one line and exit code 2, a state that cannot
+ * be written one line and exit code 1, anything else a stack trace and exit code 1. The body
+ * returns the exit code.
  */
 export function main(command: string, body: () => Promise<number>): void {
   body().then(
@@ -13,6 +14,10 @@ export function main(command: string, body: () => Promise<number>): void {
       if (isUserError(error)) {
         process.stderr.write(`${command}: ${error.message}\n`);
         process.exitCode = 2;
+      } else if (error instanceof StateError) {
+        // A state that cannot be written (a full or read-only disk): not a bug, so no stack.
+        process.stderr.write(`${command}: ${error.message}\n`);
+        process.exitCode = 1;
       } else {
         process.stderr.write(`${command}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
         process.exitCode = 1;

@@ -9,6 +9,7 @@ export interface MasterArgv {
   size: number;
   state: string | undefined;
   reset: boolean;
+  retryFailed: boolean;
   checkpointInterval: number;
   retries: number;
   retryBackoff: number;
@@ -30,6 +31,7 @@ export function masterOptionsFrom(argv: ArgumentsCamelCase<MasterArgv>, words: r
     size: argv.size,
     state: argv.state,
     reset: argv.reset,
+    retryFailed: argv.retryFailed,
     checkpointInterval: argv.checkpointInterval,
     retries: argv.retries,
     retryBackoff: argv.retryBackoff,

@@ -16,7 +16,7 @@ import type { Completion, RecoveredState, RunIdentity, StateExtra } from './stat
 
 export type { Completion, CursorMode, RecoveredState, RunIdentity, StateExtra } from './state-types.js';
 export type { DeadLetter } from './dead-letter.js';
-export { deadLetterPath, readDeadLetters } from './dead-letter.js';
+export { deadLetterPath, readDeadLetters, rewriteDeadLetters } from './dead-letter.js';
 export { logPath } from './completion-log.js';
 export { lockPath } from './state-lock.js';
 
@@ -146,15 +146,28 @@ export function defaultStatePath(identity: RunIdentity, cwd: string): string {
   return join(cwd, '.taskmaster', `${name}-${hash}.state.json`);
 }
 
-/** Deletes the files of the state at `path`: the log first, so a half-done reset leaves no orphan log. */
-function removeState(path: string): void {
-  for (const file of [logPath(path), deadLetterPath(path), `${path}.tmp`, path]) {
+/** The state of a `--retry-failed` run of the state at `statePath`: `<statePath>.retry.json`. */
+export function retryStatePath(statePath: string): string {
+  return `${statePath}.retry.json`;
+}
+
+/**
+ * Deletes the files of the state at `path`: the log first, so a half-done reset leaves no orphan
+ * log. The files of its `--retry-failed` run go too, since they derive from its dead letters.
+ */
+export function removeState(path: string): void {
+  for (const file of [...stateFiles(retryStatePath(path)), ...stateFiles(path)]) {
     try {
       rmSync(file, { force: true });
     } catch (error) {
-      throw writeError(`could not remove ${file} for --reset`, error);
+      throw writeError(`could not remove ${file}`, error);
     }
   }
+}
+
+/** The files of a state, in the order to delete them (its lock is not among them). */
+function stateFiles(path: string): string[] {
+  return [logPath(path), deadLetterPath(path), `${path}.tmp`, path];
 }
 
 function writeError(message: string, error: unknown): StateError {

@@ -4,6 +4,7 @@ import { closeSync, fstatSync, fsyncSync, ftruncateSync, openSync, readFileSync,
 import { StateError } from '../errors.js';
 import { pack, unpack } from '../protocol/codec.js';
 import type { Cursor } from '../task.js';
+import { writeFileAtomic } from './atomic-write.js';
 import { fail, integer, object, optionalString, ShapeError, string } from './json-shape.js';
 
 /** A job that failed on every attempt. */
@@ -14,6 +15,8 @@ export interface DeadLetter {
   attempts: number;
   error: { message: string; name?: string; stack?: string };
   slave?: string;
+  /** When it last failed (ISO 8601); a new record is stamped as it is written. */
+  at?: string;
 }
 
 /** `<dir>/<name>.dead-letter.jsonl` beside the state file `<dir>/<name>.state.json`. */
@@ -24,14 +27,14 @@ export function deadLetterPath(statePath: string): string {
 
 /** One line: the record, `job` rendered readably, `packed` the exact msgpack in base64, `at` now. */
 export function encodeDeadLetter(record: DeadLetter, now = new Date()): string {
-  const { seq, cursor, job, attempts, error, slave } = record;
+  const { seq, cursor, job, attempts, error, slave, at } = record;
   const line = {
     seq,
     ...(cursor === undefined ? {} : { cursor }),
     attempts,
     error: { message: error.message, ...(error.name === undefined ? {} : { name: error.name }), ...(error.stack === undefined ? {} : { stack: error.stack }) },
     ...(slave === undefined ? {} : { slave }),
-    at: now.toISOString(),
+    at: at ?? now.toISOString(),
     job: readable(job, new Set()),
     packed: pack(job).toString('base64'),
   };
@@ -57,7 +60,7 @@ export function readDeadLetters(path: string): DeadLetter[] {
       bySeq.set(record.seq, record);
     } catch (error) {
       if (!(error instanceof ShapeError)) throw error;
-      throw new StateError(`dead-letter file ${path} is corrupt at line ${i + 1} (${error.message})`, { cause: error });
+      throw new StateError(`dead-letter file ${path} is corrupt at line ${i + 1} (${error.message}); fix or remove that line, or move the file away`, { cause: error });
     }
   }
   return [...bySeq.values()].sort((a, b) => a.seq - b.seq);
@@ -75,6 +78,7 @@ function decodeDeadLetter(line: string): DeadLetter {
   const name = optionalString(error.name, 'error.name');
   const stack = optionalString(error.stack, 'error.stack');
   const slave = optionalString(record.slave, 'slave');
+  const at = optionalString(record.at, 'at');
   let job: unknown;
   try {
     job = unpack(Buffer.from(string(record.packed, 'packed'), 'base64'));
@@ -89,7 +93,17 @@ function decodeDeadLetter(line: string): DeadLetter {
     attempts: integer(record.attempts, 'attempts'),
     error: { message: string(error.message, 'error.message'), ...(name === undefined ? {} : { name }), ...(stack === undefined ? {} : { stack }) },
     ...(slave === undefined ? {} : { slave }),
+    ...(at === undefined ? {} : { at }),
   };
+}
+
+/** Replaces the dead-letter file at `path` with `records`, atomically: a crash leaves the old file or the new one. */
+export function rewriteDeadLetters(path: string, records: readonly DeadLetter[]): void {
+  try {
+    writeFileAtomic(path, records.map((record) => encodeDeadLetter(record)).join(''));
+  } catch (error) {
+    throw new StateError(`could not rewrite dead-letter file ${path}: ${(error as Error).message}`, { code: 'E_STATE_WRITE', cause: error });
+  }
 }
 
 /** A JSON rendering of any job for people: BigInts as digits, Buffers as base64, Maps as objects. */

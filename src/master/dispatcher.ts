@@ -2,7 +2,7 @@ import type { Router } from 'zeromq';
 import { encodeMessage, pack } from '../protocol/codec.js';
 import { PROTOCOL_VERSION, type Done, type Hello, type MasterMessage, type WireError } from '../protocol/messages.js';
 import { forEachSeq, type SeqRuns } from '../protocol/seq-runs.js';
-import { decodeSlaveMessage } from '../protocol/validate.js';
+import { decodeSlaveMessage, reasonKind } from '../protocol/validate.js';
 import type { Logger } from '../log.js';
 import { InFlightTable } from './in-flight.js';
 import { SlaveRecord } from './slave-record.js';
@@ -93,7 +93,7 @@ export class Dispatcher {
       if (id === undefined) continue;
       const decoded = decodeSlaveMessage(frames);
       if (!decoded.ok) {
-        this.#drop(id, decoded.reason);
+        this.#drop(id, reasonKind(decoded.reason), decoded.reason);
         continue;
       }
       const message = decoded.message;
@@ -108,7 +108,7 @@ export class Dispatcher {
         continue;
       }
       if (message.run !== this.#options.runId) {
-        this.#drop(id, `stale run id ${message.run}`);
+        this.#drop(id, 'stale run id', `stale run id ${message.run}`);
         continue;
       }
       slave.lastSeen = Date.now();
@@ -126,7 +126,7 @@ export class Dispatcher {
           slave.leaving = true;
           slave.credit = 0;
           this.#giveBack(slave, message.returned, 'slave leaving');
-          if (slave.inFlight === 0) this.#forget(slave, 'slave left');
+          if (slave.inFlight === 0) this.#letGo(slave);
           break;
       }
       this.dispatch();
@@ -185,6 +185,8 @@ export class Dispatcher {
     const { batchMs = 25, maxBatch = 1000 } = this.#options;
     if (!this.#source.exhausted && slave.shouldWait(batchMs, maxBatch)) return [];
     let n = slave.batchSize(batchMs, maxBatch);
+    // A busy slave waits for the generator to fill a whole batch; the buffer announces it.
+    if (!this.#source.exhausted && slave.inFlight > 0 && this.#source.length + this.#retries.length < n) return [];
     // Near the end, share what is left among the slaves rather than hand it all to one.
     if (this.#source.exhausted) n = Math.min(n, Math.max(1, Math.ceil((this.#source.length + this.#retries.length) / this.#slaves.size)));
     const jobs: PendingJob[] = [];
@@ -264,7 +266,7 @@ export class Dispatcher {
     slave.observe(message.ms, jobs.length);
     if (message.returned !== undefined) this.#giveBack(slave, message.returned, 'their thread died before them');
     if (slave.leaving) {
-      if (slave.inFlight === 0) this.#forget(slave, 'slave left');
+      if (slave.inFlight === 0) this.#letGo(slave);
     } else {
       slave.grant(message.credit);
     }
@@ -287,6 +289,12 @@ export class Dispatcher {
     this.#options.onRequeue?.(jobs.length, why);
   }
 
+  /** A leaving slave with nothing in flight: QUIT tells it no JOBS is on its way, so it can close. */
+  #letGo(slave: SlaveRecord): void {
+    this.#send(slave.id, { command: 'QUIT', run: this.#options.runId });
+    this.#forget(slave, 'slave left');
+  }
+
   #forget(slave: SlaveRecord, why: string): void {
     this.#giveBack(slave, undefined, why);
     this.#slaves.delete(slave.key);
@@ -301,9 +309,10 @@ export class Dispatcher {
     this.dispatch();
   }
 
-  #drop(id: Buffer, reason: string): void {
+  /** Counts a refused message; logs it under its `kind`, never peer data, so hostile variety cannot defeat the rate limit. */
+  #drop(id: Buffer, kind: string, reason: string): void {
     this.stats.dropped++;
-    this.#options.logger.limited('warn', `drop:${reason.slice(0, 40)}`, `dropped a message from peer ${id.toString('hex').slice(0, 16)}: ${reason}`);
+    this.#options.logger.limited('warn', `drop:${kind}`, `dropped a message from peer ${id.toString('hex').slice(0, 16)}: ${reason}`);
   }
 
   #send(id: Buffer, message: MasterMessage): void {

@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import { randomBytes } from 'node:crypto';
 import { Router } from 'zeromq';
 import { checkInteger } from '../check.js';
-import { UsageError } from '../errors.js';
+import { StateError, UsageError } from '../errors.js';
 import { createLogger, type Logger } from '../log.js';
 import { loadModule, pickFunction, resolveModule } from '../load.js';
 import { MAX_MESSAGE_SIZE } from '../protocol/messages.js';
@@ -13,6 +13,8 @@ import { Dispatcher, type Report } from './dispatcher.js';
 import { Ledger } from './ledger.js';
 import { resolveMasterOptions, type MasterOptions, type ResolvedMasterOptions } from './options.js';
 import { Recorder } from './recorder.js';
+import { MAX_SLAVE_CAPACITY } from './slave-record.js';
+import { RetryFailed } from './retry-failed.js';
 import { RetryQueue } from './retries.js';
 import { JobSource, resumeArgument } from './source.js';
 import { Progress, type ProgressSnapshot } from './progress.js';
@@ -56,6 +58,7 @@ export class Master extends EventEmitter<MasterEvents> {
   readonly #recorder: Recorder;
   readonly #progress: Progress;
   readonly #timers: NodeJS.Timeout[] = [];
+  readonly #retry: RetryFailed | undefined;
   #finish: (summary: Summary) => void = () => {};
   #stopping = false;
   #ended = false;
@@ -73,28 +76,34 @@ export class Master extends EventEmitter<MasterEvents> {
     const handleResult = typeof mod.handleResult === 'function' ? (mod.handleResult as (result: unknown, job: unknown) => unknown) : undefined;
     const identity = { module: new URL(url).protocol === 'file:' ? new URL(url).pathname : url, fn: resolved.fn, args: resolved.args };
     const statePath = resolved.state ?? defaultStatePath(identity, resolved.cwd);
-    const { checkpoint, state: stored } = Checkpoint.open(statePath, identity, { reset: resolved.reset });
+    const logger = createLogger('master', resolved.logLevel);
+    // --retry-failed: a run of the dead-lettered jobs, in a state of its own (see RetryFailed).
+    const retry = resolved.retryFailed ? RetryFailed.open(statePath, identity, logger) : undefined;
+    const { checkpoint, state: stored } = retry ? { checkpoint: retry.checkpoint, state: undefined } : Checkpoint.open(statePath, identity, { reset: resolved.reset });
+    const release = (): void => (retry ? retry.close() : checkpoint.close());
     const state = stored && { ...stored, cursorMode: resumedCursorMode(stored) };
-    const socket = new Router({ maxMessageSize: MAX_MESSAGE_SIZE, handover: true, sendHighWaterMark: 100_000, linger: 2000 });
+    // A slave's JOBS never outnumber its capacity, so none is dropped at the high-water mark.
+    const socket = new Router({ maxMessageSize: MAX_MESSAGE_SIZE, handover: true, sendHighWaterMark: MAX_SLAVE_CAPACITY, linger: 2000 });
     try {
       await socket.bind(resolved.address);
     } catch (error) {
-      checkpoint.close();
+      release();
       socket.close();
       throw new UsageError(`cannot bind ${resolved.address}: ${(error as Error).message}`, { cause: error });
     }
     const ledger = new Ledger(state?.ledger);
-    const iterable = getJobs(resumeArgument(ledger, state?.cursorMode), resolved.args);
+    const iterable = retry ? retry.jobs() : getJobs(resumeArgument(ledger, state?.cursorMode), resolved.args);
     if (iterable === null || typeof iterable !== 'object' || !(Symbol.asyncIterator in iterable || Symbol.iterator in iterable)) {
-      checkpoint.close();
+      release();
       socket.close();
       throw new UsageError(`\`${resolved.module}\` export \`${resolved.fn}\` must be a generator (async function*), it returned ${typeof iterable}`);
     }
-    return new Master(resolved, socket, checkpoint, state, ledger, iterable, countJobs, handleResult);
+    return new Master(resolved, logger, socket, checkpoint, state, ledger, iterable, retry ? undefined : countJobs, handleResult, retry);
   }
 
   private constructor(
     options: ResolvedMasterOptions,
+    logger: Logger,
     socket: Router,
     checkpoint: Checkpoint,
     state: RecoveredState | undefined,
@@ -102,10 +111,12 @@ export class Master extends EventEmitter<MasterEvents> {
     iterable: AsyncIterable<unknown> | Iterable<unknown>,
     countJobs: ((args: JobArgs) => unknown) | undefined,
     handleResult: ((result: unknown, job: unknown) => unknown) | undefined,
+    retry: RetryFailed | undefined,
   ) {
     super();
     this.#options = options;
-    this.#logger = createLogger('master', options.logLevel);
+    this.#logger = logger;
+    this.#retry = retry;
     this.#socket = socket;
     this.endpoint = socket.lastEndpoint ?? options.address;
     this.#checkpoint = checkpoint;
@@ -115,7 +126,12 @@ export class Master extends EventEmitter<MasterEvents> {
     const window = 2 ** Math.ceil(Math.log2(Math.max(options.size * 4, 2 ** 20)));
     this.#source = new JobSource(iterable, ledger, { size: options.size, window, cursorMode: state?.cursorMode });
     this.#retryQueue = new RetryQueue(options.retryBackoff, (job, avoid) => this.#dispatcher.retry(job, avoid));
-    this.#recorder = new Recorder(ledger, checkpoint, this.#retryQueue, { retries: options.retries, handleResult, logger: this.#logger });
+    this.#recorder = new Recorder(ledger, checkpoint, this.#retryQueue, {
+      retries: options.retries,
+      handleResult,
+      logger: this.#logger,
+      describeSeq: retry && ((seq) => retry.describeSeq(seq)),
+    });
     this.#dispatcher = new Dispatcher(socket, this.#source, {
       runId: randomBytes(8).toString('hex'),
       lease: options.lease,
@@ -126,7 +142,7 @@ export class Master extends EventEmitter<MasterEvents> {
       onReport: (report) => this.#record(report),
       onRequeue: (count, why) => this.#logger.info(`${count} in-flight jobs back in the buffer: ${why}`),
     });
-    this.#progress = new Progress(ledger, state?.total);
+    this.#progress = new Progress(ledger, state?.total ?? retry?.size);
     this.#source.onAvailable = () => this.#onAvailable();
     if (state?.finished === true) this.#logger.info('the state says this run already finished; pass --reset to run it again');
     this.#logger.info(`listening on ${this.endpoint}; state ${checkpoint.path}${state ? ` (resuming at seq ${ledger.watermark}, ${ledger.finished} finished)` : ''}`);
@@ -194,12 +210,20 @@ export class Master extends EventEmitter<MasterEvents> {
     if (drained && idle) void this.#end('finished');
   }
 
-  /** A fatal error: stop taking work, let in-flight jobs land, then end with exit code 1. */
+  /**
+   * A fatal error: stop taking work and end with exit code 1. A state that cannot be written
+   * ends the run at once, keeping the last good checkpoint: nothing more could be recorded.
+   * Anything else lets in-flight jobs land first.
+   */
   #fail(error: Error): void {
     if (this.#fatal !== undefined || this.#ended) return;
+    // The summary carries the line of a state that failed: said once, as the run ends.
+    if (error instanceof StateError) {
+      this.#fatal = unrecorded(error);
+      return void this.#end('failed');
+    }
     this.#fatal = error;
     this.#logger.error(error.message);
-    if (error.name === 'StateError') return void this.#end('failed'); // nothing more can be recorded
     this.stop();
   }
 
@@ -212,15 +236,19 @@ export class Master extends EventEmitter<MasterEvents> {
     this.#dispatcher.pause();
     const finished = outcome === 'finished' && this.#fatal === undefined;
     if (finished) this.#dispatcher.quitAll();
-    if (this.#fatal?.name !== 'StateError') this.#snapshot(finished);
+    if (!(this.#fatal instanceof StateError)) this.#snapshot(finished);
     this.#dispatcher.close();
     await this.#dispatcher.flush();
     this.#socket.close();
-    this.#checkpoint.close();
+    try {
+      this.#checkpoint.close();
+    } catch (error) {
+      this.#fatal ??= unrecorded(error as Error);
+    }
     const snap = this.progress();
     const { done, failed } = this.#recorder.counts;
     const failedOutcome = this.#fatal !== undefined ? 'failed' : outcome;
-    this.#finish({
+    const summary: Summary = {
       outcome: failedOutcome,
       done,
       failed,
@@ -230,14 +258,17 @@ export class Master extends EventEmitter<MasterEvents> {
       rate: snap.elapsedMs > 0 ? ((done + failed) * 1000) / snap.elapsedMs : 0,
       exitCode: failedOutcome === 'failed' || this.#ledger.failed > 0 ? 1 : 0,
       ...(this.#fatal ? { error: this.#fatal } : {}),
-    });
+    };
+    this.#finish(this.#retry ? this.#retry.finish(summary) : summary);
   }
 
   #snapshot(finished: boolean): void {
     try {
       this.#checkpoint.snapshot(this.#ledger.snapshot(), { cursorMode: this.#source.cursorMode, total: this.#progress.total, finished });
     } catch (error) {
-      this.#fail(error as Error);
+      // The final snapshot of #end failing must still fail the run.
+      if (this.#ended) this.#fatal ??= unrecorded(error as Error);
+      else this.#fail(error as Error);
     }
   }
 
@@ -265,6 +296,12 @@ function resumedCursorMode({ cursorMode, ledger }: RecoveredState): CursorMode |
   return cursorMode ?? (ledger.lastCursor !== undefined || ledger.doneAbove.some((r) => r.cursor !== undefined) ? 'key' : undefined);
 }
 
+/** The fatal error of a state that could not be written: what failed, and what the master did. */
+function unrecorded(error: Error): StateError {
+  const message = `${error.message}; stopped, keeping the last good checkpoint: run again to resume once the state can be written`;
+  return new StateError(message, { code: 'E_STATE_WRITE', cause: error });
+}
+
 function checkOptions(o: ResolvedMasterOptions): void {
   checkInteger('size', o.size, 1);
   checkInteger('checkpoint-interval', o.checkpointInterval, 1);
@@ -272,4 +309,5 @@ function checkOptions(o: ResolvedMasterOptions): void {
   checkInteger('job-timeout', o.jobTimeout, 0);
   checkInteger('lease', o.lease, 1);
   checkInteger('grace', o.grace, 0);
+  if (o.retryFailed && o.reset) throw new UsageError('--retry-failed and --reset cannot be used together: --reset forgets the dead letters');
 }

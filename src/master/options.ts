@@ -17,6 +17,11 @@ export interface MasterOptions {
   readonly state?: string;
   /** Forget any earlier state and start over. @default false */
   readonly reset?: boolean;
+  /**
+   * Run only the dead-lettered jobs of the state, then rewrite its dead-letter file with those
+   * that still fail (see `RetryFailed`). @default false
+   */
+  readonly retryFailed?: boolean;
   /** Milliseconds between snapshots (and fsyncs of the completion log). @default 1000 */
   readonly checkpointInterval?: number;
   /** Retries of a failing job before it is dead-lettered. @default 3 */
@@ -45,6 +50,7 @@ export const MASTER_DEFAULTS = {
   address: 'tcp://127.0.0.1:3050',
   size: 10_000,
   reset: false,
+  retryFailed: false,
   checkpointInterval: 1000,
   retries: 3,
   retryBackoff: 1000,

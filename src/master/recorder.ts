@@ -10,6 +10,8 @@ export interface RecorderOptions {
   readonly retries: number;
   readonly handleResult: ((result: unknown, job: unknown) => unknown) | undefined;
   readonly logger: Logger;
+  /** How a job's seq reads in log lines (a --retry-failed run names the original seq). @default String */
+  readonly describeSeq?: ((seq: number) => string) | undefined;
 }
 
 /** What this incarnation of the master has recorded. */
@@ -65,13 +67,13 @@ export class Recorder {
       if (job.attempt < this.#options.retries) {
         job.attempt++;
         this.counts.retried++;
-        this.#options.logger.debug(`job ${job.seq} failed on ${slave.name} (attempt ${job.attempt}): ${error.message}; retrying`);
+        this.#options.logger.debug(`job ${this.#describe(job.seq)} failed on ${slave.name} (attempt ${job.attempt}): ${error.message}; retrying`);
         this.#retryQueue.schedule(job, slave.key);
         continue;
       }
       const attempts = job.attempt + 1;
       this.#checkpoint.deadLetter({ seq: job.seq, cursor: job.cursor, job: job.job, attempts, error, slave: slave.name });
-      this.#options.logger.limited('warn', 'dead-letter', `job ${job.seq} failed after ${attempts} attempts on ${slave.name}: ${error.message}`);
+      this.#options.logger.limited('warn', 'dead-letter', `job ${this.#describe(job.seq)} failed after ${attempts} attempts on ${slave.name}: ${error.message}`);
       if (this.#ledger.finish(job.seq, job.cursor, true)) {
         completions.push({ seq: job.seq, cursor: job.cursor, failed: true });
         this.counts.failed++;
@@ -79,6 +81,10 @@ export class Recorder {
     }
     closeRun();
     if (completions.length > 0) this.#checkpoint.append(completions);
+  }
+
+  #describe(seq: number): string {
+    return this.#options.describeSeq?.(seq) ?? String(seq);
   }
 
   /** Runs `handleResult` for each success; a throw fails that job like its handler would. */

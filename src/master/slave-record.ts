@@ -1,5 +1,14 @@
 import type { Hello } from '../protocol/messages.js';
 
+/**
+ * Most jobs one slave may hold, whatever it asks. It keeps the JOBS messages queued for one
+ * slave under the ROUTER's send high-water mark (set to this), past which ZeroMQ would drop them.
+ */
+export const MAX_SLAVE_CAPACITY = 100_000;
+
+/** Jobs in a batch to a slave whose job times are not known yet. */
+const FIRST_BATCH = 2;
+
 /** What the master knows of one connected slave. */
 export class SlaveRecord {
   /** The ZeroMQ routing id, as the ROUTER hands it back. */
@@ -23,7 +32,7 @@ export class SlaveRecord {
     this.key = id.toString('latin1');
     this.name = `${hello.host}:${hello.pid}`;
     this.threads = hello.threads;
-    this.capacity = hello.capacity;
+    this.capacity = Math.min(hello.capacity, MAX_SLAVE_CAPACITY);
     this.lastSeen = now;
   }
 
@@ -56,7 +65,9 @@ export class SlaveRecord {
   }
 
   #idealBatch(targetMs: number, maxBatch: number): number {
-    const perThread = this.msPerJob === undefined || this.msPerJob <= 0 ? maxBatch : Math.ceil(targetMs / this.msPerJob);
+    // Until the first DONE says how long jobs take, small batches: a big one of slow jobs would hoard.
+    if (this.msPerJob === undefined) return Math.max(1, Math.min(FIRST_BATCH, maxBatch, Math.floor(this.capacity / 4)));
+    const perThread = this.msPerJob <= 0 ? maxBatch : Math.ceil(targetMs / this.msPerJob);
     return Math.max(1, Math.min(maxBatch, perThread, Math.floor(this.capacity / 4)));
   }
 }

@@ -90,11 +90,17 @@ export interface Ping {
   readonly run: string;
 }
 
+/**
+ * The run is over: finish and exit. Also the answer to a BYE, once nothing is in flight to that
+ * slave: JOBS sent before the master read the BYE come back in further BYEs, and after the QUIT
+ * none can still be on the wire, so the slave may close.
+ */
 export interface Quit {
   readonly command: 'QUIT';
   readonly run: string;
 }
 
+/** Leaving: no more credit; running jobs still report. The slave waits for the QUIT that answers it. */
 export interface Bye {
   readonly command: 'BYE';
   readonly run: string;

@@ -48,6 +48,26 @@ function text(value: unknown, what: string, max = MAX_TEXT): string {
   return value;
 }
 
+/** Text that ends up in log lines (ids, host names, reasons): one line, no terminal escapes. */
+function line(value: unknown, what: string, max: number): string {
+  const s = text(value, what, max);
+  if (/[\p{Cc}\u2028\u2029]/u.test(s)) fail(`${what} must not contain control characters`);
+  return s;
+}
+
+/** Peer bytes quoted for a reason: printable ASCII as is, anything else escaped. */
+function quote(peerText: string): string {
+  return `"${peerText.replace(/[^\x20-\x7e]|["\\]/g, (c) => (c === '"' || c === '\\' ? `\\${c}` : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`))}"`;
+}
+
+/**
+ * The kind of fault a refusal's reason names, with the peer's data (numbers, quoted text) taken
+ * out: a key for rate-limited logs, so that varied hostile input cannot make each line new.
+ */
+export function reasonKind(reason: string): string {
+  return reason.split(':', 1)[0]!.replace(/"(?:[^"\\]|\\.)*"/g, '"…"').replace(/\d+/g, 'N').slice(0, 80);
+}
+
 function bool(value: unknown, what: string): boolean {
   if (typeof value !== 'boolean') fail(`${what} must be a boolean`);
   return value;
@@ -123,14 +143,14 @@ function jobs(payload: Record<string, unknown>, run: string): Message {
 }
 
 function parse(command: string, payload: Record<string, unknown>): Message {
-  const run = (): string => text(payload.run, 'run', 64);
+  const run = (): string => line(payload.run, 'run', 64);
   switch (command) {
     case 'HELLO':
       return {
         command,
         version: int(payload.version, 'version', 0),
-        slave: text(payload.slave, 'slave', 256),
-        host: text(payload.host, 'host', 256),
+        slave: line(payload.slave, 'slave', 256),
+        host: line(payload.host, 'host', 256),
         pid: int(payload.pid, 'pid', 0),
         threads: int(payload.threads, 'threads', 1, 4096),
         capacity: int(payload.capacity, 'capacity', 1, MAX_CREDIT),
@@ -152,13 +172,13 @@ function parse(command: string, payload: Record<string, unknown>): Message {
         wantResults: bool(payload.wantResults, 'wantResults'),
       };
     case 'REJECT':
-      return { command, reason: text(payload.reason, 'reason', 1024), rehello: bool(payload.rehello, 'rehello') };
+      return { command, reason: line(payload.reason, 'reason', 1024), rehello: bool(payload.rehello, 'rehello') };
     case 'JOBS':
       return jobs(payload, run());
     case 'QUIT':
       return { command, run: run() };
     default:
-      return fail(`unknown command ${JSON.stringify(command.slice(0, 16))}`);
+      return fail(`unknown command ${quote(command.slice(0, 16))}`);
   }
 }
 
@@ -168,7 +188,7 @@ function decode(frames: readonly Buffer[], allowed: ReadonlySet<string>): Decode
     const [commandFrame, payloadFrame] = frames as [Buffer, Buffer];
     if (commandFrame.length > 16) fail('command frame too long');
     const command = commandFrame.toString('latin1');
-    if (!allowed.has(command)) fail(`unexpected command ${JSON.stringify(command)}`);
+    if (!allowed.has(command)) fail(`unexpected command ${quote(command)}`);
     if (payloadFrame.length > MAX_MESSAGE_SIZE) fail('payload too large');
     let payload: unknown;
     try {

@@ -8,14 +8,20 @@ export interface WorkerSetup {
   readonly url: string;
   /** The handler's export name. */
   readonly fn: string;
-  /** Two Int32 entries per slot, see `PROGRESS_FIELDS`. */
+  /** Chunks a thread runs at once; it is handed more, which wait their turn. */
+  readonly concurrency: number;
+  /** `PROGRESS_FIELDS` Int32 entries per slot. */
   readonly progress: SharedArrayBuffer;
 }
 
-/** Int32 entries per progress slot: [jobs finished, threadId of the thread running the chunk]. */
-export const PROGRESS_FIELDS = 2;
+/**
+ * Int32 entries per progress slot: [jobs finished, threadId of the thread running the chunk,
+ * 1 if the chunk is called off before it starts].
+ */
+export const PROGRESS_FIELDS = 3;
 export const FINISHED = 0;
 export const THREAD = 1;
+export const CANCEL = 2;
 
 /** A batch as it came from the master: the jobs still packed, so only a thread decodes them. */
 export interface Batch {
@@ -48,6 +54,8 @@ export interface ChunkOutcome {
   readonly results?: unknown[];
   /** Why the task module could not be loaded (or the batch decoded) in this thread. */
   readonly loadError?: string;
+  /** The chunk was called off while it waited its turn: no job ran. */
+  readonly cancelled?: true;
 }
 
 /** The outcome of one chunk, as the pool reports it: the fields of a DONE. */
@@ -58,7 +66,7 @@ export interface ChunkResult {
   readonly failures: readonly WireFailure[];
   /** One per seq in `seqs`, when results are wanted. */
   readonly results?: readonly unknown[];
-  /** Jobs never started (or whose result was lost): the master sends them again. */
+  /** Jobs to run again: never started, called off, or run by a thread that died with their outcome. */
   readonly returned: SeqRuns;
   readonly ms: number;
 }

@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import { Dealer } from 'zeromq';
 import { encodeMessage } from '../protocol/codec.js';
 import { MAX_MESSAGE_SIZE, PROTOCOL_VERSION, type Hello, type Jobs, type SlaveMessage, type Welcome } from '../protocol/messages.js';
+import type { SeqRuns } from '../protocol/seq-runs.js';
 import { decodeMasterMessage } from '../protocol/validate.js';
 import type { Logger } from '../log.js';
 
@@ -9,6 +10,7 @@ export interface ConnectionEvents {
   /** A master admitted us: a new session starts, jobs of earlier sessions are void. */
   welcome: [Welcome];
   jobs: [Jobs];
+  /** The run is over, or (after our BYE) the master has nothing more on its way to us. */
   quit: [];
   /** The master refused us for good (e.g. another protocol version). */
   rejected: [string];
@@ -22,7 +24,7 @@ const HELLO_EVERY_MS = 1000;
 /**
  * The DEALER side of the protocol: says HELLO until a master welcomes it (again after every
  * reconnect or master restart), keeps its lease with PINGs, and drops anything from a run it
- * is not in.
+ * is not in. Once it has said BYE it never says HELLO again.
  */
 export class Connection extends EventEmitter<ConnectionEvents> {
   readonly #socket: Dealer;
@@ -32,6 +34,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   #outbox: Array<[Buffer, Buffer]> = [];
   #sending = false;
   #closed = false;
+  #leaving = false;
   #helloTimer: NodeJS.Timeout | undefined;
   #pingTimer: NodeJS.Timeout | undefined;
   #waitingSince = Date.now();
@@ -82,7 +85,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
         case 'REJECT':
           if (!message.rehello) {
             this.emit('rejected', message.reason);
-          } else if (this.#run !== undefined) {
+          } else if (this.#run !== undefined && !this.#leaving) {
             this.#logger.info(`the master no longer knows us (${message.reason}); saying HELLO again`);
             this.#sayHello();
           }
@@ -104,6 +107,20 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     if (!this.#sending) void this.#drain();
   }
 
+  /**
+   * Says BYE with the jobs handed back, if a master has welcomed us, and stops saying HELLO: a
+   * leaving slave must not be admitted again. Pings go on, since running jobs still hold a lease.
+   * Returns whether a BYE went out (and a QUIT will answer it).
+   */
+  leave(returned: SeqRuns): boolean {
+    this.#leaving = true;
+    clearInterval(this.#helloTimer);
+    this.#helloTimer = undefined;
+    if (this.#run === undefined) return false;
+    this.send({ command: 'BYE', run: this.#run, returned });
+    return true;
+  }
+
   /** Resolves once every queued message is with ZeroMQ. */
   async flush(): Promise<void> {
     while (this.#sending || this.#outbox.length > 0) await new Promise((resolve) => setImmediate(resolve));
@@ -118,7 +135,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   }
 
   #sayHello(): void {
-    if (this.#closed) return;
+    if (this.#closed || this.#leaving) return;
     this.#run = undefined;
     clearInterval(this.#pingTimer);
     this.#pingTimer = undefined;
@@ -138,6 +155,8 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   #welcomed(welcome: Welcome): void {
     // HELLOs queued while the master was away each earn a WELCOME: only the first counts.
     if (welcome.run === this.#run) return;
+    // The answer to a HELLO sent before we decided to leave: take nothing, and say so.
+    if (this.#leaving) return void this.send({ command: 'BYE', run: welcome.run, returned: [] });
     clearInterval(this.#helloTimer);
     this.#helloTimer = undefined;
     this.#run = welcome.run;

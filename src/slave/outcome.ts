@@ -14,16 +14,18 @@ export interface Wreck {
 }
 
 /** A chunk's result from a thread's reply. */
-export function fromOutcome(batch: Batch, { ms, failures, results, loadError }: ChunkOutcome): ChunkResult {
+export function fromOutcome(batch: Batch, { ms, failures, results, loadError, cancelled }: ChunkOutcome): ChunkResult {
+  if (cancelled === true) return { seqs: [], failures: [], returned: batch.seqs, ms: 0 };
   // A replacement thread that could not load the module: fail the jobs so they retry elsewhere.
   if (loadError !== undefined) return { seqs: batch.seqs, failures: failAll(batch.count, loadError), returned: [], ms: 0 };
   return { seqs: batch.seqs, failures, ...(results === undefined ? {} : { results }), returned: [], ms };
 }
 
 /**
- * Splits the chunk of a dead thread: jobs before `finished` ran (reported ok, or run again when
- * their results were wanted), the job at `finished` fails with `blame` (or runs again), and the
- * rest never started.
+ * Splits the chunk of a dead thread: the job at `finished` fails with `blame` (or runs again),
+ * and every other job goes back to run again: those after it never started, and those before
+ * it ran, but what they returned or threw died with the thread, so neither a result nor a
+ * failure can be reported for them.
  */
 export function fromWreck(batch: Batch, wantResults: boolean, { finished, blame, lost }: Wreck): ChunkResult {
   const { seqs, count } = batch;
@@ -33,18 +35,13 @@ export function fromWreck(batch: Batch, wantResults: boolean, { finished, blame,
   }
   const blamed = finished < count && blame !== undefined;
   const rest = sliceRuns(seqs, finished + (blamed ? 1 : 0), count);
-  const culprit = blamed ? [{ index: wantResults ? 0 : finished, error: { message: blame, name: 'Error' } }] : [];
-  if (wantResults) {
-    // Results of the finished jobs died with the thread: they run again.
-    return {
-      seqs: blamed ? sliceRuns(seqs, finished, finished + 1) : [],
-      failures: culprit,
-      results: blamed ? [undefined] : [],
-      returned: [...sliceRuns(seqs, 0, finished), ...rest],
-      ms: 0,
-    };
-  }
-  return { seqs: sliceRuns(seqs, 0, finished + (blamed ? 1 : 0)), failures: culprit, returned: rest, ms: 0 };
+  return {
+    seqs: blamed ? sliceRuns(seqs, finished, finished + 1) : [],
+    failures: blamed ? [{ index: 0, error: { message: blame, name: 'Error' } }] : [],
+    ...(wantResults ? { results: blamed ? [undefined] : [] } : {}),
+    returned: [...sliceRuns(seqs, 0, finished), ...rest],
+    ms: 0,
+  };
 }
 
 function failAll(count: number, message: string): WireFailure[] {

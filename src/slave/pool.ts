@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { Piscina } from 'piscina';
 import { UsageError } from '../errors.js';
 import { moduleLabel } from '../load.js';
-import { FINISHED, PROGRESS_FIELDS, THREAD, type Batch, type ChunkOutcome, type ChunkResult, type ChunkTask, type WorkerSetup } from './chunk.js';
+import { CANCEL, FINISHED, PROGRESS_FIELDS, THREAD, type Batch, type ChunkOutcome, type ChunkResult, type ChunkTask, type WorkerSetup } from './chunk.js';
 import { fromOutcome, fromWreck } from './outcome.js';
 
 export type { Batch, ChunkResult } from './chunk.js';
@@ -33,6 +33,13 @@ interface Running {
   bystander: boolean;
 }
 
+/**
+ * Chunks handed to each thread per unit of concurrency: one running and one waiting in the
+ * thread's port, so a thread that finishes a chunk starts the next without a round trip to
+ * the main thread (the thread itself runs only `concurrency` at once).
+ */
+const PREFETCH = 2;
+
 // Tests and `tsx` run these sources as .ts: the thread then needs tsx's require hook for worker.ts.
 const fromSource = import.meta.url.endsWith('.ts');
 const WORKER = new URL(fromSource ? './worker.ts' : './worker.js', import.meta.url).href;
@@ -59,15 +66,15 @@ export class JobPool {
   private constructor(options: PoolOptions) {
     this.#options = options;
     this.#jobTimeout = options.jobTimeout;
-    const slots = options.threads * options.concurrency;
+    const slots = options.threads * options.concurrency * PREFETCH;
     this.#progress = new Int32Array(new SharedArrayBuffer(slots * PROGRESS_FIELDS * Int32Array.BYTES_PER_ELEMENT));
     this.#free = Array.from({ length: slots }, (_, slot) => slot);
-    const workerData: WorkerSetup = { url: options.url, fn: options.fn, progress: this.#progress.buffer as SharedArrayBuffer };
+    const workerData: WorkerSetup = { url: options.url, fn: options.fn, concurrency: options.concurrency, progress: this.#progress.buffer as SharedArrayBuffer };
     this.#piscina = new Piscina<ChunkTask, ChunkOutcome>({
       filename: WORKER,
       minThreads: options.threads,
       maxThreads: options.threads,
-      concurrentTasksPerWorker: options.concurrency,
+      concurrentTasksPerWorker: options.concurrency * PREFETCH,
       idleTimeout: Infinity,
       // Threads stay event-driven between chunks, so a handler's sockets and timers keep working.
       atomics: 'disabled',
@@ -95,9 +102,9 @@ export class JobPool {
     throw new UsageError(failure === '' ? `task module \`${moduleLabel(options.url)}\` stopped its thread while loading` : failure);
   }
 
-  /** Chunks that can run at once: threads * concurrency. */
+  /** Chunks the pool takes at once: threads * concurrency running, as many again waiting in their threads. */
   get slots(): number {
-    return this.#options.threads * this.#options.concurrency;
+    return this.#options.threads * this.#options.concurrency * PREFETCH;
   }
 
   /** Milliseconds a job may run before its thread is killed, 0 for no limit; a slave learns it from the master. */
@@ -118,6 +125,17 @@ export class JobPool {
     this.#chunks.add(chunk);
     void chunk.then(() => this.#chunks.delete(chunk));
     return chunk;
+  }
+
+  /**
+   * Calls off the chunks that wait in their threads and have not started: they resolve with
+   * every job returned. (One that starts at this very moment just runs.)
+   */
+  cancelWaiting(): void {
+    for (const running of this.#running) {
+      const base = running.slot * PROGRESS_FIELDS;
+      if (Atomics.load(this.#progress, base + THREAD) === 0) Atomics.store(this.#progress, base + CANCEL, 1);
+    }
   }
 
   /** Lets running chunks finish (the job timeout still applies), then stops the threads. Idempotent. */
@@ -158,13 +176,15 @@ export class JobPool {
     }
     Atomics.store(this.#progress, slot * PROGRESS_FIELDS + FINISHED, 0);
     Atomics.store(this.#progress, slot * PROGRESS_FIELDS + THREAD, 0);
+    Atomics.store(this.#progress, slot * PROGRESS_FIELDS + CANCEL, 0);
     const running: Running = { slot, finished: 0, since: 0, timedOut: false, bystander: false };
     this.#running.add(running);
     this.#startWatchdog();
-    // The packed jobs are a view into the received message: copy them out and move them over.
-    const jobs = batch.jobs.slice();
-    const task: ChunkTask = { seqs: batch.seqs, attempts: batch.attempts, jobs, wantResults, slot };
     try {
+      // The packed jobs are a view into a received frame (a Buffer, whose `slice` copies nothing):
+      // copy them into a buffer of their own and move that over, leaving the caller's intact.
+      const jobs = new Uint8Array(batch.jobs);
+      const task: ChunkTask = { seqs: batch.seqs, attempts: batch.attempts, jobs, wantResults, slot };
       return fromOutcome(batch, await this.#piscina.run(task, { transferList: [jobs.buffer] }));
     } catch (error) {
       return this.#salvage(batch, wantResults, running, error);

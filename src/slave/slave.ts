@@ -18,6 +18,8 @@ export interface SlaveSummary {
 
 /** Milliseconds of work to hold (queued and promised) per slot, so no slot waits on the wire. */
 const HOLD_MS = 100;
+/** Most milliseconds a leaving slave waits for the master's QUIT before it closes anyway. */
+const RELEASE_MS = 3000;
 
 /**
  * A slave: takes jobs from a master, runs them in chunks on a piscina pool, and reports
@@ -42,6 +44,10 @@ export class Slave extends EventEmitter {
   #running = 0;
   #msPerJob: number | undefined;
   #stopping = false;
+  /** We said BYE: the master answers with QUIT once nothing is in flight to us. */
+  #saidBye = false;
+  #quitHeard = false;
+  #onQuit: (() => void) | undefined;
   #ended = false;
   readonly #counts = { done: 0, failed: 0 };
 
@@ -68,6 +74,7 @@ export class Slave extends EventEmitter {
       this.#logger,
     );
     this.#connection.on('welcome', (welcome) => {
+      if (this.#stopping) return;
       this.#session++;
       this.#queue = [];
       this.#held = 0;
@@ -79,7 +86,12 @@ export class Slave extends EventEmitter {
       if (credit > 0) this.#connection.send({ command: 'CREDIT', run: welcome.run, credit });
     });
     this.#connection.on('jobs', (message) => this.#receive(message));
-    this.#connection.on('quit', () => void this.#end('quit'));
+    this.#connection.on('quit', () => {
+      this.#quitHeard = true;
+      this.#onQuit?.();
+      // After our BYE a QUIT only lets us go: #end is on its way, or waiting for it.
+      if (!this.#stopping) void this.#end('quit');
+    });
     this.#connection.on('rejected', (reason) => {
       this.#logger.error(`the master refused us: ${reason}`);
       void this.#end('rejected');
@@ -93,19 +105,22 @@ export class Slave extends EventEmitter {
   }
 
   /**
-   * Leaves gracefully: unstarted jobs go back to the master at once, running ones finish and
-   * report. A second call stops at once.
+   * Leaves gracefully: unstarted jobs go back to the master at once (BYE), running ones finish
+   * and report, then the slave waits for the master's QUIT (a few seconds at most) so that no
+   * JOBS still on the wire is lost. A second call stops at once: running jobs are abandoned and
+   * handed back. Both are safe to repeat.
    */
   stop(): void {
     if (this.#stopping) return void this.#end('stopped', true);
     this.#stopping = true;
-    const run = this.#connection.run;
-    if (run !== undefined) {
-      const returned = this.#queue.flatMap((batch) => batch.seqs);
-      this.#held -= this.#queue.reduce((n, batch) => n + batch.count, 0);
-      this.#queue = [];
-      this.#connection.send({ command: 'BYE', run, returned });
-    }
+    const returned = this.#queue.flatMap((batch) => batch.seqs);
+    const unstarted = this.#queue.reduce((n, batch) => n + batch.count, 0);
+    this.#held -= unstarted;
+    this.#queue = [];
+    // Batches waiting in a thread for their turn come back through their DONE, as returned.
+    this.#pool.cancelWaiting();
+    this.#saidBye = this.#connection.leave(returned);
+    this.#logger.info(`stopping: ${unstarted} unstarted jobs handed back; waiting for ${this.#running} running chunks`);
     if (this.#running === 0) void this.#end('stopped');
   }
 
@@ -180,9 +195,27 @@ export class Slave extends EventEmitter {
     if (this.#ended) return;
     this.#ended = true;
     this.#stopping = true;
+    // Before the socket closes: a destroyed chunk reports (#ran) its unfinished jobs as returned.
+    await (now || reason === 'rejected' ? this.#pool.destroy() : this.#pool.close());
+    if (this.#saidBye && !now) await this.#awaitQuit();
     await this.#connection.flush();
     this.#connection.close();
-    await (now || reason === 'rejected' ? this.#pool.destroy() : this.#pool.close());
     this.#finish({ reason, ...this.#counts });
+  }
+
+  /**
+   * After our BYE: the master sends QUIT once nothing is in flight to us, and messages arrive in
+   * order, so after it no JOBS can still be on its way (one would wait out the lease if we closed).
+   */
+  async #awaitQuit(): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const heard = this.#quitHeard || (await new Promise<boolean>((resolve) => {
+      this.#onQuit = () => resolve(true);
+      timer = setTimeout(() => resolve(false), RELEASE_MS);
+    }));
+    clearTimeout(timer);
+    this.#onQuit = undefined;
+    if (heard) this.#logger.info('left: the master has taken back every job it gave us');
+    else this.#logger.warn(`left without the master's QUIT after ${RELEASE_MS} ms: jobs it sent since our BYE wait out its lease`);
   }
 }

@@ -5,7 +5,7 @@ import { unpack } from '../protocol/codec.js';
 import type { WireError, WireFailure } from '../protocol/messages.js';
 import { runsLength } from '../protocol/seq-runs.js';
 import type { JobContext } from '../task.js';
-import { FINISHED, PROGRESS_FIELDS, THREAD, type ChunkOutcome, type ChunkTask, type WorkerSetup } from './chunk.js';
+import { CANCEL, FINISHED, PROGRESS_FIELDS, THREAD, type ChunkOutcome, type ChunkTask, type WorkerSetup } from './chunk.js';
 
 type Handler = (job: unknown, context: JobContext) => unknown;
 
@@ -22,11 +22,47 @@ const handler: Promise<Handler | string> = loadModule(setup.url)
  * chunk's progress slot after each, so the pool knows which job a dead or stuck thread was on.
  */
 export default async function runChunk(task: ChunkTask): Promise<ChunkOutcome> {
+  await turn();
+  try {
+    // Called off while it waited (the slave is leaving): hand the whole batch back.
+    if (Atomics.load(progress, task.slot * PROGRESS_FIELDS + CANCEL) === 1) return { ms: 0, failures: [], cancelled: true };
+    return await run(task);
+  } finally {
+    leave();
+  }
+}
+
+let running = 0;
+const waiting: Array<() => void> = [];
+
+/** Waits until fewer than `concurrency` chunks run in this thread. */
+async function turn(): Promise<void> {
+  if (running < setup.concurrency) {
+    running++;
+    return;
+  }
+  await new Promise<void>((resolve) => waiting.push(resolve));
+}
+
+/** Hands this chunk's turn to the next waiting one. */
+function leave(): void {
+  const next = waiting.shift();
+  if (next === undefined) running--;
+  else next();
+}
+
+async function run(task: ChunkTask): Promise<ChunkOutcome> {
   const handle = await handler;
   if (typeof handle === 'string') return { ms: 0, failures: [], loadError: handle };
   const count = runsLength(task.seqs);
   if (count === 0) return { ms: 0, failures: [] };
-  const jobs = unpack(task.jobs);
+  let jobs: unknown;
+  try {
+    jobs = unpack(task.jobs);
+  } catch (error) {
+    // Failed, not thrown: a chunk that rejects before it starts comes back unstarted, and would be sent again and again.
+    return { ms: 0, failures: [], loadError: `cannot decode the jobs of a batch of ${count}: ${error instanceof Error ? error.message : stringify(error)}` };
+  }
   if (!Array.isArray(jobs) || jobs.length !== count) return { ms: 0, failures: [], loadError: `a batch of ${count} seqs did not hold ${count} jobs` };
   const { seqs, attempts, wantResults } = task;
   const base = task.slot * PROGRESS_FIELDS;

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from '../log.js';
+import { shebangFlags } from './shebang-flags.js';
 
 export interface SupervisorOptions {
   /** `module[:fn]` as the slaves should load it. */
@@ -16,6 +17,7 @@ export interface SupervisorOptions {
 }
 
 const SLAVE_BIN = fileURLToPath(new URL('../bin/tm-slave.js', import.meta.url));
+const SLAVE_FLAGS = shebangFlags(SLAVE_BIN);
 /** A slave that ran this long before crashing starts its backoff over. */
 const HEALTHY_MS = 10_000;
 
@@ -29,6 +31,11 @@ interface Slot {
 /**
  * Keeps `count` slave processes running: restarts one that crashes (with backoff), passes
  * stop signals on, and resolves `done` when every slave has exited for good.
+ *
+ * Each slave runs in a process group of its own, so a Ctrl-C at the terminal reaches only the
+ * supervisor, which passes it on once: a slave that got it twice (from the terminal, then from
+ * us) would take it as the second signal and abandon its running jobs. A slave whose supervisor
+ * dies (even by SIGKILL) sees its IPC channel close and leaves (bin/tm-slave), so none is orphaned.
  */
 export class Supervisor {
   /** 0 when every slave ended cleanly, 2 when a slave reported a usage error. */
@@ -67,8 +74,8 @@ export class Supervisor {
   #start(slot: Slot): void {
     const { target, address, threads, count, concurrency, logLevel, cwd } = this.#options;
     const perSlave = threads ?? Math.max(1, Math.floor(availableParallelism() / count));
-    const args = [SLAVE_BIN, target, '--address', address, '--threads', String(perSlave), '--concurrency', String(concurrency), '--log-level', logLevel];
-    const child = spawn(process.execPath, args, { cwd, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const args = [...SLAVE_FLAGS, SLAVE_BIN, target, '--address', address, '--threads', String(perSlave), '--concurrency', String(concurrency), '--log-level', logLevel];
+    const child = spawn(process.execPath, args, { cwd, stdio: ['ignore', 'inherit', 'inherit', 'ipc'], detached: true });
     slot.child = child;
     slot.startedAt = Date.now();
     child.once('exit', (code, signal) => this.#exited(slot, code, signal));

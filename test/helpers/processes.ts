@@ -22,12 +22,16 @@ export interface Proc {
 
 const started = new Set<ChildProcess>();
 
-/** Runs `dist/bin/<bin>.js` with `args` in `cwd`. */
-export function runBin(bin: string, args: readonly string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Proc {
+/**
+ * Runs `dist/bin/<bin>.js` with `args` in `cwd`. With `detached` it leads a process group of its
+ * own, so `process.kill(-pid, signal)` reaches it as a Ctrl-C at a terminal would.
+ */
+export function runBin(bin: string, args: readonly string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; detached?: boolean } = {}): Proc {
   const child = spawn(process.execPath, [join(ROOT, 'dist', 'bin', `${bin}.js`), ...args], {
     cwd: options.cwd ?? ROOT,
     env: { ...process.env, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: options.detached ?? false,
   });
   started.add(child);
   const waiters: Array<{ pattern: RegExp; resolve: (m: RegExpMatchArray) => void }> = [];

@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { StateError } from '../../src/errors.js';
@@ -13,6 +13,8 @@ import {
   lockPath,
   logPath,
   readDeadLetters,
+  retryStatePath,
+  rewriteDeadLetters,
   type RunIdentity,
 } from '../../src/master/checkpoint.js';
 import { CompletionLog, encodeBatch } from '../../src/master/completion-log.js';
@@ -288,7 +290,15 @@ describe('dead letters', () => {
     checkpoint.deadLetter({ seq: 3, job: 'second', attempts: 2, error: { message: 'y' } });
     const records = readDeadLetters(deadLetterPath(path));
     expect(records.map((r) => [r.seq, r.job])).toEqual([[3, 'second'], [7, job]]);
-    expect(records[1]).toEqual({ seq: 7, cursor: 'k7', job, attempts: 3, error: { message: 'boom', name: 'TypeError', stack: 'TypeError: boom' }, slave: 'host-a:3312' });
+    expect(records[1]).toEqual({
+      seq: 7,
+      cursor: 'k7',
+      job,
+      attempts: 3,
+      error: { message: 'boom', name: 'TypeError', stack: 'TypeError: boom' },
+      slave: 'host-a:3312',
+      at: expect.stringMatching(/Z$/) as string,
+    });
     expect(Buffer.isBuffer((records[1]!.job as typeof job).bytes)).toBe(true);
     const line = JSON.parse(readFileSync(deadLetterPath(path), 'utf8').split('\n')[0]!) as Record<string, unknown>;
     expect(line.job).toEqual({ id: '1180591620717411303424', tags: [['a', 1], [2, 'b']], bytes: { base64: 'AAH/' }, when: '1970-01-01T00:00:00.000Z' });
@@ -304,6 +314,18 @@ describe('dead letters', () => {
     open().checkpoint.deadLetter({ seq: 3, job: 3, attempts: 1, error: { message: 'y' } });
     expect(readDeadLetters(deadLetterPath(path)).map((r) => r.seq)).toEqual([1, 3]);
   });
+
+  it('are rewritten whole, each keeping the time it failed, and never half-written on a full disk', () => {
+    const { checkpoint } = open();
+    for (const seq of [1, 2, 3]) checkpoint.deadLetter({ seq, job: { seq }, attempts: 1, error: { message: `x${seq}` } });
+    const [first, , third] = readDeadLetters(deadLetterPath(path));
+    rewriteDeadLetters(deadLetterPath(path), [first!, { ...third!, attempts: 4 }]);
+    expect(readDeadLetters(deadLetterPath(path))).toEqual([first, { ...third, attempts: 4 }]);
+    const good = readFileSync(deadLetterPath(path));
+    symlinkSync('/dev/full', `${deadLetterPath(path)}.tmp`);
+    expectStateError(() => rewriteDeadLetters(deadLetterPath(path), [first!]), 'E_STATE_WRITE', /could not rewrite dead-letter file .*: ENOSPC/);
+    expect(readFileSync(deadLetterPath(path))).toEqual(good);
+  });
 });
 
 describe('reset', () => {
@@ -316,6 +338,16 @@ describe('reset', () => {
     expect(open({ reset: true }).state).toBeUndefined();
     expect(existsSync(deadLetterPath(path))).toBe(false);
     expect(statSync(logPath(path)).size).toBe(0);
+  });
+
+  it('removes the files of a --retry-failed run of the state too', () => {
+    open().checkpoint.close();
+    const retry = Checkpoint.open(retryStatePath(path), { ...identity, fn: 'getJobs --retry-failed' }, { reset: true }).checkpoint;
+    retry.deadLetter({ seq: 0, job: 3, attempts: 1, error: { message: 'x' } });
+    retry.close();
+    expect(existsSync(retryStatePath(path))).toBe(true);
+    open({ reset: true });
+    expect(readdirSync(dirname(path)).filter((name) => name.includes('retry'))).toEqual([]);
   });
 });
 

@@ -1,19 +1,24 @@
+import { once } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { BroadcastChannel } from 'node:worker_threads';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/errors.js';
 import { resolveModule } from '../../src/load.js';
-import type { WireJob } from '../../src/protocol/messages.js';
-import { JobPool, type PoolOptions } from '../../src/slave/pool.js';
+import { pack } from '../../src/protocol/codec.js';
+import { expandRuns, runsLength, type SeqRuns } from '../../src/protocol/seq-runs.js';
+import { JobPool, type Batch, type ChunkResult, type PoolOptions } from '../../src/slave/pool.js';
 
 const fixtures = fileURLToPath(new URL('../fixtures/', import.meta.url));
 const scratch = mkdtempSync(path.join(tmpdir(), 'tm-pool-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 const pools: JobPool[] = [];
+const channels: BroadcastChannel[] = [];
 afterEach(async () => {
+  for (const channel of channels.splice(0)) channel.close();
   await Promise.all(pools.splice(0).map((pool) => pool.destroy()));
 });
 
@@ -25,65 +30,127 @@ async function start(module: string, options: Partial<PoolOptions> = {}): Promis
   return pool;
 }
 
-/** Wire jobs with seqs from `first`. */
-function wire(jobs: readonly unknown[], first = 0): WireJob[] {
-  return jobs.map((job, i) => ({ seq: first + i, attempt: 0, job }));
+/** A batch as a slave receives it: `jobs` packed, seqs as runs (from 0 unless given). */
+function batch(jobs: readonly unknown[], seqs: SeqRuns = [0, jobs.length], attempts?: readonly number[]): Batch {
+  return { seqs, ...(attempts && { attempts }), jobs: pack(jobs), count: runsLength(seqs) };
 }
 
-/** A gate a job waits on in its thread (Atomics.wait) until the test opens it. */
-function gate(): { readonly buffer: SharedArrayBuffer; open(): void } {
-  const buffer = new SharedArrayBuffer(4);
-  return { buffer, open: () => void (Atomics.store(new Int32Array(buffer), 0, 1), Atomics.notify(new Int32Array(buffer), 0)) };
+let gates = 0;
+
+/** A gate a blocks.ts job waits at until the test opens it; `started` resolves once a job reached it. */
+function gate(): { readonly name: string; readonly started: Promise<unknown>; open(): void } {
+  const name = `tm-pool-gate-${process.pid}-${gates++}`;
+  const channel = new BroadcastChannel(name);
+  channels.push(channel);
+  return { name, started: once(channel, 'message'), open: () => channel.postMessage('open') };
+}
+
+/** Each job that ran, in order: its seq and what became of it. */
+function ran({ seqs, failures, results }: ChunkResult): Array<{ seq: number; ok: boolean; result?: unknown; error?: unknown }> {
+  const errors = new Map(failures.map((f) => [f.index, f.error]));
+  return expandRuns(seqs).map((seq, i) => {
+    const error = errors.get(i);
+    if (error !== undefined) return { seq, ok: false, error };
+    return results === undefined ? { seq, ok: true } : { seq, ok: true, result: results[i] };
+  });
 }
 
 describe('JobPool', () => {
-  it('runs a TypeScript handler in threads and returns results in order with ms', async () => {
+  it('runs a TypeScript handler in threads and returns results in order, each job with its seq and attempt', async () => {
     const pool = await start('tasks.ts', { threads: 2 });
-    const { results, unstarted } = await pool.run(wire([{ n: 1 }, { n: 2, async: true }, { n: 3 }], 10).map((job) => ({ ...job, attempt: 2 })), true);
-    expect(unstarted).toEqual([]);
-    expect(results.map(({ seq, ok, result }) => ({ seq, ok, result }))).toEqual([
-      { seq: 10, ok: true, result: { square: 1, seq: 10, attempt: 2 } },
-      { seq: 11, ok: true, result: { square: 4, seq: 11, attempt: 2 } },
-      { seq: 12, ok: true, result: { square: 9, seq: 12, attempt: 2 } },
+    const result = await pool.run(batch([{ n: 1 }, { n: 2, async: true }, { n: 3 }], [10, 3], [2, 0, 1]), true);
+    expect(result).toEqual({
+      seqs: [10, 3],
+      failures: [],
+      results: [
+        { square: 1, seq: 10, attempt: 2 },
+        { square: 4, seq: 11, attempt: 0 },
+        { square: 9, seq: 12, attempt: 1 },
+      ],
+      returned: [],
+      ms: expect.any(Number),
+    });
+    expect(result.ms).toBeGreaterThanOrEqual(0);
+  });
+
+  it('gives each job its seq from non-contiguous runs, and attempt 0 when attempts are left out', async () => {
+    const pool = await start('tasks.ts');
+    const result = await pool.run(batch([{ n: 1 }, { n: 2 }, { n: 3 }, { n: 4 }], [7, 1, 40, 2, 3, 1]), true);
+    expect(result.seqs).toEqual([7, 1, 40, 2, 3, 1]);
+    expect(result.results).toEqual([
+      { square: 1, seq: 7, attempt: 0 },
+      { square: 4, seq: 40, attempt: 0 },
+      { square: 9, seq: 41, attempt: 0 },
+      { square: 16, seq: 3, attempt: 0 },
     ]);
-    for (const { ms } of results) expect(ms).toBeGreaterThanOrEqual(0);
   });
 
-  it('measures ms for each job, not an average over the chunk', async () => {
+  it("reports ms as the chunk's total handler time, so one slow job shows in it", async () => {
     const pool = await start('blocks.ts');
-    const [slow, fast] = (await pool.run(wire([{ n: 0, sleep: 30 }, { n: 1 }]), false)).results;
-    expect(slow?.ms).toBeGreaterThanOrEqual(25);
-    expect(fast?.ms).toBeLessThan(25);
+    const { ms } = await pool.run(batch([{ n: 0 }, { n: 1, sleep: 30 }, { n: 2 }]), false);
+    // Not an average over the three jobs (about 10 ms), nor a per-job figure of the last one.
+    expect(ms).toBeGreaterThanOrEqual(25);
   });
 
-  it('queues chunks beyond its slots until one is free', async () => {
+  it('queues batches beyond its slots until one is free', async () => {
     const pool = await start('tasks.ts', { threads: 2 });
-    expect(pool.slots).toBe(2);
-    const chunks = await Promise.all(Array.from({ length: 5 }, (_, c) => pool.run(wire([{ n: c }, { n: c + 1, async: true }], c * 2), true)));
-    expect(chunks.map(({ results }) => results.map((r) => (r.result as { square: number }).square))).toEqual([[0, 1], [1, 4], [4, 9], [9, 16], [16, 25]]);
+    expect(pool.slots).toBe(4); // two threads, each running one batch and holding the next
+    // Packed one after another, as a slave receives them: the blobs may share memory.
+    const batches = Array.from({ length: 9 }, (_, c) => batch([{ n: c }, { n: c + 1, async: true }], [c * 2, 2]));
+    const chunks = await Promise.all(batches.map((b) => pool.run(b, true)));
+    expect(chunks.map(({ returned }) => returned)).toEqual(batches.map(() => []));
+    expect(chunks.map(({ results }) => results?.map((r) => (r as { square: number }).square))).toEqual(batches.map((_, c) => [c * c, (c + 1) * (c + 1)]));
+  });
+
+  it("leaves the caller's packed jobs intact when it moves a copy to a thread", async () => {
+    const pool = await start('tasks.ts');
+    const first = batch([{ n: 2 }]);
+    const second = batch([{ n: 3 }], [1, 1]);
+    const bytes = Buffer.from(first.jobs);
+    await pool.run(first, true);
+    expect(Buffer.from(first.jobs)).toEqual(bytes);
+    expect((await pool.run(second, true)).results).toMatchObject([{ square: 9, seq: 1 }]);
   });
 
   it('leaves results out unless they are wanted', async () => {
     const pool = await start('tasks.ts');
-    const { results } = await pool.run(wire([{ n: 4 }]), false);
-    expect(results).toEqual([{ seq: 0, ok: true, ms: expect.any(Number) }]);
-    expect(results[0]).not.toHaveProperty('result');
+    const result = await pool.run(batch([{ n: 4 }, { n: 5, throws: 'no' }]), false);
+    expect(result).toEqual({ seqs: [0, 2], failures: [{ index: 1, error: expect.objectContaining({ message: 'no' }) }], returned: [], ms: expect.any(Number) });
+    expect(result).not.toHaveProperty('results');
   });
 
   it('runs .mjs and .cjs handlers and a named function', async () => {
     const mjs = await start('tasks.mjs', { fn: 'double' });
-    expect((await mjs.run(wire([21]), true)).results.map((r) => r.result)).toEqual([42]);
+    expect((await mjs.run(batch([21]), true)).results).toEqual([42]);
     const cjs = await start('tasks.cjs');
-    expect((await cjs.run(wire([5, 6]), true)).results.map((r) => r.result)).toEqual([15, 18]);
+    expect((await cjs.run(batch([5, 6]), true)).results).toEqual([15, 18]);
   });
 
   it('reports a throwing handler as failed with message, name and stack, and goes on', async () => {
     const pool = await start('tasks.ts');
-    const { results } = await pool.run(wire([{ n: 1 }, { n: 2, throws: 'no good' }, { n: 3, throwValue: 'plain string' }, { n: 4 }]), true);
-    expect(results.map((r) => r.ok)).toEqual([true, false, false, true]);
-    expect(results[1]?.error).toMatchObject({ message: 'no good', name: 'TypeError', stack: expect.stringContaining('tasks.ts') });
-    expect(results[2]?.error).toEqual({ message: 'plain string' });
-    expect(results[3]?.result).toEqual({ square: 16, seq: 3, attempt: 0 });
+    const result = await pool.run(batch([{ n: 1 }, { n: 2, throws: 'no good' }, { n: 3, throwValue: 'plain string' }, { n: 4 }]), true);
+    expect(ran(result).map((r) => r.ok)).toEqual([true, false, false, true]);
+    expect(result.failures).toEqual([
+      { index: 1, error: { message: 'no good', name: 'TypeError', stack: expect.stringContaining('tasks.ts') } },
+      { index: 2, error: { message: 'plain string' } },
+    ]);
+    expect(result.results?.[3]).toEqual({ square: 16, seq: 3, attempt: 0 });
+    expect(result.returned).toEqual([]);
+  });
+
+  it('fails every job of a batch whose jobs do not match its seqs, rather than handing them back', async () => {
+    const pool = await start('tasks.ts');
+    const short = { seqs: [0, 3], jobs: pack([{ n: 1 }]), count: 3 };
+    const garbled = { seqs: [5, 2], jobs: Uint8Array.of(0x92, 0x01), count: 2 };
+    for (const [b, reason] of [
+      [short, /^a batch of 3 seqs did not hold 3 jobs/],
+      [garbled, /^cannot decode the jobs of a batch of 2: /],
+    ] as const) {
+      const result = await pool.run(b, false);
+      expect(result.seqs).toEqual(b.seqs);
+      expect(result.returned).toEqual([]);
+      expect(result.failures).toEqual(Array.from({ length: b.count }, (_, index) => ({ index, error: { name: 'Error', message: expect.stringMatching(reason) } })));
+    }
   });
 
   it('fails start with a UsageError when the module or the export is bad', async () => {
@@ -94,107 +161,136 @@ describe('JobPool', () => {
     await expect(start('throws-on-load.mjs')).rejects.toThrow(new UsageError('cannot load task module `test/fixtures/throws-on-load.mjs`: RangeError: bad configuration'));
   });
 
-  it('salvages a chunk whose handler calls process.exit: done before, culprit failed, rest unstarted', async () => {
+  it('salvages a chunk whose handler calls process.exit: the culprit failed, every other job returned, those before it too', async () => {
     const pool = await start('exits.ts');
-    const jobs = wire([{ n: 0 }, { n: 1 }, { n: 2, exit: 3 }, { n: 3 }, { n: 4 }]);
-    const { results, unstarted } = await pool.run(jobs, false);
-    expect(results).toEqual([
-      { seq: 0, ok: true, ms: 0 },
-      { seq: 1, ok: true, ms: 0 },
-      { seq: 2, ok: false, ms: 0, error: { name: 'Error', message: expect.stringMatching(/^worker thread died: .*code: 3/) } },
-    ]);
-    expect(unstarted).toEqual(jobs.slice(3));
+    // Seqs 0, 1, 20, 21, 22: the culprit (seq 20) opens the second run.
+    const result = await pool.run(batch([{ n: 0 }, { n: 1 }, { n: 2, exit: 3 }, { n: 3 }, { n: 4 }], [0, 2, 20, 3]), false);
+    expect(result).toEqual({
+      seqs: [20, 1],
+      failures: [{ index: 0, error: { name: 'Error', message: expect.stringMatching(/^worker thread died: .*code: 3/) } }],
+      returned: [0, 2, 21, 2],
+      ms: 0,
+    });
     // piscina replaced the thread: the next chunk runs.
-    expect((await pool.run(wire([{ n: 7 }], 5), true)).results).toMatchObject([{ seq: 5, ok: true, result: 7 }]);
+    expect(await pool.run(batch([{ n: 7 }], [5, 1]), true)).toMatchObject({ seqs: [5, 1], failures: [], results: [7], returned: [] });
   });
 
-  it('runs again the finished jobs of a dead chunk when their results were wanted', async () => {
+  it('hands back the finished jobs of a dead chunk when their results were wanted', async () => {
     const pool = await start('exits.ts');
-    const jobs = wire([{ n: 0 }, { n: 1, exit: 1 }, { n: 2 }]);
-    const { results, unstarted } = await pool.run(jobs, true);
-    expect(results.map(({ seq, ok }) => ({ seq, ok }))).toEqual([{ seq: 1, ok: false }]);
-    expect(unstarted).toEqual([jobs[0], jobs[2]]);
+    const result = await pool.run(batch([{ n: 0 }, { n: 1, exit: 1 }, { n: 2 }], [30, 3]), true);
+    expect(ran(result)).toMatchObject([{ seq: 31, ok: false, error: { message: expect.stringMatching(/^worker thread died: /) } }]);
+    expect(result.results).toEqual([undefined]);
+    expect(expandRuns(result.returned)).toEqual([30, 32]);
+  });
+
+  it('hands back, not ok, a job that threw before its thread died: its failure died with the thread', async () => {
+    const pool = await start('exits.ts');
+    const chunk = batch([{ n: 0, throws: 'no good' }, { n: 1, exit: 2 }, { n: 2 }], [50, 3]);
+    for (const wantResults of [false, true]) {
+      const result = await pool.run(chunk, wantResults);
+      // The thrower is not reported ok, nor failed (its error is gone): it is returned, to run again.
+      expect(ran(result).filter((r) => r.ok)).toEqual([]);
+      expect(ran(result)).toMatchObject([{ seq: 51, ok: false, error: { message: expect.stringMatching(/^worker thread died: .*code: 2/) } }]);
+      expect(expandRuns(result.returned)).toEqual([50, 52]);
+    }
   });
 
   it('fails a job that returns a function, and keeps the thread', async () => {
     const pool = await start('tasks.ts', { fn: 'returnsFunction' });
-    const { results, unstarted } = await pool.run(wire(['top', 'top']), true);
-    expect(unstarted).toEqual([]);
-    expect(results).toMatchObject([{ seq: 0, ok: false, error: { name: 'TypeError', message: 'returnsFunction returned a function, which cannot be sent back as a result' } }, { seq: 1, ok: false }]);
-    expect((await pool.run(wire(['top']), false)).results).toMatchObject([{ ok: true }]);
+    const result = await pool.run(batch(['top', 'top']), true);
+    expect(result.returned).toEqual([]);
+    expect(result.failures).toEqual([
+      { index: 0, error: { name: 'TypeError', message: 'returnsFunction returned a function, which cannot be sent back as a result' } },
+      { index: 1, error: expect.objectContaining({ name: 'TypeError' }) },
+    ]);
+    expect(await pool.run(batch(['top']), false)).toMatchObject({ seqs: [0, 1], failures: [], returned: [] });
   });
 
   it('fails, rather than repeats, a chunk whose results cannot be sent back', async () => {
     const pool = await start('tasks.ts', { fn: 'returnsFunction' });
-    const { results, unstarted } = await pool.run(wire(['top', 'nested']), true);
-    expect(unstarted).toEqual([]);
-    expect(results).toMatchObject([{ seq: 0, ok: false }, { seq: 1, ok: false }]);
-    expect(results[1]?.error?.message).toMatch(/^worker thread died sending the chunk's results \(is one not structured-cloneable\?\)/);
+    const result = await pool.run(batch(['top', 'nested'], [8, 2]), true);
+    expect(result.seqs).toEqual([8, 2]);
+    expect(result.returned).toEqual([]);
+    expect(result.results).toEqual([undefined, undefined]);
+    expect(result.failures.map((f) => f.index)).toEqual([0, 1]);
+    expect(result.failures[1]?.error.message).toMatch(/^worker thread died sending the chunk's results \(is one not structured-cloneable\?\)/);
   });
 
   it('times out a blocking job, kills its thread, and keeps working', async () => {
     const pool = await start('blocks.ts', { jobTimeout: 200 });
-    const jobs = wire([{ n: 0 }, { n: 1, spin: true }, { n: 2 }]);
-    const { results, unstarted } = await pool.run(jobs, false);
-    expect(results).toEqual([
-      { seq: 0, ok: true, ms: 0 },
-      { seq: 1, ok: false, ms: 0, error: { name: 'Error', message: 'timed out after 200 ms' } },
-    ]);
-    expect(unstarted).toEqual([jobs[2]]);
-    expect((await pool.run(wire([{ n: 9 }]), true)).results).toMatchObject([{ ok: true, result: 9 }]);
+    const result = await pool.run(batch([{ n: 0 }, { n: 1, spin: true }, { n: 2 }]), false);
+    expect(result).toMatchObject({ seqs: [1, 1], failures: [{ index: 0, error: { name: 'Error', message: 'timed out after 200 ms' } }], ms: 0 });
+    expect(expandRuns(result.returned)).toEqual([0, 2]); // job 0 finished, but its outcome died with the thread
+    expect((await pool.run(batch([{ n: 9 }]), true)).results).toEqual([9]);
   });
 
   it('does not time out a chunk whose jobs keep finishing', async () => {
     const pool = await start('blocks.ts', { jobTimeout: 50 });
     // 200 jobs of 1 ms: several times the timeout in all, far under it each.
-    const { results, unstarted } = await pool.run(wire(Array.from({ length: 200 }, (_, n) => ({ n, sleep: 1 }))), false);
-    expect(unstarted).toEqual([]);
-    expect(results.every((r) => r.ok)).toBe(true);
+    const result = await pool.run(batch(Array.from({ length: 200 }, (_, n) => ({ n, sleep: 1 }))), false);
+    expect(result).toMatchObject({ seqs: [0, 200], failures: [], returned: [] });
   });
 
   it('hands back the current job of a chunk that shared a thread killed for another job', async () => {
     const pool = await start('blocks.ts', { concurrency: 2 });
-    expect(pool.slots).toBe(2);
+    expect(pool.slots).toBe(4); // one thread running two batches at once, holding two more
     pool.jobTimeout = 200; // as a slave does once the master's WELCOME says
     // One thread: a chunk that keeps moving (1 ms a job) beside one whose job never settles.
-    const moving = pool.run(wire(Array.from({ length: 5_000 }, (_, n) => ({ n, sleep: 1 }))), false);
-    const stuck = await pool.run(wire([{ n: 0 }, { n: 1, hang: true }], 10_000), false);
-    expect(stuck.results).toEqual([
-      { seq: 10_000, ok: true, ms: 0 },
-      { seq: 10_001, ok: false, ms: 0, error: { name: 'Error', message: 'timed out after 200 ms' } },
-    ]);
-    const { results, unstarted } = await moving;
-    expect(results.length).toBeGreaterThan(0);
-    expect(results.every((r) => r.ok)).toBe(true);
-    expect(unstarted.length).toBeGreaterThan(0);
-    expect(results.length + unstarted.length).toBe(5_000);
-    expect(unstarted[0]?.seq).toBe(results.length); // the job it was on comes back, not failed
+    // The moving chunk has finished a job (the one before its gate) by the time the other starts.
+    const { name, started, open } = gate();
+    const moving = pool.run(batch([{ n: 0 }, { n: 1, gate: name }, ...Array.from({ length: 4_998 }, (_, n) => ({ n: n + 2, sleep: 1 }))]), false);
+    await started;
+    open();
+    const stuck = await pool.run(batch([{ n: 0 }, { n: 1, hang: true }], [10_000, 2]), false);
+    expect(stuck).toMatchObject({ seqs: [10_001, 1], failures: [{ index: 0, error: { name: 'Error', message: 'timed out after 200 ms' } }], ms: 0 });
+    expect(expandRuns(stuck.returned)).toEqual([10_000]);
+    // The job it was on comes back, not failed, with all before and after it.
+    const { seqs, failures, returned } = await moving;
+    expect(seqs).toEqual([]);
+    expect(failures).toEqual([]);
+    expect(expandRuns(returned)).toEqual(Array.from({ length: 5_000 }, (_, n) => n));
   });
 
   it('drains a running chunk on close, and takes no new chunk', async () => {
-    const pool = await start('blocks.ts');
-    const mark = new SharedArrayBuffer(4);
-    const { buffer, open } = gate();
-    const running = pool.run(wire([{ n: 1, mark, gate: buffer }, { n: 2 }]), true);
-    await expect.poll(() => Atomics.load(new Int32Array(mark), 0)).toBe(1);
+    const pool = await start('blocks.ts', { concurrency: 2 });
+    const { name, started, open } = gate();
+    const running = pool.run(batch([{ n: 1, gate: name }, { n: 2 }]), true);
+    await started;
     let closedYet = false;
     const closed = pool.close().then(() => (closedYet = true));
-    expect(await pool.run(wire([{ n: 3 }]), true)).toEqual({ results: [], unstarted: wire([{ n: 3 }]) });
+    // A slot is free, yet the new chunk comes back unstarted.
+    expect(await pool.run(batch([{ n: 3 }], [5, 1]), true)).toEqual({ seqs: [], failures: [], returned: [5, 1], ms: 0 });
     expect(closedYet).toBe(false);
     open();
     await closed;
-    expect((await running).results).toMatchObject([{ seq: 0, ok: true, result: 1 }, { seq: 1, ok: true, result: 2 }]);
+    expect(await running).toMatchObject({ seqs: [0, 2], failures: [], results: [1, 2], returned: [] });
     await pool.close();
   });
 
-  it('destroy stops a running chunk at once and hands back the jobs it had not finished', async () => {
+  it('calls off a batch waiting in its thread, handing all its jobs back, and lets the running one finish', async () => {
     const pool = await start('blocks.ts');
-    const mark = new SharedArrayBuffer(4);
-    const jobs = wire([{ n: 0 }, { n: 1, mark, gate: gate().buffer }, { n: 2 }]);
-    const running = pool.run(jobs, false);
-    await expect.poll(() => Atomics.load(new Int32Array(mark), 0)).toBe(1);
+    expect(pool.slots).toBe(2); // one thread: one batch running, one waiting its turn in the thread
+    const { name, started, open } = gate();
+    const running = pool.run(batch([{ n: 1, gate: name }, { n: 2 }]), false);
+    await started;
+    const waiting = pool.run(batch([{ n: 3 }, { n: 4 }], [7, 2]), false);
+    pool.cancelWaiting();
+    open();
+    expect(await running).toMatchObject({ seqs: [0, 2], failures: [], returned: [] });
+    expect(await waiting).toEqual({ seqs: [], failures: [], returned: [7, 2], ms: 0 });
+    // The slot is reset: the next batch runs.
+    expect(await pool.run(batch([{ n: 5 }], [9, 1]), false)).toMatchObject({ seqs: [9, 1], returned: [] });
+  });
+
+  it('destroy stops a running chunk at once and hands back all its jobs, finished or not', async () => {
+    const pool = await start('blocks.ts');
+    const { name, started } = gate();
+    const running = pool.run(batch([{ n: 0 }, { n: 1, gate: name }, { n: 2 }], [40, 3]), false);
+    await started;
     await pool.destroy();
-    expect(await running).toEqual({ results: [{ seq: 0, ok: true, ms: 0 }], unstarted: jobs.slice(1) });
+    const result = await running;
+    expect(result).toMatchObject({ seqs: [], failures: [], ms: 0 });
+    expect(expandRuns(result.returned)).toEqual([40, 41, 42]);
     await pool.destroy();
   });
 });

@@ -1,0 +1,183 @@
+/**
+ * `--retry-failed`: the dead-lettered jobs of a run, run again as a small run of their own, whose
+ * outcome then replaces the run's dead-letter file.
+ *
+ * Crash-safe by construction: the retry run keeps its own state (`<state>.retry.json`, started
+ * afresh each time) and its own dead-letter file, and the run's files change only at the end: the
+ * dead-letter file first (atomically), then the snapshot's failed count, which is taken from that
+ * file. Killed before the end, a retry leaves the run's files as they were; killed between the two
+ * writes, a stale count that the next retry sets right. Jobs are idempotent, so running it again
+ * is correct either way.
+ */
+import { existsSync } from 'node:fs';
+import { StateError } from '../errors.js';
+import type { Logger } from '../log.js';
+import {
+  Checkpoint,
+  deadLetterPath,
+  readDeadLetters,
+  removeState,
+  retryStatePath,
+  rewriteDeadLetters,
+  type DeadLetter,
+  type RecoveredState,
+  type RunIdentity,
+} from './checkpoint.js';
+import { Ledger } from './ledger.js';
+import type { Summary } from './master.js';
+
+/** The run being retried: its state, locked for as long as the retry runs. */
+interface MainState {
+  readonly checkpoint: Checkpoint;
+  readonly state: RecoveredState | undefined;
+}
+
+/**
+ * A retry of the dead-lettered jobs of the state at `statePath`. `checkpoint` is the retry run's
+ * own state, `jobs()` its generator (job `i` is the `i`-th dead letter by seq), and `finish`
+ * folds its outcome back into the run's dead-letter file and snapshot.
+ *
+ * @example
+ * const retry = RetryFailed.open(statePath, identity, logger);
+ * // run retry.jobs() as a master run recorded in retry.checkpoint, then:
+ * const summary = retry.finish(runSummary);
+ */
+export class RetryFailed {
+  readonly checkpoint: Checkpoint;
+  readonly #path: string;
+  readonly #main: MainState | undefined;
+  /** The dead letters to run, by seq: the retry run's seq `i` is `#retried[i]`. */
+  readonly #retried: readonly DeadLetter[];
+  /** Dead letters of jobs the run has not finished: a resume runs them, so they are left alone. */
+  readonly #kept: readonly DeadLetter[];
+  readonly #logger: Logger;
+  #closed = false;
+
+  private constructor(checkpoint: Checkpoint, path: string, main: MainState | undefined, retried: DeadLetter[], kept: DeadLetter[], logger: Logger) {
+    this.checkpoint = checkpoint;
+    this.#path = path;
+    this.#main = main;
+    this.#retried = retried;
+    this.#kept = kept;
+    this.#logger = logger;
+  }
+
+  /**
+   * Locks the state at `statePath`, reads its dead letters and opens a fresh retry state beside
+   * it. Throws a StateError when the state or the dead-letter file cannot be trusted, or when
+   * there are dead letters but no state to account them to.
+   */
+  static open(statePath: string, identity: RunIdentity, logger: Logger): RetryFailed {
+    const path = deadLetterPath(statePath);
+    // Lock before reading, so no master of the run appends to the file while it is retried.
+    const main = existsSync(statePath) ? Checkpoint.open(statePath, identity, { reset: false }) : undefined;
+    try {
+      const records = readDeadLetters(path);
+      if (main === undefined && records.length > 0) {
+        throw new StateError(`dead-letter file ${path} holds ${records.length} jobs but state file ${statePath} is missing; pass the --state of the run they came from`);
+      }
+      const ledger = new Ledger(main?.state?.ledger);
+      const retried = records.filter((r) => ledger.isFinished(r.seq));
+      const kept = records.filter((r) => !ledger.isFinished(r.seq));
+      if (kept.length > 0) {
+        logger.warn(`${kept.length} dead-lettered jobs (seq ${kept[0]!.seq}…) are not finished in state file ${statePath}; resuming the run runs them, so they stay in ${path} as they are`);
+      }
+      if (retried.length > 0) logger.info(`retrying ${retried.length} dead-lettered jobs from ${path}`);
+      else {
+        const why = records.length > 0 ? 'holds no job the run has finished' : existsSync(path) ? 'is empty' : 'does not exist';
+        logger.info(`nothing to retry: dead-letter file ${path} ${why}`);
+      }
+      const retryIdentity = { ...identity, fn: `${identity.fn} --retry-failed` };
+      const { checkpoint } = Checkpoint.open(retryStatePath(statePath), retryIdentity, { reset: true });
+      return new RetryFailed(checkpoint, path, main, retried, kept, logger);
+    } catch (error) {
+      main?.checkpoint.close();
+      throw error;
+    }
+  }
+
+  /** How many jobs the retry runs. */
+  get size(): number {
+    return this.#retried.length;
+  }
+
+  /** How the retry run's seq `seq` reads in log lines: the seq of the job in the run it came from. */
+  describeSeq(seq: number): string {
+    const original = this.#retried[seq];
+    return original === undefined ? `${seq} of the retry` : `${original.seq}`;
+  }
+
+  /** The retry run's generator: the dead-lettered jobs, exactly as they were, by seq. */
+  *jobs(): Generator<unknown> {
+    for (const record of this.#retried) yield record.job;
+  }
+
+  /**
+   * Ends the retry: after a finished retry run, rewrites the dead-letter file with the jobs that
+   * still fail (their seq and cursor as before, attempts added up, the last error) and snapshots
+   * the run with that many failed; after a stop or a failure, changes nothing. Releases the run's
+   * state and returns `summary` with the exit code of the retry.
+   */
+  finish(summary: Summary): Summary {
+    try {
+      if (this.#retried.length === 0) return this.#cleanUp(summary);
+      if (summary.outcome !== 'finished' || summary.error !== undefined) {
+        this.#logger.warn(`retry ${summary.outcome}: dead-letter file ${this.#path} is unchanged; run --retry-failed again to retry its jobs`);
+        return summary;
+      }
+      const failing = this.#stillFailing();
+      rewriteDeadLetters(this.#path, [...this.#kept, ...failing].sort((a, b) => a.seq - b.seq));
+      // Every retried job is finished in the run; those in the file now are its failed ones.
+      const { checkpoint, state } = this.#main!;
+      if (state !== undefined) checkpoint.snapshot({ ...state.ledger, failed: failing.length }, state);
+      const succeeded = this.#retried.length - failing.length;
+      this.#logger.info(
+        `retried ${this.#retried.length} dead-lettered jobs: ${succeeded} now succeed, ${failing.length} still fail${failing.length > 0 ? ` (kept in ${this.#path})` : ''}`,
+      );
+      return this.#cleanUp({ ...summary, exitCode: failing.length > 0 ? 1 : 0 });
+    } catch (error) {
+      return { ...summary, outcome: 'failed', exitCode: 1, error: error as Error };
+    } finally {
+      this.close();
+    }
+  }
+
+  /** Releases the run's state (and its lock); idempotent. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.checkpoint.close();
+    this.#main?.checkpoint.close();
+  }
+
+  /** The retried dead letters the retry run dead-lettered again, under their original seq and cursor. */
+  #stillFailing(): DeadLetter[] {
+    const again = readDeadLetters(deadLetterPath(this.checkpoint.path));
+    return again.map((record) => {
+      const original = this.#retried[record.seq];
+      if (original === undefined) throw new StateError(`the retry dead-lettered seq ${record.seq}, but it ran only ${this.#retried.length} jobs`);
+      const { seq, cursor, job } = original;
+      const { error, slave, at } = record;
+      return {
+        seq,
+        ...(cursor === undefined ? {} : { cursor }),
+        job,
+        attempts: original.attempts + record.attempts,
+        error,
+        ...(slave === undefined ? {} : { slave }),
+        ...(at === undefined ? {} : { at }),
+      };
+    });
+  }
+
+  /** Deletes the retry run's files: what they held is in the run's files now, or was never needed. */
+  #cleanUp(summary: Summary): Summary {
+    this.checkpoint.close();
+    try {
+      removeState(this.checkpoint.path);
+    } catch (error) {
+      this.#logger.warn(`${(error as Error).message}; the next --retry-failed starts it afresh anyway`);
+    }
+    return summary;
+  }
+}

@@ -1,0 +1,53 @@
+/** A master played by the test: a ROUTER socket through which a test scripts the protocol with a real slave. */
+import { Router } from 'zeromq';
+import { encodeMessage } from '../../src/protocol/codec.js';
+import { MAX_MESSAGE_SIZE, type MasterMessage, type SlaveMessage } from '../../src/protocol/messages.js';
+import { decodeSlaveMessage } from '../../src/protocol/validate.js';
+
+/** Milliseconds `expect` waits for a message before it fails. */
+const RECEIVE_MS = 20_000;
+
+export class FakeMaster {
+  readonly endpoint: string;
+  readonly #socket: Router;
+  /** The routing id of the slave, from its first message. */
+  #slave: Buffer | undefined;
+
+  private constructor(socket: Router) {
+    this.#socket = socket;
+    this.endpoint = socket.lastEndpoint!;
+  }
+
+  /** Binds a free port on loopback. */
+  static async bind(): Promise<FakeMaster> {
+    const socket = new Router({ maxMessageSize: MAX_MESSAGE_SIZE, receiveTimeout: RECEIVE_MS, linger: 0 });
+    await socket.bind('tcp://127.0.0.1:*');
+    return new FakeMaster(socket);
+  }
+
+  /**
+   * The slave's next message, which must be a `command`. PINGs are skipped, and so are HELLOs
+   * unless a HELLO is what the test waits for (a slave repeats it until welcomed).
+   */
+  async expect<C extends SlaveMessage['command']>(command: C): Promise<Extract<SlaveMessage, { command: C }>> {
+    for (;;) {
+      const [id, ...frames] = await this.#socket.receive();
+      this.#slave ??= id;
+      const decoded = decodeSlaveMessage(frames);
+      if (!decoded.ok) throw new Error(`the slave sent a bad message: ${decoded.reason}`);
+      const { message } = decoded;
+      if (message.command === command) return message as Extract<SlaveMessage, { command: C }>;
+      if (message.command === 'PING' || message.command === 'HELLO') continue;
+      throw new Error(`expected ${command} from the slave, got ${JSON.stringify(message)}`);
+    }
+  }
+
+  async send(message: MasterMessage): Promise<void> {
+    if (this.#slave === undefined) throw new Error('no slave has said anything yet');
+    await this.#socket.send([this.#slave, ...encodeMessage(message)]);
+  }
+
+  close(): void {
+    this.#socket.close();
+  }
+}

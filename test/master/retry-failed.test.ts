@@ -1,0 +1,219 @@
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { deadLetterPath, readDeadLetters, retryStatePath } from '../../src/master/checkpoint.js';
+import { encodeState } from '../../src/master/state-file.js';
+import { FIXTURES, freePort, killAll, runBin, tempDir, type Proc } from '../helpers/processes.js';
+import { readRecord, type RecordLine } from '../helpers/record.js';
+import { readStateFields, recordedLedger } from '../helpers/state.js';
+
+const FLAKY = join(FIXTURES, 'flaky.ts');
+/** One retry, 1 ms apart: each failing job runs twice per run. */
+const RETRY_FLAGS = ['--retries', '1', '--retry-backoff', '1', '--no-progress'];
+
+let dir: ReturnType<typeof tempDir>;
+let state: string;
+let record: string;
+let failing: string;
+
+beforeEach(() => {
+  dir = tempDir();
+  state = join(dir.path, 'run.state.json');
+  record = join(dir.path, 'record.txt');
+  failing = join(dir.path, 'failing.txt');
+});
+
+afterEach(async () => {
+  await killAll();
+  dir.remove();
+});
+
+/** Makes exactly `jobs` fail from now on. */
+function failOnly(jobs: readonly number[]): void {
+  writeFileSync(failing, jobs.map((job) => `${job}\n`).join(''));
+}
+
+/** tm-run with one single-thread slave on the flaky fixture; `words` are the args and flags. */
+function run(words: readonly string[], env: NodeJS.ProcessEnv = {}): Proc {
+  return runBin('tm-run', [FLAKY, '1', ...words, '--threads', '1', '--state', state, ...RETRY_FLAGS], {
+    cwd: dir.path,
+    env: { TM_RECORD: record, TM_FAILING: failing, ...env },
+  });
+}
+
+/** A whole run of `n` jobs in which `failingJobs` fail: it ends with them dead-lettered, exit 1. */
+async function runWithFailures(args: readonly string[], failingJobs: readonly number[]): Promise<void> {
+  failOnly(failingJobs);
+  const first = run(args);
+  expect(await first.exited, first.stderr).toEqual({ code: 1, signal: null });
+  expect(readDeadLetters(deadLetterPath(state)).map((d) => d.seq)).toEqual(failingJobs);
+}
+
+/** The record lines written since it had `from` lines, as sorted successes and failing attempts. */
+function ranSince(from: number): { done: number[]; failed: number[] } {
+  const lines = readRecord(record).slice(from);
+  const jobs = (filter: (line: RecordLine) => boolean): number[] =>
+    lines
+      .filter(filter)
+      .map((line) => line.job)
+      .sort((a, b) => a - b);
+  return { done: jobs((line) => !line.failed), failed: jobs((line) => line.failed) };
+}
+
+/** The dead-letter file's lines, parsed. */
+function deadLetterLines(): Array<{ seq: number; cursor?: unknown; job: unknown; attempts: number; error: { message: string } }> {
+  const text = readFileSync(deadLetterPath(state), 'utf8');
+  return text === '' ? [] : text.trimEnd().split('\n').map((line) => JSON.parse(line) as ReturnType<typeof deadLetterLines>[number]);
+}
+
+/** Files of the retry run still in the temp dir. */
+function retryFiles(): string[] {
+  return readdirSync(dir.path).filter((name) => name.includes('.retry'));
+}
+
+describe('tm-master --retry-failed', () => {
+  it('runs only the dead-lettered jobs and keeps those that still fail, with their seq, cursor and added-up attempts', async () => {
+    const args = ['n=200', 'keyed=1'];
+    await runWithFailures(args, [3, 50, 120, 199]);
+    failOnly([50, 199]);
+    const before = readRecord(record).length;
+
+    const retry = run([...args, '--retry-failed']);
+
+    expect(await retry.exited, retry.stderr).toEqual({ code: 1, signal: null });
+    expect(ranSince(before)).toEqual({ done: [3, 120], failed: [50, 50, 199, 199] });
+    const lines = deadLetterLines();
+    expect(lines.map((d) => d.seq)).toEqual([50, 199]);
+    for (const d of lines) {
+      expect(d).toMatchObject({ job: d.seq, cursor: `key-${d.seq}`, attempts: 4, error: { message: `job ${d.seq} is listed in ${failing}` } });
+    }
+    // The exact jobs are still there to retry again.
+    expect(readDeadLetters(deadLetterPath(state)).map((d) => d.job)).toEqual([50, 199]);
+    expect(readStateFields(state)).toMatchObject({ finished: true, cursorMode: 'key', ledger: { watermark: 200, lastCursor: 'key-199', failed: 2 } });
+    expect(retry.stderr).toMatch(/retrying 4 dead-lettered jobs from /);
+    // Log lines name the jobs by their seq in the run, not in the retry.
+    expect(retry.stderr).toMatch(/job (50|199) failed after 2 attempts/);
+    expect(retry.stderr).toMatch(/retried 4 dead-lettered jobs: 2 now succeed, 2 still fail \(kept in .*run\.dead-letter\.jsonl\)/);
+    expect(retry.stdout).toMatch(/finished: 2 jobs done, 2 dead-lettered/);
+    expect(retryFiles()).toEqual([]);
+  });
+
+  it('exits 0 with an empty file once every dead-lettered job succeeds, and then has nothing to retry', async () => {
+    await runWithFailures(['n=100'], [10, 20]);
+    failOnly([]);
+    const before = readRecord(record).length;
+
+    const retry = run(['n=100', '--retry-failed']);
+
+    expect(await retry.exited, retry.stderr).toEqual({ code: 0, signal: null });
+    expect(ranSince(before)).toEqual({ done: [10, 20], failed: [] });
+    expect(readFileSync(deadLetterPath(state), 'utf8')).toBe('');
+    expect(readStateFields(state)).toMatchObject({ finished: true, ledger: { watermark: 100, failed: 0 } });
+    expect(retryFiles()).toEqual([]);
+
+    const again = run(['n=100', '--retry-failed']);
+
+    expect(await again.exited, again.stderr).toEqual({ code: 0, signal: null });
+    expect(again.stderr).toMatch(/nothing to retry: dead-letter file .*run\.dead-letter\.jsonl is empty/);
+    expect(readRecord(record).length).toBe(before + 2);
+    expect(readFileSync(deadLetterPath(state), 'utf8')).toBe('');
+    expect(readStateFields(state)).toMatchObject({ ledger: { watermark: 100, failed: 0 } });
+  });
+
+  it('says there is nothing to retry, exits 0 and writes nothing, when there is no dead-letter file', async () => {
+    const master = runBin('tm-master', [FLAKY, 'n=100', '--retry-failed', '--address', 'tcp://127.0.0.1:*', '--state', state, '--no-progress'], { cwd: dir.path });
+
+    expect(await master.exited, master.stderr).toEqual({ code: 0, signal: null });
+    expect(master.stderr).toContain(`nothing to retry: dead-letter file ${deadLetterPath(state)} does not exist`);
+    expect(readdirSync(dir.path)).toEqual([]);
+  });
+
+  it('leaves the run as it was when killed midway, and running it again is correct', async () => {
+    await runWithFailures(['n=100'], [5, 6, 7]);
+    failOnly([]);
+    const deadLetters = readFileSync(deadLetterPath(state));
+    const ledger = recordedLedger(state).snapshot();
+    const gate = join(dir.path, 'gate');
+    writeFileSync(gate, '');
+    const address = `tcp://127.0.0.1:${await freePort()}`;
+    const master = runBin('tm-master', [FLAKY, 'n=100', '--retry-failed', '--address', address, '--state', state, ...RETRY_FLAGS], { cwd: dir.path });
+    await master.waitFor(/listening on/);
+    runBin('tm-slave', [FLAKY, '--address', address, '--threads', '1'], { cwd: dir.path, env: { TM_RECORD: record, TM_FAILING: failing, TM_GATE: gate } });
+    // A retried job is running in the slave when the master dies.
+    await expect.poll(() => existsSync(`${gate}.started`), { timeout: 30_000, interval: 10 }).toBe(true);
+
+    master.child.kill('SIGKILL');
+    await master.exited;
+
+    expect(readFileSync(deadLetterPath(state))).toEqual(deadLetters);
+    expect(recordedLedger(state).snapshot()).toEqual(ledger);
+    expect(existsSync(retryStatePath(state))).toBe(true);
+    await killAll();
+    const before = readRecord(record).length;
+
+    const again = run(['n=100', '--retry-failed']);
+
+    expect(await again.exited, again.stderr).toEqual({ code: 0, signal: null });
+    expect(ranSince(before)).toEqual({ done: [5, 6, 7], failed: [] });
+    expect(readFileSync(deadLetterPath(state), 'utf8')).toBe('');
+    expect(readStateFields(state)).toMatchObject({ ledger: { watermark: 100, failed: 0 } });
+    expect(retryFiles()).toEqual([]);
+  });
+
+  it('counts failures from the dead-letter file, so a retry killed after rewriting it but before the snapshot is made good', async () => {
+    await runWithFailures(['n=100'], [5, 6, 7]);
+    // What a retry killed between its two writes leaves: 5 and 7 healed in the file, not in the count.
+    const lines = readFileSync(deadLetterPath(state), 'utf8').trimEnd().split('\n');
+    writeFileSync(deadLetterPath(state), `${lines.filter((line) => (JSON.parse(line) as { seq: number }).seq === 6).join('\n')}\n`);
+    expect(readStateFields(state).ledger.failed).toBe(3);
+    failOnly([6]);
+    const before = readRecord(record).length;
+
+    const retry = run(['n=100', '--retry-failed']);
+
+    expect(await retry.exited, retry.stderr).toEqual({ code: 1, signal: null });
+    expect(ranSince(before)).toEqual({ done: [], failed: [6, 6] });
+    expect(deadLetterLines()).toMatchObject([{ seq: 6, attempts: 4 }]);
+    expect(readStateFields(state)).toMatchObject({ ledger: { watermark: 100, failed: 1 } });
+  });
+
+  it('leaves alone dead letters of jobs the state has not finished: resuming the run runs those', async () => {
+    await runWithFailures(['n=100'], [5, 80]);
+    // A run that dead-lettered 80, then died before its log said so, resumes at seq 50.
+    const { identity } = readStateFields(state);
+    writeFileSync(state, encodeState(identity, { watermark: 50, doneAbove: [], failed: 1 }, { cursorMode: 'seq', total: 100, finished: false }));
+    writeFileSync(`${state}.log`, '');
+    const kept = deadLetterLines()[1];
+    failOnly([]);
+    const before = readRecord(record).length;
+
+    const retry = run(['n=100', '--retry-failed']);
+
+    expect(await retry.exited, retry.stderr).toEqual({ code: 0, signal: null });
+    expect(retry.stderr).toMatch(/1 dead-lettered jobs \(seq 80…\) are not finished in state file/);
+    expect(ranSince(before)).toEqual({ done: [5], failed: [] });
+    expect(deadLetterLines()).toEqual([kept]);
+    expect(readStateFields(state)).toMatchObject({ finished: false, ledger: { watermark: 50, failed: 0 } });
+  });
+
+  it('refuses a corrupt dead-letter file: one line naming it, exit 2, the file untouched', async () => {
+    await runWithFailures(['n=100'], [5, 6]);
+    const garbled = readFileSync(deadLetterPath(state), 'utf8').replace('"seq":5', '"seq":"five"');
+    writeFileSync(deadLetterPath(state), garbled);
+
+    const retry = runBin('tm-master', [FLAKY, 'n=100', '--retry-failed', '--address', 'tcp://127.0.0.1:*', '--state', state], { cwd: dir.path });
+
+    expect(await retry.exited).toEqual({ code: 2, signal: null });
+    expect(retry.stderr).toMatch(new RegExp(`^tm-master: dead-letter file ${deadLetterPath(state)} is corrupt at line 1 \\(seq must be [^\\n]*\\)[^\\n]*move the file away\\n$`));
+    expect(readFileSync(deadLetterPath(state), 'utf8')).toBe(garbled);
+    expect(retryFiles()).toEqual([]);
+  });
+
+  it('refuses to run with --reset', async () => {
+    const retry = runBin('tm-master', [FLAKY, '--retry-failed', '--reset', '--state', state], { cwd: dir.path });
+
+    expect(await retry.exited).toEqual({ code: 2, signal: null });
+    expect(retry.stderr).toBe('tm-master: --retry-failed and --reset cannot be used together: --reset forgets the dead letters\n');
+    expect(readdirSync(dir.path)).toEqual([]);
+  });
+});
