@@ -1,9 +1,13 @@
 import { UsageError } from './errors.js';
 
-/** Checks an integer option at the boundary, naming the flag and the value in the error. */
-export function checkInteger(flag: string, value: unknown, min: number): number {
+/**
+ * Checks an integer option at the boundary, naming the flag (or, for a positional word such as
+ * `N`, the word) and the value in the error.
+ */
+export function checkInteger(flag: string, value: unknown, min: number, given: string = String(value)): number {
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min) {
-    throw new UsageError(`Expected \`--${flag}\` to be an integer >= ${min}, got \`${String(value)}\``);
+    const name = /^[A-Z]$/.test(flag) ? flag : `--${flag}`;
+    throw new UsageError(`Expected \`${name}\` to be an integer >= ${min}, got \`${given}\``);
   }
   return value;
 }

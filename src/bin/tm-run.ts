@@ -26,7 +26,7 @@ main('tm-run', async () => {
     .help()
     .parse();
   const [target, n, ...words] = argv._.map(String) as [string, string, ...string[]];
-  const count = checkInteger('N', Number(n), 1);
+  const count = checkInteger('N', Number(n), 1, n);
   const master = await Master.start(masterOptionsFrom(argv, [target, ...words]));
   // The slaves run the module's default handler: `fn` names the master's generator.
   const supervisor = new Supervisor(

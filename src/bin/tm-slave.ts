@@ -3,7 +3,6 @@
 // large one grew its memory with the length of a run (bench: 1M vs 10M jobs) at no gain in speed.
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { checkInteger } from '../check.js';
 import { commonFlags, failUsage, slaveFlags, slaveProcessFlags } from '../cli/flags.js';
 import { main, onStopSignals, signalExitCode } from '../cli/main.js';
 import { parseTarget } from '../load.js';
@@ -31,7 +30,7 @@ main('tm-slave', async () => {
     address: argv.address,
     threads: argv.threads,
     concurrency: argv.concurrency,
-    maxCredit: argv.maxCredit === undefined ? undefined : checkInteger('max-credit', argv.maxCredit, 1),
+    maxCredit: argv.maxCredit,
     logLevel: argv.logLevel as LogLevel,
   });
   const signals = onStopSignals(() => slave.stop());

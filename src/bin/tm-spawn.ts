@@ -4,6 +4,7 @@ import { hideBin } from 'yargs/helpers';
 import { checkInteger } from '../check.js';
 import { commonFlags, failUsage, slaveFlags } from '../cli/flags.js';
 import { main, onStopSignals, signalExitCode } from '../cli/main.js';
+import { parseTarget, resolveModule } from '../load.js';
 import { createLogger, type LogLevel } from '../log.js';
 import { Supervisor } from '../spawn/supervisor.js';
 import { VERSION } from '../version.js';
@@ -20,7 +21,9 @@ main('tm-spawn', async () => {
     .help()
     .parse();
   const [target, n] = argv._.map(String) as [string, string];
-  const count = checkInteger('N', Number(n), 1);
+  const count = checkInteger('N', Number(n), 1, n);
+  // A module that is not there fails once here, not once in every slave.
+  resolveModule(parseTarget(target).module, process.cwd());
   const supervisor = new Supervisor(
     { target, count, address: argv.address, threads: argv.threads, concurrency: argv.concurrency, logLevel: argv.logLevel, cwd: process.cwd() },
     createLogger('tm-spawn', argv.logLevel as LogLevel),

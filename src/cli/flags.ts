@@ -1,6 +1,20 @@
 import type { Options } from 'yargs';
+import { checkInteger } from '../check.js';
 import { UsageError } from '../errors.js';
 import { LOG_LEVELS } from '../log.js';
+
+/**
+ * An integer flag, checked as the user typed it, so `--size abc` is reported as `abc`, not as
+ * yargs' NaN.
+ */
+function integer(name: string, min: number, fallback: number, describe: string) {
+  return { ...optionalInteger(name, min, describe), default: String(fallback) } as const;
+}
+
+/** An integer flag without a default. */
+function optionalInteger(name: string, min: number, describe: string) {
+  return { type: 'string', describe, coerce: (raw: string): number => checkInteger(name, Number(raw), min, raw) } as const;
+}
 
 /** Flags every command shares. */
 export const commonFlags = {
@@ -10,32 +24,29 @@ export const commonFlags = {
 
 /** Flags of the master (tm-master, tm-run). */
 export const masterFlags = {
-  size: { type: 'number', default: 10_000, describe: 'Most jobs buffered ahead of dispatch' },
+  size: integer('size', 1, 10_000, 'Most jobs buffered ahead of dispatch'),
   state: { type: 'string', describe: 'State file (default: ./.taskmaster/<module>-<fn>-<args hash>.state.json)' },
   reset: { type: 'boolean', default: false, describe: 'Forget earlier state and start the run over' },
   'retry-failed': { type: 'boolean', default: false, describe: 'Run only the dead-lettered jobs, and keep in the dead-letter file those that still fail' },
-  'checkpoint-interval': { type: 'number', default: 1000, describe: 'Milliseconds between snapshots and fsyncs of the state' },
-  retries: { type: 'number', default: 3, describe: 'Retries of a failing job before it is dead-lettered' },
-  'retry-backoff': { type: 'number', default: 1000, describe: 'Base of the exponential retry backoff, in ms' },
-  'job-timeout': { type: 'number', default: 0, describe: 'Milliseconds a handler may run before it fails (0: no limit)' },
-  lease: { type: 'number', default: 30_000, describe: 'Milliseconds of silence before a slave’s jobs go to others' },
-  grace: { type: 'number', default: 10_000, describe: 'Milliseconds a stop waits for in-flight jobs' },
+  'checkpoint-interval': integer('checkpoint-interval', 1, 1000, 'Milliseconds between snapshots and fsyncs of the state'),
+  retries: integer('retries', 0, 3, 'Retries of a failing job before it is dead-lettered'),
+  'retry-backoff': integer('retry-backoff', 0, 1000, 'Base of the exponential retry backoff, in ms'),
+  'job-timeout': integer('job-timeout', 0, 0, 'Milliseconds a handler may run before it fails (0: no limit)'),
+  lease: integer('lease', 1, 30_000, 'Milliseconds of silence before a slave’s jobs go to others'),
+  grace: integer('grace', 0, 10_000, 'Milliseconds a stop waits for in-flight jobs'),
   insecure: { type: 'boolean', default: false, describe: 'Allow binding a non-loopback address without encryption' },
   progress: { type: 'boolean', default: true, describe: 'Show progress (--no-progress to hide it)' },
 } satisfies Record<string, Options>;
 
 /** Flags of a slave (tm-slave, tm-spawn, tm-run). */
 export const slaveFlags = {
-  threads: { type: 'number', describe: 'Worker threads per slave (default: the number of CPUs, shared among slaves by tm-spawn/tm-run)' },
-  concurrency: { type: 'number', default: 1, describe: 'Chunks of jobs each thread runs at once (for I/O-bound handlers)' },
+  threads: optionalInteger('threads', 1, 'Worker threads per slave (default: the number of CPUs, shared among slaves by tm-spawn/tm-run)'),
+  concurrency: integer('concurrency', 1, 1, 'Chunks of jobs each thread runs at once (for I/O-bound handlers)'),
 } satisfies Record<string, Options>;
 
 /** Flags of one slave process (tm-slave) only. */
 export const slaveProcessFlags = {
-  'max-credit': {
-    type: 'number',
-    describe: 'Most jobs this slave holds at once, queued and running: at most these re-run if it crashes (default: 20000)',
-  },
+  'max-credit': optionalInteger('max-credit', 1, 'Most jobs this slave holds at once, queued and running: at most these re-run if it crashes (default: 20000)'),
 } satisfies Record<string, Options>;
 
 /** Splits `module[:fn]`-style positionals and `key=value` words; anything else is a usage error. */

@@ -6,24 +6,42 @@ import { isUserError, StateError } from '../errors.js';
  * returns the exit code.
  */
 export function main(command: string, body: () => Promise<number>): void {
-  body().then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (error: unknown) => {
-      if (isUserError(error)) {
-        process.stderr.write(`${command}: ${error.message}\n`);
-        process.exitCode = 2;
-      } else if (error instanceof StateError) {
-        // A state that cannot be written (a full or read-only disk): not a bug, so no stack.
-        process.stderr.write(`${command}: ${error.message}\n`);
-        process.exitCode = 1;
-      } else {
-        process.stderr.write(`${command}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-        process.exitCode = 1;
-      }
-    },
-  );
+  body()
+    .then(
+      (code) => {
+        process.exitCode = code;
+      },
+      (error: unknown) => {
+        process.exitCode = report(command, error);
+      },
+    )
+    // The run is over: a timer or socket the user's module left open must not keep us alive.
+    .then(exitOnceFlushed);
+}
+
+/** Prints a command's failure the way its kind deserves; returns the exit code. */
+function report(command: string, error: unknown): number {
+  if (isUserError(error)) {
+    process.stderr.write(`${command}: ${error.message}\n`);
+    return 2;
+  }
+  if (error instanceof StateError) {
+    // A state that cannot be written (a full or read-only disk): not a bug, so no stack.
+    process.stderr.write(`${command}: ${error.message}\n`);
+    return 1;
+  }
+  process.stderr.write(`${command}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  return 1;
+}
+
+/** Exits once stdout and stderr have written out what is queued (pipes write asynchronously). */
+function exitOnceFlushed(): void {
+  let pending = 2;
+  const done = (): void => {
+    if (--pending === 0) process.exit();
+  };
+  process.stdout.write('', done);
+  process.stderr.write('', done);
 }
 
 /** Exit code for a run stopped by `signal`, as shells report it. */

@@ -264,7 +264,7 @@ export class Dispatcher {
     }
     slave.inFlight -= jobs.length;
     slave.observe(message.ms, jobs.length);
-    if (message.returned !== undefined) this.#giveBack(slave, message.returned, 'their thread died before them');
+    if (message.returned !== undefined) this.#giveBack(slave, message.returned, 'handed back unstarted');
     if (slave.leaving) {
       if (slave.inFlight === 0) this.#letGo(slave);
     } else {

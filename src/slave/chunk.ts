@@ -16,12 +16,15 @@ export interface WorkerSetup {
 
 /**
  * Int32 entries per progress slot: [jobs finished, threadId of the thread running the chunk,
- * 1 if the chunk is called off before it starts].
+ * who claimed the chunk: 0 nobody yet, STARTED the thread, CALLED_OFF the main thread].
  */
 export const PROGRESS_FIELDS = 3;
 export const FINISHED = 0;
 export const THREAD = 1;
 export const CANCEL = 2;
+/** Values of the CANCEL entry, set once by compare-exchange from 0, so thread and pool never both claim a chunk. */
+export const STARTED = 1;
+export const CALLED_OFF = 2;
 
 /** A batch as it came from the master: the jobs still packed, so only a thread decodes them. */
 export interface Batch {

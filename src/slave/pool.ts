@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { Piscina } from 'piscina';
 import { UsageError } from '../errors.js';
 import { moduleLabel } from '../load.js';
-import { CANCEL, FINISHED, PROGRESS_FIELDS, THREAD, type Batch, type ChunkOutcome, type ChunkResult, type ChunkTask, type WorkerSetup } from './chunk.js';
+import { CALLED_OFF, CANCEL, FINISHED, PROGRESS_FIELDS, THREAD, type Batch, type ChunkOutcome, type ChunkResult, type ChunkTask, type WorkerSetup } from './chunk.js';
 import { fromOutcome, fromWreck } from './outcome.js';
 
 export type { Batch, ChunkResult } from './chunk.js';
@@ -31,6 +31,8 @@ interface Running {
   timedOut: boolean;
   /** Its thread was killed for another chunk's job: its current job is not to blame. */
   bystander: boolean;
+  /** Resolves the chunk at once with every job returned, while its task still waits in the thread. */
+  callOff: () => void;
 }
 
 /**
@@ -128,13 +130,13 @@ export class JobPool {
   }
 
   /**
-   * Calls off the chunks that wait in their threads and have not started: they resolve with
-   * every job returned. (One that starts at this very moment just runs.)
+   * Calls off the chunks that wait in their threads and have not started: they resolve at once
+   * with every job returned, so a leaving slave hands them back without waiting for the chunk
+   * before them. (One that starts at this very moment just runs: the claim is atomic.)
    */
   cancelWaiting(): void {
     for (const running of this.#running) {
-      const base = running.slot * PROGRESS_FIELDS;
-      if (Atomics.load(this.#progress, base + THREAD) === 0) Atomics.store(this.#progress, base + CANCEL, 1);
+      if (Atomics.compareExchange(this.#progress, running.slot * PROGRESS_FIELDS + CANCEL, 0, CALLED_OFF) === 0) running.callOff();
     }
   }
 
@@ -177,21 +179,28 @@ export class JobPool {
     Atomics.store(this.#progress, slot * PROGRESS_FIELDS + FINISHED, 0);
     Atomics.store(this.#progress, slot * PROGRESS_FIELDS + THREAD, 0);
     Atomics.store(this.#progress, slot * PROGRESS_FIELDS + CANCEL, 0);
-    const running: Running = { slot, finished: 0, since: 0, timedOut: false, bystander: false };
+    let callOff = (): void => {};
+    const calledOff = new Promise<ChunkResult>((resolve) => (callOff = () => resolve(unstarted)));
+    const running: Running = { slot, finished: 0, since: 0, timedOut: false, bystander: false, callOff };
     this.#running.add(running);
     this.#startWatchdog();
+    // The slot stays taken until the thread is done with it, even for a chunk called off before.
+    return Promise.race([this.#runTask(batch, wantResults, running), calledOff]);
+  }
+
+  async #runTask(batch: Batch, wantResults: boolean, running: Running): Promise<ChunkResult> {
     try {
       // The packed jobs are a view into a received frame (a Buffer, whose `slice` copies nothing):
       // copy them into a buffer of their own and move that over, leaving the caller's intact.
       const jobs = new Uint8Array(batch.jobs);
-      const task: ChunkTask = { seqs: batch.seqs, attempts: batch.attempts, jobs, wantResults, slot };
+      const task: ChunkTask = { seqs: batch.seqs, attempts: batch.attempts, jobs, wantResults, slot: running.slot };
       return fromOutcome(batch, await this.#piscina.run(task, { transferList: [jobs.buffer] }));
     } catch (error) {
       return this.#salvage(batch, wantResults, running, error);
     } finally {
       this.#running.delete(running);
       if (this.#running.size === 0) this.#stopWatchdog();
-      this.#release(slot);
+      this.#release(running.slot);
     }
   }
 

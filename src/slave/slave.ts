@@ -209,10 +209,11 @@ export class Slave extends EventEmitter {
    */
   async #awaitQuit(): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
-    const heard = this.#quitHeard || (await new Promise<boolean>((resolve) => {
+    const quit = new Promise<boolean>((resolve) => {
       this.#onQuit = () => resolve(true);
       timer = setTimeout(() => resolve(false), RELEASE_MS);
-    }));
+    });
+    const heard = this.#quitHeard || (await quit);
     clearTimeout(timer);
     this.#onQuit = undefined;
     if (heard) this.#logger.info('left: the master has taken back every job it gave us');

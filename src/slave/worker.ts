@@ -5,7 +5,7 @@ import { unpack } from '../protocol/codec.js';
 import type { WireError, WireFailure } from '../protocol/messages.js';
 import { runsLength } from '../protocol/seq-runs.js';
 import type { JobContext } from '../task.js';
-import { CANCEL, FINISHED, PROGRESS_FIELDS, THREAD, type ChunkOutcome, type ChunkTask, type WorkerSetup } from './chunk.js';
+import { CALLED_OFF, CANCEL, FINISHED, PROGRESS_FIELDS, STARTED, THREAD, type ChunkOutcome, type ChunkTask, type WorkerSetup } from './chunk.js';
 
 type Handler = (job: unknown, context: JobContext) => unknown;
 
@@ -25,7 +25,7 @@ export default async function runChunk(task: ChunkTask): Promise<ChunkOutcome> {
   await turn();
   try {
     // Called off while it waited (the slave is leaving): hand the whole batch back.
-    if (Atomics.load(progress, task.slot * PROGRESS_FIELDS + CANCEL) === 1) return { ms: 0, failures: [], cancelled: true };
+    if (Atomics.compareExchange(progress, task.slot * PROGRESS_FIELDS + CANCEL, 0, STARTED) === CALLED_OFF) return { ms: 0, failures: [], cancelled: true };
     return await run(task);
   } finally {
     leave();

@@ -60,4 +60,11 @@ describe('tm-run', () => {
     // Rows 0, 3, … 2997: the cursor of the last is the id of the last row.
     expect(readStateFields(state)).toMatchObject({ finished: true, cursorMode: 'key', ledger: { watermark: 1000, lastCursor: 2997 } });
   });
+
+  it('exits once the run is over, though the module left timers running', async () => {
+    const run = runBin('tm-run', [join(FIXTURES, 'lingering.mjs'), '1', '--threads', '1', '--state', join(dir.path, 'l.json'), '--no-progress'], { cwd: dir.path });
+
+    expect(await run.exited, run.stderr).toEqual({ code: 0, signal: null });
+    expect(run.stdout).toMatch(/finished: 100 jobs done/);
+  });
 });
