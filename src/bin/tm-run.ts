@@ -1,4 +1,6 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=4
+// A young generation capped at 4 MB keeps the master flat: left to grow, it took the peak from
+// 113 MB (1M jobs) to 196 MB (10M jobs) at no gain in speed (bench, this 2-core machine).
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { checkInteger } from '../check.js';
