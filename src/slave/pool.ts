@@ -106,7 +106,12 @@ export class JobPool {
 
   /** Chunks the pool takes at once: threads * concurrency running, as many again waiting in their threads. */
   get slots(): number {
-    return this.#options.threads * this.#options.concurrency * PREFETCH;
+    return this.running * PREFETCH;
+  }
+
+  /** Chunks that run at once: threads * concurrency. */
+  get running(): number {
+    return this.#options.threads * this.#options.concurrency;
   }
 
   /** Milliseconds a job may run before its thread is killed, 0 for no limit; a slave learns it from the master. */

@@ -173,7 +173,8 @@ export class Slave extends EventEmitter {
 
   /** Credit to grant now: enough to hold about HOLD_MS of work per slot. */
   #topUp(): number {
-    const slots = this.#pool.slots;
+    // Work for the chunks that run, not for those waiting their turn: what is held re-runs after a crash.
+    const slots = this.#pool.running;
     const perSlot = this.#msPerJob === undefined ? 2 : Math.ceil(HOLD_MS / Math.max(this.#msPerJob, 0.001));
     const want = Math.min(this.#options.maxCredit, Math.max(2 * slots, perSlot * slots));
     const give = want - this.#held - this.#granted;

@@ -1,22 +1,15 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FIXTURES, killAll, ROOT, runBin, tempDir } from '../helpers/processes.js';
+import { describe, expect, it } from 'vitest';
+import { FIXTURES, ROOT, runBin } from '../helpers/processes.js';
+import { useTestDir } from '../helpers/test-dir.js';
 import { range, readRecord, tally } from '../helpers/record.js';
 import { readStateFields } from '../helpers/state.js';
 
 const RECORD = join(FIXTURES, 'record.ts');
 
-let dir: ReturnType<typeof tempDir>;
-
-beforeEach(() => {
-  dir = tempDir();
-});
-
-afterEach(async () => {
-  await killAll();
-  dir.remove();
-});
+/** A fresh temp dir per test; every process a test starts is ended after it. */
+const dir = useTestDir();
 
 describe('tm-run', () => {
   it('handles each of 100,000 jobs exactly once and records the run as finished', async () => {

@@ -1,21 +1,14 @@
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FIXTURES, killAll, ROOT, runBin, tempDir, type Proc } from '../helpers/processes.js';
+import { describe, expect, it } from 'vitest';
+import { FIXTURES, ROOT, runBin, type Proc } from '../helpers/processes.js';
+import { useTestDir } from '../helpers/test-dir.js';
 
 const SQUARES = join(ROOT, 'examples', 'squares.ts');
 const RECORD = join(FIXTURES, 'record.ts');
 const BINS = ['tm-master', 'tm-slave', 'tm-spawn', 'tm-run'] as const;
 
-let dir: ReturnType<typeof tempDir>;
-
-beforeEach(() => {
-  dir = tempDir();
-});
-
-afterEach(async () => {
-  await killAll();
-  dir.remove();
-});
+/** A fresh temp dir per test; every process a test starts is ended after it. */
+const dir = useTestDir();
 
 /** Runs `bin` and expects a usage error: exit 2 and one line on stderr, no stack trace. */
 async function expectUsageError(bin: string, args: readonly string[], pattern: RegExp): Promise<Proc> {

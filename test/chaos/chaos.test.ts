@@ -1,5 +1,5 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { killAll, tempDir } from '../helpers/processes.js';
+import { describe, expect, it } from 'vitest';
+import { useTestDir } from '../helpers/test-dir.js';
 import { runChaos } from './driver.js';
 import { formatReport } from './report.js';
 
@@ -10,16 +10,8 @@ const SEED = 20_261_127;
 /** Job busy-wait: about 30 s of work on two cores, long enough for the faults to fall inside the run. */
 const SPIN_US = 300;
 
-let dir: ReturnType<typeof tempDir>;
-
-beforeEach(() => {
-  dir = tempDir();
-});
-
-afterEach(async () => {
-  await killAll();
-  dir.remove();
-});
+/** A fresh temp dir per test; every process a test starts is ended after it. */
+const dir = useTestDir();
 
 describe('chaos run', () => {
   it(

@@ -134,3 +134,4 @@ export function tempDir(): { path: string; remove: () => void } {
   const path = mkdtempSync(join(tmpdir(), 'tm-test-'));
   return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
 }
+

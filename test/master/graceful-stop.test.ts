@@ -1,7 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FIXTURES, freePort, killAll, runBin, tempDir, type Proc } from '../helpers/processes.js';
+import { describe, expect, it } from 'vitest';
+import { FIXTURES, freePort, runBin, type Proc } from '../helpers/processes.js';
+import { useTestDir } from '../helpers/test-dir.js';
 import { range, readRecord, tally } from '../helpers/record.js';
 import { readStateFields, recordedLedger } from '../helpers/state.js';
 
@@ -10,16 +11,8 @@ const JOBS = 20;
 /** Jobs from here on wait for the gate file. */
 const GATED_FROM = 3;
 
-let dir: ReturnType<typeof tempDir>;
-
-beforeEach(() => {
-  dir = tempDir();
-});
-
-afterEach(async () => {
-  await killAll();
-  dir.remove();
-});
+/** A fresh temp dir per test; every process a test starts is ended after it. */
+const dir = useTestDir();
 
 interface Run {
   readonly master: Proc;

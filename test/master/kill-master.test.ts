@@ -1,6 +1,7 @@
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FIXTURES, freePort, killAll, runBin, tempDir } from '../helpers/processes.js';
+import { describe, expect, it } from 'vitest';
+import { FIXTURES, freePort, runBin } from '../helpers/processes.js';
+import { useTestDir } from '../helpers/test-dir.js';
 import { countLines, range, readRecord, tally } from '../helpers/record.js';
 import { readStateFields, recordedLedger } from '../helpers/state.js';
 
@@ -9,16 +10,8 @@ const JOBS = 100_000;
 /** The most jobs a slave holds at once (SlaveOptions.maxCredit's default): the most that can be in flight to it. */
 const SLAVE_MAX_CREDIT = 20_000;
 
-let dir: ReturnType<typeof tempDir>;
-
-beforeEach(() => {
-  dir = tempDir();
-});
-
-afterEach(async () => {
-  await killAll();
-  dir.remove();
-});
+/** A fresh temp dir per test; every process a test starts is ended after it. */
+const dir = useTestDir();
 
 describe('kill -9 of the master', () => {
   it('resumes on the same state with the same slave, re-running only jobs that were in flight', async () => {

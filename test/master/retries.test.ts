@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { deadLetterPath } from '../../src/master/checkpoint.js';
-import { FIXTURES, killAll, runBin, tempDir } from '../helpers/processes.js';
+import { FIXTURES, runBin } from '../helpers/processes.js';
+import { useTestDir } from '../helpers/test-dir.js';
 import { range, readRecord, tally } from '../helpers/record.js';
 import { readStateFields } from '../helpers/state.js';
 
@@ -10,16 +11,8 @@ const RECORD = join(FIXTURES, 'record.ts');
 const JOBS = 2000;
 const FAIL_MOD = 100;
 
-let dir: ReturnType<typeof tempDir>;
-
-beforeEach(() => {
-  dir = tempDir();
-});
-
-afterEach(async () => {
-  await killAll();
-  dir.remove();
-});
+/** A fresh temp dir per test; every process a test starts is ended after it. */
+const dir = useTestDir();
 
 describe('a handler that throws', () => {
   it('is retried, then dead-lettered with its attempts; the rest are done and the run exits 1', async () => {

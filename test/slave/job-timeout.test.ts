@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { deadLetterPath } from '../../src/master/checkpoint.js';
-import { FIXTURES, freePort, killAll, runBin, tempDir } from '../helpers/processes.js';
+import { FIXTURES, freePort, runBin } from '../helpers/processes.js';
+import { useTestDir } from '../helpers/test-dir.js';
 import { range, readRecord, tally } from '../helpers/record.js';
 import { readStateFields } from '../helpers/state.js';
 
@@ -11,16 +12,8 @@ const JOBS = 20;
 /** The job that misbehaves. */
 const BAD = 5;
 
-let dir: ReturnType<typeof tempDir>;
-
-beforeEach(() => {
-  dir = tempDir();
-});
-
-afterEach(async () => {
-  await killAll();
-  dir.remove();
-});
+/** A fresh temp dir per test; every process a test starts is ended after it. */
+const dir = useTestDir();
 
 interface DeadLetterLine {
   readonly seq: number;

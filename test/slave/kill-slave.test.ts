@@ -1,22 +1,15 @@
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FIXTURES, freePort, killAll, runBin, tempDir } from '../helpers/processes.js';
+import { describe, expect, it } from 'vitest';
+import { FIXTURES, freePort, runBin } from '../helpers/processes.js';
+import { useTestDir } from '../helpers/test-dir.js';
 import { range, readRecord, tally } from '../helpers/record.js';
 import { readStateFields } from '../helpers/state.js';
 
 const RECORD = join(FIXTURES, 'record.ts');
 const JOBS = 100_000;
 
-let dir: ReturnType<typeof tempDir>;
-
-beforeEach(() => {
-  dir = tempDir();
-});
-
-afterEach(async () => {
-  await killAll();
-  dir.remove();
-});
+/** A fresh temp dir per test; every process a test starts is ended after it. */
+const dir = useTestDir();
 
 describe('kill -9 of a slave', () => {
   it('finishes the run on the other slave once the lease of the dead one runs out, no job missing', async () => {

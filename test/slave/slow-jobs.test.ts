@@ -1,22 +1,15 @@
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FIXTURES, freePort, killAll, runBin, tempDir } from '../helpers/processes.js';
+import { describe, expect, it } from 'vitest';
+import { FIXTURES, freePort, runBin } from '../helpers/processes.js';
+import { useTestDir } from '../helpers/test-dir.js';
 import { range, readRecord, tally } from '../helpers/record.js';
 
 const TASK = join(FIXTURES, 'unruly.ts');
 const JOBS = 6;
 const LEASE_MS = 1000;
 
-let dir: ReturnType<typeof tempDir>;
-
-beforeEach(() => {
-  dir = tempDir();
-});
-
-afterEach(async () => {
-  await killAll();
-  dir.remove();
-});
+/** A fresh temp dir per test; every process a test starts is ended after it. */
+const dir = useTestDir();
 
 /**
  * Runs JOBS jobs through a master with a 1 s lease and one slave of one thread, job 1 doing
