@@ -15,6 +15,9 @@ import { Master } from '../master/master.js';
 import { Supervisor } from '../spawn/supervisor.js';
 import { VERSION } from '../version.js';
 
+/** How long slaves told QUIT get to leave before they are told again, with a signal. */
+const SLAVES_LEAVE_MS = 5000;
+
 main('tm-run', async () => {
   const argv = await yargs(hideBin(process.argv))
     .scriptName('tm-run')
@@ -43,8 +46,10 @@ main('tm-run', async () => {
   // Slaves that cannot load the module end the run: nothing would ever take a job.
   void supervisor.done.then((code) => code === 2 && master.stop());
   const summary = await master.done;
-  supervisor.stop();
+  // After a finished run the slaves have their QUIT and leave by themselves; stop any that linger.
+  const linger = setTimeout(() => supervisor.stop(), summary.outcome === 'finished' ? SLAVES_LEAVE_MS : 0);
   const slavesCode = await supervisor.done;
+  clearTimeout(linger);
   signals.dispose();
   hideProgress();
   process.stdout.write(`tm-run: ${summaryLine(summary)}\n`);
