@@ -31,7 +31,7 @@ export interface DispatcherOptions {
   readonly logger: Logger;
   /** The source's window: the widest span of seqs that can be in flight at once. */
   readonly window: number;
-  /** Milliseconds of work a batch should carry (a batch runs on one thread). @default 25 */
+  /** Milliseconds of work a batch should carry (a batch runs on one thread). @default 50 */
   readonly batchMs?: number;
   /** @default 1000 */
   readonly maxBatch?: number;
@@ -182,7 +182,7 @@ export class Dispatcher {
   }
 
   #takeFor(slave: SlaveRecord): PendingJob[] {
-    const { batchMs = 25, maxBatch = 1000 } = this.#options;
+    const { batchMs = 50, maxBatch = 1000 } = this.#options;
     if (!this.#source.exhausted && slave.shouldWait(batchMs, maxBatch)) return [];
     let n = slave.batchSize(batchMs, maxBatch);
     // A busy slave waits for the generator to fill a whole batch; the buffer announces it.
