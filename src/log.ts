@@ -38,6 +38,3 @@ export function createLogger(name: string, level: LogLevel, write: (line: string
     },
   };
 }
-
-/** A logger that prints nothing. */
-export const silentLogger: Logger = createLogger('', 'error', () => {});

@@ -45,14 +45,8 @@ export function median(values: readonly number[]): number {
 }
 
 /** Medians of each figure over runs of one side. */
-export interface Medians {
+export interface Medians extends Omit<Measure, 'jobs'> {
   readonly runs: number;
-  readonly seconds: number;
-  readonly jobsPerS: number;
-  readonly reportedJobsPerS: number;
-  readonly wallSeconds: number;
-  readonly producerRssMb: number;
-  readonly consumerRssMb: number;
   /** Every run's jobs/s, to show the spread. */
   readonly samples: readonly number[];
 }

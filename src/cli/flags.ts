@@ -49,11 +49,6 @@ export const slaveProcessFlags = {
   'max-credit': optionalInteger('max-credit', 1, 'Most jobs this slave holds at once, queued and running: at most these re-run if it crashes (default: 20000)'),
 } satisfies Record<string, Options>;
 
-/** Splits `module[:fn]`-style positionals and `key=value` words; anything else is a usage error. */
-export function positionals(argv: { _: Array<string | number> }): string[] {
-  return argv._.map(String);
-}
-
 /** yargs' failure handler: one line, exit 2, no stack. */
 export function failUsage(command: string) {
   return (message: string | undefined, error: Error | undefined): never => {

@@ -160,11 +160,6 @@ export class Dispatcher {
     this.#paused = true;
   }
 
-  /** Jobs still in flight, for the final checkpoint after a forced stop. */
-  pendingJobs(): PendingJob[] {
-    return this.#inFlight.all();
-  }
-
   /** Tells every slave the run is over. */
   quitAll(): void {
     for (const slave of this.#slaves.values()) this.#send(slave.id, { command: 'QUIT', run: this.#options.runId });

@@ -48,9 +48,4 @@ export class InFlightTable {
   ownedBy(owner: SlaveRecord): PendingJob[] {
     return this.#slots.filter((job): job is PendingJob => job !== undefined && job.owner === owner);
   }
-
-  /** Every job in flight. */
-  all(): PendingJob[] {
-    return this.#slots.filter((job): job is PendingJob => job !== undefined);
-  }
 }
