@@ -1,18 +1,18 @@
 import type { Router } from 'zeromq';
 import { encodeMessage, pack } from '../protocol/codec.js';
 import { PROTOCOL_VERSION, type Done, type Hello, type MasterMessage, type WireError } from '../protocol/messages.js';
-import { forEachSeq, type SeqRuns } from '../protocol/seq-runs.js';
+import { forEachSeq, toRuns, type SeqRuns } from '../protocol/seq-runs.js';
 import { decodeSlaveMessage, reasonKind } from '../protocol/validate.js';
 import type { Logger } from '../log.js';
-import { InFlightTable } from './in-flight.js';
+import type { JobTable } from './job-table.js';
 import { SlaveRecord } from './slave-record.js';
-import type { JobSource, PendingJob } from './source.js';
+import type { JobSource } from './source.js';
 
 /** What a slave reported for jobs it had: each job's error if it failed, its result if wanted. */
 export interface Report {
   readonly slave: SlaveRecord;
-  /** The jobs, in the order reported. */
-  readonly jobs: readonly PendingJob[];
+  /** The jobs' seqs, in the order reported; the jobs are still held in the table. */
+  readonly seqs: readonly number[];
   /** Per job, the error of a failure, when any failed. */
   readonly errors: ReadonlyArray<WireError | undefined> | undefined;
   /** Per job, its result, when results are wanted. */
@@ -29,8 +29,6 @@ export interface DispatcherOptions {
   /** Called when in-flight jobs go back to the buffer (lease expiry, BYE, reconnect). */
   readonly onRequeue?: (count: number, why: string) => void;
   readonly logger: Logger;
-  /** The source's window: the widest span of seqs that can be in flight at once. */
-  readonly window: number;
   /** Milliseconds of work a batch should carry (a batch runs on one thread). @default 50 */
   readonly batchMs?: number;
   /** @default 1000 */
@@ -56,26 +54,26 @@ export class Dispatcher {
   readonly #source: JobSource;
   readonly #options: DispatcherOptions;
   readonly #slaves = new Map<string, SlaveRecord>();
-  readonly #inFlight: InFlightTable;
+  readonly #table: JobTable;
   /** Retries whose backoff is over, each preferring a slave other than the one it failed on. */
-  #retries: Array<{ job: PendingJob; avoid: string }> = [];
+  #retries: Array<{ seq: number; avoid: string }> = [];
   #outbox: Array<[Buffer, Buffer, Buffer]> = [];
   #sending = false;
   #paused = false;
   #leaseTimer: NodeJS.Timeout;
   readonly stats: DispatcherStats = { dropped: 0, requeued: 0, batches: 0, jobsSent: 0 };
 
-  constructor(socket: Router, source: JobSource, options: DispatcherOptions) {
+  constructor(socket: Router, source: JobSource, table: JobTable, options: DispatcherOptions) {
     this.#socket = socket;
     this.#source = source;
+    this.#table = table;
     this.#options = options;
-    this.#inFlight = new InFlightTable(options.window);
     this.#leaseTimer = setInterval(() => this.#expireLeases(), Math.max(50, Math.min(options.lease / 4, 1000)));
     this.#leaseTimer.unref();
   }
 
   get inFlight(): number {
-    return this.#inFlight.size;
+    return this.#table.inFlight;
   }
 
   get slaves(): number {
@@ -134,8 +132,8 @@ export class Dispatcher {
   }
 
   /** Queues a retry whose backoff is over; it goes out ahead of new jobs. */
-  retry(job: PendingJob, avoid: string): void {
-    this.#retries.push({ job, avoid });
+  retry(seq: number, avoid: string): void {
+    this.#retries.push({ seq, avoid });
     this.dispatch();
   }
 
@@ -176,7 +174,7 @@ export class Dispatcher {
     this.#options.logger.debug(`sent ${jobsSent} jobs in ${batches} batches; dropped ${dropped} messages; requeued ${requeued} jobs`);
   }
 
-  #takeFor(slave: SlaveRecord): PendingJob[] {
+  #takeFor(slave: SlaveRecord): number[] {
     const { batchMs = 50, maxBatch = 1000 } = this.#options;
     if (!this.#source.exhausted && slave.shouldWait(batchMs, maxBatch)) return [];
     let n = slave.batchSize(batchMs, maxBatch);
@@ -184,18 +182,18 @@ export class Dispatcher {
     if (!this.#source.exhausted && slave.inFlight > 0 && this.#source.length + this.#retries.length < n) return [];
     // Near the end, share what is left among the slaves rather than hand it all to one.
     if (this.#source.exhausted) n = Math.min(n, Math.max(1, Math.ceil((this.#source.length + this.#retries.length) / this.#slaves.size)));
-    const jobs: PendingJob[] = [];
+    const seqs: number[] = [];
     if (this.#retries.length > 0) {
       const alone = this.#slaves.size === 1;
-      const keep: Array<{ job: PendingJob; avoid: string }> = [];
+      const keep: Array<{ seq: number; avoid: string }> = [];
       for (const r of this.#retries) {
-        if (jobs.length < n && (alone || r.avoid !== slave.key)) jobs.push(r.job);
+        if (seqs.length < n && (alone || r.avoid !== slave.key)) seqs.push(r.seq);
         else keep.push(r);
       }
       this.#retries = keep;
     }
-    if (jobs.length < n) jobs.push(...this.#source.take(n - jobs.length));
-    return jobs;
+    if (seqs.length < n) seqs.push(...this.#source.take(n - seqs.length));
+    return seqs;
   }
 
   #admit(id: Buffer, hello: Hello): void {
@@ -216,72 +214,80 @@ export class Dispatcher {
     this.#send(id, { command: 'WELCOME', run, jobTimeout, lease, wantResults });
   }
 
-  #sendJobs(slave: SlaveRecord, jobs: readonly PendingJob[]): void {
-    const seqs: number[] = [];
-    const values = new Array<unknown>(jobs.length);
-    let retried = false;
-    for (let i = 0; i < jobs.length; i++) {
-      const job = jobs[i]!;
-      job.owner = slave;
-      this.#inFlight.add(job);
-      values[i] = job.job;
-      retried ||= job.attempt > 0;
-      const last = seqs.length - 2;
-      if (last >= 0 && seqs[last]! + seqs[last + 1]! === job.seq) seqs[last + 1]!++;
-      else seqs.push(job.seq, 1);
+  #sendJobs(slave: SlaveRecord, seqs: readonly number[]): void {
+    const table = this.#table;
+    const runs: number[] = [];
+    const values = new Array<unknown>(seqs.length);
+    for (let i = 0; i < seqs.length; i++) {
+      const seq = seqs[i]!;
+      table.send(seq, slave);
+      values[i] = table.job(seq);
+      const last = runs.length - 2;
+      if (last >= 0 && runs[last]! + runs[last + 1]! === seq) runs[last + 1]!++;
+      else runs.push(seq, 1);
     }
-    slave.credit -= jobs.length;
-    slave.inFlight += jobs.length;
+    slave.credit -= seqs.length;
+    slave.inFlight += seqs.length;
     this.stats.batches++;
-    this.stats.jobsSent += jobs.length;
+    this.stats.jobsSent += seqs.length;
     const run = this.#options.runId;
-    const attempts = retried ? { attempts: jobs.map((job) => job.attempt) } : {};
-    this.#send(slave.id, { command: 'JOBS', run, seqs, ...attempts, jobs: pack(values) });
+    const attempts = table.anyRetried ? seqs.map((seq) => table.attempt(seq)) : undefined;
+    const retried = attempts !== undefined && attempts.some((attempt) => attempt > 0);
+    this.#send(slave.id, { command: 'JOBS', run, seqs: runs, ...(retried && { attempts }), jobs: pack(values) });
   }
 
   async #done(slave: SlaveRecord, message: Done): Promise<void> {
+    const table = this.#table;
     const failed = message.failures.length === 0 ? undefined : new Map(message.failures.map((f) => [f.index, f.error]));
-    const jobs: PendingJob[] = [];
+    const seqs: number[] = [];
     const errors: Array<WireError | undefined> | undefined = failed && [];
     const results: unknown[] | undefined = message.results && [];
     let unknown = 0;
-    forEachSeq(message.seqs, (seq, index) => {
-      const job = this.#inFlight.get(seq, slave);
-      if (job === undefined) return void unknown++;
-      this.#inFlight.remove(job);
-      jobs.push(job);
-      errors?.push(failed!.get(index));
-      results?.push(message.results![index]);
-    });
+    let index = 0;
+    const runs = message.seqs;
+    for (let r = 0; r < runs.length; r += 2) {
+      const end = runs[r]! + runs[r + 1]!;
+      for (let seq = runs[r]!; seq < end; seq++, index++) {
+        if (!table.isAt(seq, slave)) {
+          unknown++;
+          continue;
+        }
+        table.land(seq);
+        seqs.push(seq);
+        errors?.push(failed!.get(index));
+        results?.push(message.results![index]);
+      }
+    }
     if (unknown > 0) {
       this.stats.dropped += unknown;
       this.#options.logger.limited('warn', 'done-unknown', `dropped DONE from ${slave.name} for ${unknown} seqs not in flight there`);
     }
-    slave.inFlight -= jobs.length;
-    slave.observe(message.ms, jobs.length);
+    slave.inFlight -= seqs.length;
+    slave.observe(message.ms, seqs.length);
     if (message.returned !== undefined) this.#giveBack(slave, message.returned, 'handed back unstarted');
     if (slave.leaving) {
       if (slave.inFlight === 0) this.#letGo(slave);
     } else {
       slave.grant(message.credit);
     }
-    if (jobs.length > 0) await this.#options.onReport({ slave, jobs, errors, results });
+    if (seqs.length > 0) await this.#options.onReport({ slave, seqs, errors, results });
   }
 
-  /** Puts `seqs` (all of the slave's in flight, if omitted) back at the head of the buffer. */
-  #giveBack(slave: SlaveRecord, seqs: SeqRuns | undefined, why: string): void {
-    const jobs: PendingJob[] = [];
-    if (seqs === undefined) jobs.push(...this.#inFlight.ownedBy(slave));
-    else forEachSeq(seqs, (seq) => {
-      const job = this.#inFlight.get(seq, slave);
-      if (job !== undefined) jobs.push(job);
+  /** Puts `runs` (all of the slave's in flight, if omitted) back at the head of the buffer. */
+  #giveBack(slave: SlaveRecord, runs: SeqRuns | undefined, why: string): void {
+    const table = this.#table;
+    const seqs: number[] = [];
+    // Landed as they are listed, so a seq listed twice counts once.
+    forEachSeq(runs ?? toRuns(table.outAt(slave)), (seq) => {
+      if (!table.isAt(seq, slave)) return;
+      table.land(seq);
+      seqs.push(seq);
     });
-    if (jobs.length === 0) return;
-    for (const job of jobs) this.#inFlight.remove(job);
-    slave.inFlight -= jobs.length;
-    this.stats.requeued += jobs.length;
-    this.#source.requeue(jobs);
-    this.#options.onRequeue?.(jobs.length, why);
+    if (seqs.length === 0) return;
+    slave.inFlight -= seqs.length;
+    this.stats.requeued += seqs.length;
+    this.#source.requeue(seqs);
+    this.#options.onRequeue?.(seqs.length, why);
   }
 
   /** A leaving slave with nothing in flight: QUIT tells it no JOBS is on its way, so it can close. */

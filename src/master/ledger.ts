@@ -55,6 +55,11 @@ export class Ledger {
     return this.#failed;
   }
 
+  /** The highest finished seq, -1 if none. */
+  get highestFinished(): number {
+    return this.#ranges.at(-1)?.end ?? this.#watermark - 1;
+  }
+
   /** How many separate done ranges sit above the watermark. */
   get gaps(): number {
     return this.#ranges.length;

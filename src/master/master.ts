@@ -10,6 +10,7 @@ import type { JobArgs } from '../task.js';
 import { checkBindAddress } from './address.js';
 import { Checkpoint, defaultStatePath, type CursorMode, type RecoveredState } from './checkpoint.js';
 import { Dispatcher, type Report } from './dispatcher.js';
+import { JobTable } from './job-table.js';
 import { Ledger } from './ledger.js';
 import { resolveMasterOptions, type MasterOptions, type ResolvedMasterOptions } from './options.js';
 import { Recorder } from './recorder.js';
@@ -122,23 +123,23 @@ export class Master extends EventEmitter<MasterEvents> {
     this.#checkpoint = checkpoint;
     this.#ledger = ledger;
     this.done = new Promise((resolve) => (this.#finish = resolve));
-    // Seqs in flight lie within this many above the watermark (see InFlightTable).
+    // Held seqs lie within this many above the watermark (see JobTable).
     const window = 2 ** Math.ceil(Math.log2(Math.max(options.size * 4, 2 ** 20)));
-    this.#source = new JobSource(iterable, ledger, { size: options.size, window, cursorMode: state?.cursorMode });
-    this.#retryQueue = new RetryQueue(options.retryBackoff, (job, avoid) => this.#dispatcher.retry(job, avoid));
-    this.#recorder = new Recorder(ledger, checkpoint, this.#retryQueue, {
+    const table = new JobTable(window);
+    this.#source = new JobSource(iterable, ledger, table, { size: options.size, window, cursorMode: state?.cursorMode });
+    this.#retryQueue = new RetryQueue(options.retryBackoff, (seq, avoid) => this.#dispatcher.retry(seq, avoid));
+    this.#recorder = new Recorder(ledger, table, checkpoint, this.#retryQueue, {
       retries: options.retries,
       handleResult,
       logger: this.#logger,
       describeSeq: retry && ((seq) => retry.describeSeq(seq)),
     });
-    this.#dispatcher = new Dispatcher(socket, this.#source, {
+    this.#dispatcher = new Dispatcher(socket, this.#source, table, {
       runId: randomBytes(8).toString('hex'),
       lease: options.lease,
       jobTimeout: options.jobTimeout,
       wantResults: handleResult !== undefined,
       logger: this.#logger,
-      window,
       onReport: (report) => this.#record(report),
       onRequeue: (count, why) => this.#logger.info(`${count} in-flight jobs back in the buffer: ${why}`),
     });

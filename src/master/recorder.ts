@@ -2,9 +2,9 @@ import type { Logger } from '../log.js';
 import type { WireError } from '../protocol/messages.js';
 import type { Checkpoint, Completion } from './checkpoint.js';
 import type { Report } from './dispatcher.js';
+import type { JobTable } from './job-table.js';
 import type { Ledger } from './ledger.js';
 import type { RetryQueue } from './retries.js';
-import type { PendingJob } from './source.js';
 
 export interface RecorderOptions {
   readonly retries: number;
@@ -23,61 +23,67 @@ export interface RecorderCounts {
 
 /**
  * Turns reports into state: successes (after `handleResult`) and exhausted failures into the
- * ledger and the completion log, other failures into the retry queue.
+ * ledger and the completion log, and out of the job table; other failures into the retry queue.
  */
 export class Recorder {
   readonly #ledger: Ledger;
+  readonly #table: JobTable;
   readonly #checkpoint: Checkpoint;
   readonly #retryQueue: RetryQueue;
   readonly #options: RecorderOptions;
   readonly counts: RecorderCounts = { done: 0, failed: 0, retried: 0 };
 
-  constructor(ledger: Ledger, checkpoint: Checkpoint, retryQueue: RetryQueue, options: RecorderOptions) {
+  constructor(ledger: Ledger, table: JobTable, checkpoint: Checkpoint, retryQueue: RetryQueue, options: RecorderOptions) {
     this.#ledger = ledger;
+    this.#table = table;
     this.#checkpoint = checkpoint;
     this.#retryQueue = retryQueue;
     this.#options = options;
   }
 
   /** Records a DONE batch; the completion log is written before this returns. */
-  async record({ slave, jobs, errors, results }: Report): Promise<void> {
-    const resultErrors = this.#options.handleResult === undefined ? undefined : await this.#routeResults(jobs, errors, results);
+  async record({ slave, seqs, errors, results }: Report): Promise<void> {
+    const table = this.#table;
+    const resultErrors = this.#options.handleResult === undefined ? undefined : await this.#routeResults(seqs, errors, results);
     const completions: Completion[] = [];
     // Consecutive successes are recorded as one range: the common case costs O(ranges), not O(jobs).
     let runStart = -1;
-    let runEnd: PendingJob | undefined;
+    let runEnd = -1;
     const closeRun = (): void => {
-      if (runEnd === undefined) return;
-      this.counts.done += this.#ledger.finishRange(runStart, runEnd.seq, runEnd.cursor);
-      completions.push({ seq: runStart, end: runEnd.seq, cursor: runEnd.cursor });
-      runEnd = undefined;
+      if (runStart < 0) return;
+      const cursor = table.cursor(runEnd);
+      this.counts.done += this.#ledger.finishRange(runStart, runEnd, cursor);
+      completions.push({ seq: runStart, end: runEnd, cursor });
+      for (let seq = runStart; seq <= runEnd; seq++) table.release(seq);
+      runStart = -1;
     };
-    for (let i = 0; i < jobs.length; i++) {
-      const job = jobs[i]!;
+    for (let i = 0; i < seqs.length; i++) {
+      const seq = seqs[i]!;
       const error = errors?.[i] ?? resultErrors?.[i];
       if (error === undefined) {
-        if (runEnd === undefined || job.seq !== runEnd.seq + 1) {
+        if (runStart < 0 || seq !== runEnd + 1) {
           closeRun();
-          runStart = job.seq;
+          runStart = seq;
         }
-        runEnd = job;
+        runEnd = seq;
         continue;
       }
       closeRun();
-      if (job.attempt < this.#options.retries) {
-        job.attempt++;
+      const attempts = table.failed(seq);
+      if (attempts <= this.#options.retries) {
         this.counts.retried++;
-        this.#options.logger.debug(`job ${this.#describe(job.seq)} failed on ${slave.name} (attempt ${job.attempt}): ${error.message}; retrying`);
-        this.#retryQueue.schedule(job, slave.key);
+        this.#options.logger.debug(`job ${this.#describe(seq)} failed on ${slave.name} (attempt ${attempts}): ${error.message}; retrying`);
+        this.#retryQueue.schedule(seq, attempts, slave.key);
         continue;
       }
-      const attempts = job.attempt + 1;
-      this.#checkpoint.deadLetter({ seq: job.seq, cursor: job.cursor, job: job.job, attempts, error, slave: slave.name });
-      this.#options.logger.limited('warn', 'dead-letter', `job ${this.#describe(job.seq)} failed after ${attempts} attempts on ${slave.name}: ${error.message}`);
-      if (this.#ledger.finish(job.seq, job.cursor, true)) {
-        completions.push({ seq: job.seq, cursor: job.cursor, failed: true });
+      const cursor = table.cursor(seq);
+      this.#checkpoint.deadLetter({ seq, cursor, job: table.job(seq), attempts, error, slave: slave.name });
+      this.#options.logger.limited('warn', 'dead-letter', `job ${this.#describe(seq)} failed after ${attempts} attempts on ${slave.name}: ${error.message}`);
+      if (this.#ledger.finish(seq, cursor, true)) {
+        completions.push({ seq, cursor, failed: true });
         this.counts.failed++;
       }
+      table.release(seq);
     }
     closeRun();
     if (completions.length > 0) this.#checkpoint.append(completions);
@@ -89,12 +95,12 @@ export class Recorder {
 
   /** Runs `handleResult` for each success; a throw fails that job like its handler would. */
   async #routeResults(
-    jobs: readonly PendingJob[],
+    seqs: readonly number[],
     errors: ReadonlyArray<WireError | undefined> | undefined,
     results: readonly unknown[] | undefined,
   ): Promise<Array<WireError | undefined>> {
     const handle = this.#options.handleResult!;
-    const settled = await Promise.allSettled(jobs.map((job, i) => (errors?.[i] === undefined ? handle(results?.[i], job.job) : undefined)));
+    const settled = await Promise.allSettled(seqs.map((seq, i) => (errors?.[i] === undefined ? handle(results?.[i], this.#table.job(seq)) : undefined)));
     return settled.map((s) => {
       if (s.status === 'fulfilled') return undefined;
       const error = s.reason instanceof Error ? s.reason : new Error(String(s.reason));

@@ -1,8 +1,6 @@
-import type { PendingJob } from './source.js';
-
 /** A failed job waiting out its backoff before it may run again. */
 interface Waiting {
-  readonly job: PendingJob;
+  readonly seq: number;
   readonly due: number;
   /** The slave it last failed on: the next attempt prefers another. */
   readonly avoid: string;
@@ -20,12 +18,12 @@ export function backoffMs(attempt: number, baseMs: number, random: () => number 
  */
 export class RetryQueue {
   readonly #baseMs: number;
-  readonly #release: (job: PendingJob, avoid: string) => void;
+  readonly #release: (seq: number, avoid: string) => void;
   #waiting: Waiting[] = [];
   #timer: NodeJS.Timeout | undefined;
 
-  /** `release` is called with each job once its backoff is over. */
-  constructor(baseMs: number, release: (job: PendingJob, avoid: string) => void) {
+  /** `release` is called with each job's seq once its backoff is over. */
+  constructor(baseMs: number, release: (seq: number, avoid: string) => void) {
     this.#baseMs = baseMs;
     this.#release = release;
   }
@@ -34,18 +32,18 @@ export class RetryQueue {
     return this.#waiting.length;
   }
 
-  /** Schedules `job` (its `attempt` already raised) to run again after a backoff. */
-  schedule(job: PendingJob, avoid: string): void {
-    this.#waiting.push({ job, avoid, due: Date.now() + backoffMs(job.attempt, this.#baseMs) });
+  /** Schedules job `seq` to run again after the backoff before attempt `attempt` (1 = first retry). */
+  schedule(seq: number, attempt: number, avoid: string): void {
+    this.#waiting.push({ seq, avoid, due: Date.now() + backoffMs(attempt, this.#baseMs) });
     this.#arm();
   }
 
-  /** Releases every waiting job now (a graceful stop has no time to wait). */
-  flush(): PendingJob[] {
-    const jobs = this.#waiting.map((w) => w.job);
+  /** Releases every waiting job now (a graceful stop has no time to wait); returns their seqs. */
+  flush(): number[] {
+    const seqs = this.#waiting.map((w) => w.seq);
     this.#waiting = [];
     this.#disarm();
-    return jobs;
+    return seqs;
   }
 
   close(): void {
@@ -69,7 +67,7 @@ export class RetryQueue {
     const now = Date.now();
     const due = this.#waiting.filter((w) => w.due <= now);
     this.#waiting = this.#waiting.filter((w) => w.due > now);
-    for (const w of due) this.#release(w.job, w.avoid);
+    for (const w of due) this.#release(w.seq, w.avoid);
     this.#arm();
   }
 }

@@ -1,19 +1,8 @@
 import { UsageError } from '../errors.js';
-import { isWithCursor, type Cursor } from '../task.js';
+import { isWithCursor } from '../task.js';
 import type { CursorMode } from './checkpoint.js';
+import type { JobTable } from './job-table.js';
 import type { Ledger } from './ledger.js';
-import type { SlaveRecord } from './slave-record.js';
-
-/** A job between the generator and a slave. */
-export interface PendingJob {
-  readonly seq: number;
-  readonly job: unknown;
-  /** Resume key (cursor mode), else undefined: the seq is the cursor. */
-  readonly cursor: Cursor | undefined;
-  attempt: number;
-  /** The slave it is out at, while in flight. */
-  owner: SlaveRecord | undefined;
-}
 
 export interface SourceOptions {
   /** Most jobs buffered ahead of dispatch. */
@@ -26,18 +15,25 @@ export interface SourceOptions {
 
 /**
  * The generator behind a bounded buffer: pulls only while there is room, numbers jobs with
- * seqs, and skips those a previous incarnation already finished. Jobs handed back
- * (requeued) go to the head, ahead of new ones.
+ * seqs, holds them in the job table, and skips those a previous incarnation already finished.
+ * The buffer itself is seqs only: the fresh ones are the held seqs in `[#takeFrom, #nextSeq)`,
+ * and jobs handed back (requeued) go to the head, ahead of new ones.
  */
 export class JobSource {
   readonly #iterator: AsyncIterator<unknown> | Iterator<unknown>;
   readonly #ledger: Ledger;
+  readonly #table: JobTable;
   readonly #options: SourceOptions;
-  #head: PendingJob[] = [];
-  #fresh: PendingJob[] = [];
-  #freshStart = 0;
+  /** Requeued seqs: a stack, the lowest on top. */
+  #head: number[] = [];
+  /** The lowest fresh seq not yet taken, and how many fresh seqs are held from it on. */
+  #takeFrom: number;
+  #fresh = 0;
   #nextSeq: number;
-  #cursorMode: CursorMode | undefined;
+  /** Above this seq, no job can have been finished by an earlier incarnation. */
+  readonly #resumedUpTo: number;
+  /** Whether jobs come as withCursor(): fixed by the first one (or the recorded run). */
+  #keyed: boolean | undefined;
   #exhausted = false;
   #pulling = false;
   #stopped = false;
@@ -50,17 +46,20 @@ export class JobSource {
   onAvailable: () => void = () => {};
   #announced = false;
 
-  constructor(iterable: AsyncIterable<unknown> | Iterable<unknown>, ledger: Ledger, options: SourceOptions) {
+  constructor(iterable: AsyncIterable<unknown> | Iterable<unknown>, ledger: Ledger, table: JobTable, options: SourceOptions) {
     this.#iterator = Symbol.asyncIterator in iterable ? iterable[Symbol.asyncIterator]() : iterable[Symbol.iterator]();
     this.#ledger = ledger;
+    this.#table = table;
     this.#options = options;
     this.#nextSeq = ledger.watermark;
-    this.#cursorMode = options.cursorMode;
+    this.#takeFrom = ledger.watermark;
+    this.#resumedUpTo = ledger.highestFinished;
+    this.#keyed = options.cursorMode === undefined ? undefined : options.cursorMode === 'key';
   }
 
   /** Jobs ready to dispatch now. */
   get length(): number {
-    return this.#head.length + this.#fresh.length - this.#freshStart;
+    return this.#head.length + this.#fresh;
   }
 
   /** The generator has ended: no job will be pulled again. */
@@ -69,7 +68,7 @@ export class JobSource {
   }
 
   get cursorMode(): CursorMode | undefined {
-    return this.#cursorMode;
+    return this.#keyed === undefined ? undefined : this.#keyed ? 'key' : 'seq';
   }
 
   /** The error the generator threw, if it did. */
@@ -86,9 +85,10 @@ export class JobSource {
   async pump(): Promise<void> {
     if (this.#pulling) return;
     this.#pulling = true;
+    const { size, window } = this.#options;
     try {
       while (!this.#stopped) {
-        if (this.length >= this.#options.size || this.#nextSeq - this.#ledger.watermark >= this.#options.window) {
+        if (this.#head.length + this.#fresh >= size || this.#nextSeq - this.#ledger.watermark >= window) {
           await new Promise<void>((resolve) => (this.#wake = resolve));
           continue;
         }
@@ -105,33 +105,25 @@ export class JobSource {
     }
   }
 
-  /** Takes up to `n` jobs, requeued ones first. */
-  take(n: number): PendingJob[] {
-    const out: PendingJob[] = [];
+  /** Takes up to `n` seqs to send, requeued ones first. */
+  take(n: number): number[] {
+    const out: number[] = [];
     while (out.length < n && this.#head.length > 0) out.push(this.#head.pop()!);
-    const fromFresh = Math.min(n - out.length, this.#fresh.length - this.#freshStart);
-    if (fromFresh > 0) {
-      for (let i = 0; i < fromFresh; i++) out.push(this.#fresh[this.#freshStart + i]!);
-      this.#freshStart += fromFresh;
-      // Drop the taken prefix now and then, so the array stays O(size) (amortised O(1) a job).
-      if (this.#freshStart === this.#fresh.length) {
-        this.#fresh = [];
-        this.#freshStart = 0;
-      } else if (this.#freshStart >= 4096 && this.#freshStart * 2 >= this.#fresh.length) {
-        this.#fresh = this.#fresh.slice(this.#freshStart);
-        this.#freshStart = 0;
-      }
+    while (out.length < n && this.#fresh > 0) {
+      const seq = this.#takeFrom++;
+      if (!this.#table.has(seq)) continue; // finished by an earlier incarnation: never held
+      out.push(seq);
+      this.#fresh--;
     }
     this.#wakePump();
     return out;
   }
 
-  /** Puts jobs back at the head of the buffer, to go out before any new job. */
-  requeue(jobs: Iterable<PendingJob>): void {
-    const sorted = [...jobs].sort((a, b) => b.seq - a.seq);
-    // #head is a stack: the lowest seq is popped first.
-    this.#head.push(...sorted);
-    if (this.#head.length > 1 && sorted.length > 0) this.#head.sort((a, b) => b.seq - a.seq);
+  /** Puts held seqs back at the head of the buffer, to go out before any new job. */
+  requeue(seqs: readonly number[]): void {
+    if (seqs.length === 0) return;
+    this.#head.push(...seqs);
+    this.#head.sort((a, b) => b - a);
     this.#announce();
   }
 
@@ -163,20 +155,24 @@ export class JobSource {
 
   #accept(value: unknown): void {
     const keyed = isWithCursor(value);
-    const mode: CursorMode = keyed ? 'key' : 'seq';
-    if (this.#cursorMode === undefined) this.#cursorMode = mode;
-    else if (this.#cursorMode !== mode) {
-      throw new UsageError(
-        `getJobs yielded ${keyed ? 'a withCursor() job' : 'a plain job'} at seq ${this.#nextSeq}, but the run uses ${this.#cursorMode === 'key' ? 'withCursor()' : 'plain yields'}; use one or the other`,
-      );
-    }
+    if (keyed !== this.#keyed) this.#checkMode(keyed);
     const seq = this.#nextSeq++;
-    if (this.#ledger.isFinished(seq)) return; // finished by an earlier incarnation
-    const job: PendingJob = keyed
-      ? { seq, job: value.job, cursor: value.cursor, attempt: 0, owner: undefined }
-      : { seq, job: value, cursor: undefined, attempt: 0, owner: undefined };
-    this.#fresh.push(job);
+    if (seq <= this.#resumedUpTo && this.#ledger.isFinished(seq)) return; // finished by an earlier incarnation
+    if (keyed) this.#table.put(seq, value.job, value.cursor);
+    else this.#table.put(seq, value, undefined);
+    this.#fresh++;
     this.#announce();
+  }
+
+  /** The first job fixes the mode; a later one of the other kind is a usage error. */
+  #checkMode(keyed: boolean): void {
+    if (this.#keyed === undefined) {
+      this.#keyed = keyed;
+      return;
+    }
+    throw new UsageError(
+      `getJobs yielded ${keyed ? 'a withCursor() job' : 'a plain job'} at seq ${this.#nextSeq}, but the run uses ${this.#keyed ? 'withCursor()' : 'plain yields'}; use one or the other`,
+    );
   }
 }
 
