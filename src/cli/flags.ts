@@ -5,15 +5,16 @@ import { LOG_LEVELS } from '../log.js';
 
 /**
  * An integer flag, checked as the user typed it, so `--size abc` is reported as `abc`, not as
- * yargs' NaN.
+ * yargs' NaN. (No yargs `type`: 'number' would turn `abc` into NaN, 'string' would label the
+ * flag [string] in --help; without one yargs passes numbers as numbers and the rest as typed.)
  */
 function integer(name: string, min: number, fallback: number, describe: string) {
-  return { ...optionalInteger(name, min, describe), default: String(fallback) } as const;
+  return { ...optionalInteger(name, min, describe), default: fallback } as const;
 }
 
 /** An integer flag without a default. */
 function optionalInteger(name: string, min: number, describe: string) {
-  return { type: 'string', describe, coerce: (raw: string): number => checkInteger(name, Number(raw), min, raw) } as const;
+  return { describe, requiresArg: true, coerce: (raw: unknown): number => checkInteger(name, Number(raw), min, String(raw)) } as const;
 }
 
 /** Flags every command shares. */
