@@ -46,7 +46,7 @@ async function main(): Promise<number> {
       quick: { type: 'boolean', default: false },
       only: { type: 'string' },
       runs: { type: 'string' },
-      // Jobs a slave holds per slot: it asks for about 100 ms of work per slot (src/slave/slave.ts), 10 jobs of 10 ms.
+      // Jobs a slave holds per slot (lane): it asks for about 100 ms of work per lane (src/slave/slave.ts), 10 jobs of 10 ms.
       'tail-slot-jobs': { type: 'string', default: '10' },
       help: { type: 'boolean', default: false },
     },

@@ -27,7 +27,7 @@ export function table(rows: readonly Row[]): string {
     }
     if (row.name === 'tail') {
       lines.push(
-        `tail: ${row.jobs} jobs of ${row.job_ms} ms over ${row.slaves} slaves ran ${row.run_s} s vs ideal ${row.ideal_s} s: tail ${ms(row.tail_s)} (${row.tail_in_jobs} jobs; gaps ${row.gap_ms} ms a job), idle tail ${ms(row.idle_tail_s)}, bound ${ms(row.bound_s)}`,
+        `tail: ${row.jobs} jobs of ${row.job_ms} ms over ${row.slaves} slaves x ${row.lanes_per_slave} lanes ran ${row.run_s} s vs ideal ${row.ideal_s} s: tail ${ms(row.tail_s)} (${row.tail_in_jobs} jobs; lanes busy ${(Number(row.busy) * 100).toFixed(1)}%), idle tail ${ms(row.idle_tail_s)}, bound ${ms(row.bound_s)}`,
       );
     }
   }

@@ -14,7 +14,7 @@ export function taskModule(name: string): string {
 
 export interface SlaveSpec {
   readonly threads: number;
-  /** Chunks per thread at once: a slave runs `threads × concurrency` jobs at a time. */
+  /** Jobs per thread at once (lanes): a slave runs `threads × concurrency` jobs at a time. */
   readonly concurrency: number;
 }
 

@@ -14,7 +14,7 @@ const traceFile = traceDir === undefined || traceDir === '' ? undefined : path.j
 
 /** Yields 0 … n-1, resuming at `last`. */
 export async function* getJobs(last = 0, args: Record<string, string> = {}): AsyncGenerator<number> {
-  const n = Number(args.n ?? 2_000);
+  const n = Number(args.n ?? 20_000);
   for (let i = last; i < n; i++) yield i;
 }
 

@@ -1,12 +1,14 @@
 /**
- * tail: 10 ms jobs over 2 slaves of 1 thread each. The task writes when each job ran (see
- * tasks/sleep10.ts), and from that trace:
+ * tail: the issue's 20,000 jobs of 10 ms over 2 slaves, each slave one thread running 10 jobs at
+ * once (lanes), so a run takes about 10 s. The task writes when each job ran (see
+ * tasks/sleep10.ts, one file per thread), and from that trace:
  * - `job_ms`: one job's time, the mean time a handler ran (a 10 ms timer takes a little longer);
- * - `ideal_s`: when the run would end if every slot, from its own first job on, ran jobs back to
- *   back with no gap and all slots finished together (start-up skew between slaves is not charged);
+ * - `ideal_s`: when the run would end if every lane, from its thread's first job on, ran jobs back
+ *   to back with no gap and all lanes finished together (start-up skew between slaves is not
+ *   charged);
  * - `tail_s`: the last job's end minus that ideal end, i.e. the run's time over the ideal: the gaps
- *   between jobs plus the slots idle at the end. `gap_ms` is the mean gap, for telling them apart
- *   (the trace's own append is in it: about 6 µs);
+ *   between jobs plus the lanes idle at the end;
+ * - `busy`: the share of lane time from each thread's first job to its last spent in jobs;
  * - `idle_tail_s`: the last job's end minus the moment the first slave ran out of work;
  * - `bound_s`: 2 × job_ms × jobs per slave slot (`--tail-slot-jobs`, see run.ts).
  */
@@ -18,6 +20,8 @@ import { makeTempDir, removeTempDir } from '../lib/temp.js';
 import { engine } from '../lib/topologies.js';
 
 const SLAVES = 2;
+/** Jobs each slave's one thread runs at once. */
+const LANES = 10;
 const NOMINAL_JOB_MS = 10;
 
 interface Tail {
@@ -26,25 +30,24 @@ interface Tail {
   readonly tailS: number;
   readonly idleTailS: number;
   readonly jobMs: number;
-  readonly gapMs: number;
+  readonly busy: number;
 }
 
 export async function tail(settings: Settings): Promise<Row[]> {
-  // The issue's 20,000 jobs would take 100 s a run; 2,000 (10 s ideal) show the same tail.
-  const jobs = settings.quick ? 400 : 2_000;
+  const jobs = settings.quick ? 4_000 : 20_000;
   const runs: Measure[] = [];
   const tails: Tail[] = [];
   for (let i = 1; i <= settings.runs; i++) {
     const trace = makeTempDir('tm-bench-trace-');
     try {
-      const slaves = Array.from({ length: SLAVES }, () => ({ threads: 1, concurrency: 1 }));
+      const slaves = Array.from({ length: SLAVES }, () => ({ threads: 1, concurrency: LANES }));
       runs.push(await measure(engine({ task: 'sleep10', jobs, slaves, env: { TM_BENCH_TRACE: trace }, timeoutMs: 10 * 60_000 })));
-      tails.push(readTail(trace, jobs));
+      tails.push(readTail(trace, jobs, LANES));
     } finally {
       removeTempDir(trace);
     }
     const t = tails.at(-1)!;
-    settings.log(`${describeRun(`tail ${i}/${settings.runs}`, runs.at(-1)!)}; ran ${t.runS.toFixed(3)} s, ideal ${t.idealS.toFixed(3)} s, tail ${(t.tailS * 1000).toFixed(0)} ms (gaps ${t.gapMs.toFixed(3)} ms a job), idle tail ${(t.idleTailS * 1000).toFixed(0)} ms`);
+    settings.log(`${describeRun(`tail ${i}/${settings.runs}`, runs.at(-1)!)}; ran ${t.runS.toFixed(3)} s, ideal ${t.idealS.toFixed(3)} s, tail ${(t.tailS * 1000).toFixed(0)} ms (lanes busy ${(t.busy * 100).toFixed(1)}%), idle tail ${(t.idleTailS * 1000).toFixed(0)} ms`);
   }
   const of = (pick: (t: Tail) => number): number => median(tails.map(pick));
   const jobMs = of((t) => t.jobMs);
@@ -56,9 +59,10 @@ export async function tail(settings: Settings): Promise<Row[]> {
       jobs,
       ...engineFields(medians(runs)),
       slaves: SLAVES,
+      lanes_per_slave: LANES,
       job_ms: round(jobMs, 2),
-      gap_ms: round(of((t) => t.gapMs), 3),
-      nominal_ideal_s: (jobs * NOMINAL_JOB_MS) / SLAVES / 1000,
+      busy: round(of((t) => t.busy), 4),
+      nominal_ideal_s: (jobs * NOMINAL_JOB_MS) / (SLAVES * LANES) / 1000,
       run_s: round(of((t) => t.runS), 3),
       ideal_s: round(of((t) => t.idealS), 3),
       tail_s: round(tailS, 3),
@@ -76,29 +80,30 @@ export async function tail(settings: Settings): Promise<Row[]> {
   ];
 }
 
-/** Tail figures from the trace files: one per thread, `start end` per job, named `<pid>-<thread>`. */
-function readTail(dir: string, jobs: number): Tail {
-  const slots = readdirSync(dir).map((file) =>
+/** Tail figures from the trace files: one per thread (`<pid>-<thread>`), `start end` per job, of a thread running `lanes` jobs at once. */
+function readTail(dir: string, jobs: number, lanes: number): Tail {
+  const threads = readdirSync(dir).map((file) =>
     readFileSync(path.join(dir, file), 'utf8')
       .trim()
       .split('\n')
-      .map((line) => line.split(' ').map(Number) as [number, number]),
+      .map((line) => line.split(' ').map(Number) as [number, number])
+      .sort((a, b) => a[0] - b[0]),
   );
-  const count = slots.reduce((sum, slot) => sum + slot.length, 0);
+  const count = threads.reduce((sum, thread) => sum + thread.length, 0);
   if (count !== jobs) throw new Error(`the tail trace holds ${count} jobs, expected ${jobs}`);
-  const jobMs = slots.reduce((sum, slot) => sum + slot.reduce((ms, [start, end]) => ms + end - start, 0), 0) / count;
-  const firstStarts = slots.map((slot) => slot[0]![0]);
-  const lastEnds = slots.map((slot) => slot.at(-1)![1]);
+  const jobTime = threads.reduce((sum, thread) => sum + thread.reduce((ms, [start, end]) => ms + end - start, 0), 0);
+  const firstStarts = threads.map((thread) => thread[0]![0]);
+  const lastEnds = threads.map((thread) => Math.max(...thread.map(([, end]) => end)));
   const begin = Math.min(...firstStarts);
   const end = Math.max(...lastEnds);
-  const idealEnd = (count * jobMs + firstStarts.reduce((sum, start) => sum + start, 0)) / slots.length;
-  const busySpans = slots.reduce((sum, slot) => sum + slot.at(-1)![1] - slot[0]![0], 0);
+  const idealEnd = (jobTime + lanes * firstStarts.reduce((sum, start) => sum + start, 0)) / (lanes * threads.length);
+  const laneSpans = lanes * threads.reduce((sum, _, t) => sum + lastEnds[t]! - firstStarts[t]!, 0);
   return {
     runS: (end - begin) / 1000,
     idealS: (idealEnd - begin) / 1000,
     tailS: (end - idealEnd) / 1000,
     idleTailS: (end - Math.min(...lastEnds)) / 1000,
-    gapMs: (busySpans - count * jobMs) / (count - slots.length),
-    jobMs,
+    busy: jobTime / laneSpans,
+    jobMs: jobTime / count,
   };
 }

@@ -4,7 +4,7 @@ import { describeRun, engineFields, medians, round, type Medians, type Row, type
 import { engine, floor, inline, pool } from '../lib/topologies.js';
 
 const TIMEOUT_MS = 10 * 60_000;
-/** The io workload's slave: one thread running 128 chunks at once, as the baseline's one thread runs 128 jobs. */
+/** The io workload's slave: one thread running 128 jobs at once, as the baseline's one thread does. */
 const IO_SLAVE = { threads: 1, concurrency: 128 } as const;
 
 /** Runs engine and baseline `settings.runs` times each, alternating, and takes the medians. */

@@ -1,6 +1,7 @@
 import type { Options } from 'yargs';
 import { checkInteger } from '../check.js';
 import { UsageError } from '../errors.js';
+import { MAX_CONCURRENCY } from '../protocol/messages.js';
 import { LOG_LEVELS } from '../log.js';
 
 /**
@@ -8,13 +9,13 @@ import { LOG_LEVELS } from '../log.js';
  * yargs' NaN. (No yargs `type`: 'number' would turn `abc` into NaN, 'string' would label the
  * flag [string] in --help; without one yargs passes numbers as numbers and the rest as typed.)
  */
-function integer(name: string, min: number, fallback: number, describe: string) {
-  return { ...optionalInteger(name, min, describe), default: fallback } as const;
+function integer(name: string, min: number, fallback: number, describe: string, max?: number) {
+  return { ...optionalInteger(name, min, describe, max), default: fallback } as const;
 }
 
 /** An integer flag without a default. */
-function optionalInteger(name: string, min: number, describe: string) {
-  return { describe, requiresArg: true, coerce: (raw: unknown): number => checkInteger(name, Number(raw), min, String(raw)) } as const;
+function optionalInteger(name: string, min: number, describe: string, max?: number) {
+  return { describe, requiresArg: true, coerce: (raw: unknown): number => checkInteger(name, Number(raw), min, String(raw), max) } as const;
 }
 
 /** Flags every command shares. */
@@ -42,7 +43,7 @@ export const masterFlags = {
 /** Flags of a slave (tm-slave, tm-spawn, tm-run). */
 export const slaveFlags = {
   threads: optionalInteger('threads', 1, 'Worker threads per slave (default: the number of CPUs, shared among slaves by tm-spawn/tm-run)'),
-  concurrency: integer('concurrency', 1, 1, 'Chunks of jobs each thread runs at once (for I/O-bound handlers)'),
+  concurrency: integer('concurrency', 1, 1, 'Jobs each thread runs at once (for handlers that await I/O)', MAX_CONCURRENCY),
 } satisfies Record<string, Options>;
 
 /** Flags of one slave process (tm-slave) only. */

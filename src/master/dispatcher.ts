@@ -180,8 +180,8 @@ export class Dispatcher {
     let n = slave.batchSize(batchMs, maxBatch);
     // A busy slave waits for the generator to fill a whole batch; the buffer announces it.
     if (!this.#source.exhausted && slave.inFlight > 0 && this.#source.length + this.#retries.length < n) return [];
-    // Near the end, share what is left among the slaves rather than hand it all to one.
-    if (this.#source.exhausted) n = Math.min(n, Math.max(1, Math.ceil((this.#source.length + this.#retries.length) / this.#slaves.size)));
+    // Near the end, share what is left among the slaves' threads (a batch runs on one) rather than hand it all to one.
+    if (this.#source.exhausted) n = Math.min(n, Math.max(1, Math.ceil((this.#source.length + this.#retries.length) / this.#threads())));
     const seqs: number[] = [];
     if (this.#retries.length > 0) {
       const alone = this.#slaves.size === 1;
@@ -194,6 +194,13 @@ export class Dispatcher {
     }
     if (seqs.length < n) seqs.push(...this.#source.take(n - seqs.length));
     return seqs;
+  }
+
+  /** Threads across the slaves. */
+  #threads(): number {
+    let threads = 0;
+    for (const slave of this.#slaves.values()) threads += slave.threads;
+    return threads;
   }
 
   #admit(id: Buffer, hello: Hello): void {

@@ -6,7 +6,7 @@ import type { Hello } from '../protocol/messages.js';
  */
 export const MAX_SLAVE_CAPACITY = 100_000;
 
-/** Jobs in a batch to a slave whose job times are not known yet. */
+/** Jobs per lane in a batch to a slave whose job times are not known yet. */
 const FIRST_BATCH = 2;
 
 /** What the master knows of one connected slave. */
@@ -16,6 +16,8 @@ export class SlaveRecord {
   readonly key: string;
   readonly name: string;
   readonly threads: number;
+  /** Jobs each of its threads runs at once: the lanes one batch runs over. */
+  readonly concurrency: number;
   readonly capacity: number;
   /** Jobs it has asked for and not yet been sent. */
   credit = 0;
@@ -32,6 +34,7 @@ export class SlaveRecord {
     this.key = id.toString('latin1');
     this.name = `${hello.host}:${hello.pid}`;
     this.threads = hello.threads;
+    this.concurrency = hello.concurrency;
     this.capacity = Math.min(hello.capacity, MAX_SLAVE_CAPACITY);
     this.lastSeen = now;
   }
@@ -49,8 +52,9 @@ export class SlaveRecord {
   }
 
   /**
-   * Jobs for its next batch: about `targetMs` of work (a batch runs whole on one thread), so
-   * tiny jobs travel in big batches and slow ones in small batches that do not hoard the tail.
+   * Jobs for its next batch: about `targetMs` of work for each of the `concurrency` lanes of the
+   * one thread a batch runs on, so tiny jobs travel in big batches and slow ones in small
+   * batches that do not hoard the tail.
    */
   batchSize(targetMs: number, maxBatch: number): number {
     return Math.min(this.credit, this.#idealBatch(targetMs, maxBatch));
@@ -65,9 +69,10 @@ export class SlaveRecord {
   }
 
   #idealBatch(targetMs: number, maxBatch: number): number {
-    // Until the first DONE says how long jobs take, small batches: a big one of slow jobs would hoard.
-    if (this.msPerJob === undefined) return Math.max(1, Math.min(FIRST_BATCH, maxBatch, Math.floor(this.capacity / 4)));
-    const perThread = this.msPerJob <= 0 ? maxBatch : Math.ceil(targetMs / this.msPerJob);
+    // A batch's jobs run `concurrency` at a time on its thread: a lane's share of `targetMs` each.
+    // Until the first DONE says how long jobs take, small batches (a few jobs per lane): a big one
+    // of slow jobs would hoard. (`msPerJob` is per job, not per batch: handler time summed over its jobs.)
+    const perThread = this.msPerJob === undefined ? FIRST_BATCH * this.concurrency : this.msPerJob <= 0 ? maxBatch : Math.ceil((targetMs * this.concurrency) / this.msPerJob);
     return Math.max(1, Math.min(maxBatch, perThread, Math.floor(this.capacity / 4)));
   }
 }

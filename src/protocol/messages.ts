@@ -3,7 +3,13 @@
 import type { SeqRuns } from './seq-runs.js';
 
 /** Bumped when a message changes shape; a slave of another version is rejected. */
-export const PROTOCOL_VERSION = 2;
+export const PROTOCOL_VERSION = 3;
+
+/**
+ * Most jobs a slave's thread may run at once (its `--concurrency`): far past what one event loop
+ * serves well, and a bound on the slots a slave's pool may keep and on what a HELLO may claim.
+ */
+export const MAX_CONCURRENCY = 65_536;
 
 /** Largest frame either side accepts; ZeroMQ drops the connection of a peer that sends more. */
 export const MAX_MESSAGE_SIZE = 64 * 1024 * 1024;
@@ -27,6 +33,8 @@ export interface Hello {
   readonly host: string;
   readonly pid: number;
   readonly threads: number;
+  /** Jobs each of its threads runs at once: a batch runs on one thread, over this many lanes. */
+  readonly concurrency: number;
   /** Most jobs this slave will ever hold at once; the master never lets credit exceed it. */
   readonly capacity: number;
 }

@@ -1,7 +1,9 @@
 import { unpack } from './codec.js';
 import {
   MASTER_COMMANDS,
+  MAX_CONCURRENCY,
   MAX_MESSAGE_SIZE,
+  PROTOCOL_VERSION,
   SLAVE_COMMANDS,
   type MasterMessage,
   type Message,
@@ -142,19 +144,30 @@ function jobs(payload: Record<string, unknown>, run: string): Message {
   return { command: 'JOBS', run, seqs: runs, ...(attempts === undefined ? {} : { attempts }), jobs: bytes(payload.jobs, 'jobs') };
 }
 
+/**
+ * A HELLO. One of another protocol version is read only as far as the fields version 2 had, so
+ * that the master can refuse it by its version, with a reason the slave shows, rather than drop
+ * it for a field that version lacks (a slave of version 2 sends no `concurrency`).
+ */
+function hello(payload: Record<string, unknown>): Message {
+  const version = int(payload.version, 'version', 0);
+  return {
+    command: 'HELLO',
+    version,
+    slave: line(payload.slave, 'slave', 256),
+    host: line(payload.host, 'host', 256),
+    pid: int(payload.pid, 'pid', 0),
+    threads: int(payload.threads, 'threads', 1, 4096),
+    concurrency: version === PROTOCOL_VERSION ? int(payload.concurrency, 'concurrency', 1, MAX_CONCURRENCY) : 1,
+    capacity: int(payload.capacity, 'capacity', 1, MAX_CREDIT),
+  };
+}
+
 function parse(command: string, payload: Record<string, unknown>): Message {
   const run = (): string => line(payload.run, 'run', 64);
   switch (command) {
     case 'HELLO':
-      return {
-        command,
-        version: int(payload.version, 'version', 0),
-        slave: line(payload.slave, 'slave', 256),
-        host: line(payload.host, 'host', 256),
-        pid: int(payload.pid, 'pid', 0),
-        threads: int(payload.threads, 'threads', 1, 4096),
-        capacity: int(payload.capacity, 'capacity', 1, MAX_CREDIT),
-      };
+      return hello(payload);
     case 'CREDIT':
       return { command, run: run(), credit: int(payload.credit, 'credit', 0, MAX_CREDIT) };
     case 'DONE':

@@ -8,23 +8,9 @@ export interface WorkerSetup {
   readonly url: string;
   /** The handler's export name. */
   readonly fn: string;
-  /** Chunks a thread runs at once; it is handed more, which wait their turn. */
+  /** Jobs a thread runs at once, over the chunks it holds, oldest first; it is handed more, which wait. */
   readonly concurrency: number;
-  /** `PROGRESS_FIELDS` Int32 entries per slot. */
-  readonly progress: SharedArrayBuffer;
 }
-
-/**
- * Int32 entries per progress slot: [jobs finished, threadId of the thread running the chunk,
- * who claimed the chunk: 0 nobody yet, STARTED the thread, CALLED_OFF the main thread].
- */
-export const PROGRESS_FIELDS = 3;
-export const FINISHED = 0;
-export const THREAD = 1;
-export const CANCEL = 2;
-/** Values of the CANCEL entry, set once by compare-exchange from 0, so thread and pool never both claim a chunk. */
-export const STARTED = 1;
-export const CALLED_OFF = 2;
 
 /** A batch as it came from the master: the jobs still packed, so only a thread decodes them. */
 export interface Batch {
@@ -37,17 +23,17 @@ export interface Batch {
   readonly count: number;
 }
 
-/** One piscina task: a batch a thread runs one job after another. */
+/** One piscina task: a batch whose jobs a thread starts in order, as its lanes free up. */
 export interface ChunkTask {
   readonly seqs: SeqRuns;
   readonly attempts?: readonly number[] | undefined;
   readonly jobs: Uint8Array;
   readonly wantResults: boolean;
-  /** The progress slot this chunk reports into; ignored for an empty (warm-up) chunk. */
-  readonly slot: number;
+  /** The slot's progress region this chunk reports into (see progress.ts); untouched for an empty (warm-up) chunk. */
+  readonly progress: SharedArrayBuffer;
 }
 
-/** What a thread sends back for a chunk. A thread that dies sends nothing; the pool reads its progress slot. */
+/** What a thread sends back for a chunk. A thread that dies sends nothing; the pool reads its progress region. */
 export interface ChunkOutcome {
   /** Milliseconds the handlers ran, summed. */
   readonly ms: number;
@@ -57,7 +43,7 @@ export interface ChunkOutcome {
   readonly results?: unknown[];
   /** Why the task module could not be loaded (or the batch decoded) in this thread. */
   readonly loadError?: string;
-  /** The chunk was called off while it waited its turn: no job ran. */
+  /** The chunk was called off before its first job started: no job ran. */
   readonly cancelled?: true;
 }
 

@@ -11,7 +11,7 @@ export interface SlaveOptions {
   readonly address?: string;
   /** Worker threads. @default the number of CPUs */
   readonly threads?: number;
-  /** Chunks of jobs each thread runs at once (for handlers that await I/O). @default 1 */
+  /** Jobs each thread runs at once (only handlers that await interleave: for I/O). @default 1 */
   readonly concurrency?: number;
   /** Most jobs held at once, queued and running. @default 20000 */
   readonly maxCredit?: number;

@@ -1,13 +1,15 @@
 /** Turning what a thread did with a chunk into a `ChunkResult`: its reply, or what it left when it died. */
 import type { WireFailure } from '../protocol/messages.js';
-import { sliceRuns } from '../protocol/seq-runs.js';
+import { forEachSeq, toRuns } from '../protocol/seq-runs.js';
 import type { Batch, ChunkOutcome, ChunkResult } from './chunk.js';
 
-/** What the pool knows of a chunk whose thread died. */
+/** What the pool knows of a chunk whose thread died, from its job states. */
 export interface Wreck {
-  /** Jobs finished before the thread died (the progress count). */
+  /** Indexes of the jobs that were running when the thread died, in order. */
+  readonly running: readonly number[];
+  /** How many jobs had finished. */
   readonly finished: number;
-  /** The error for the job the thread was running; undefined when that job was not to blame. */
+  /** The error for the jobs that were running; undefined when they were not to blame. */
   readonly blame: string | undefined;
   /** The error for every job when all finished but their results were lost; undefined to run them again. */
   readonly lost: string | undefined;
@@ -22,24 +24,35 @@ export function fromOutcome(batch: Batch, { ms, failures, results, loadError, ca
 }
 
 /**
- * Splits the chunk of a dead thread: the job at `finished` fails with `blame` (or runs again),
- * and every other job goes back to run again: those after it never started, and those before
- * it ran, but what they returned or threw died with the thread, so neither a result nor a
- * failure can be reported for them.
+ * Splits the chunk of a dead thread: the jobs it was running fail with `blame` (or run again),
+ * and every other job goes back to run again: those not started, and those finished, whose
+ * return value or error died with the thread, so neither a result nor a failure can be reported.
  */
-export function fromWreck(batch: Batch, wantResults: boolean, { finished, blame, lost }: Wreck): ChunkResult {
+export function fromWreck(batch: Batch, wantResults: boolean, { running, finished, blame, lost }: Wreck): ChunkResult {
   const { seqs, count } = batch;
   // Every job ran, yet no reply: most likely a result could not be cloned, and a rerun would not help.
   if (finished >= count && wantResults && lost !== undefined) {
     return { seqs, failures: failAll(count, lost), results: new Array<unknown>(count).fill(undefined), returned: [], ms: 0 };
   }
-  const blamed = finished < count && blame !== undefined;
-  const rest = sliceRuns(seqs, finished + (blamed ? 1 : 0), count);
+  const results = wantResults ? { results: [] } : {};
+  if (blame === undefined || running.length === 0) return { seqs: [], failures: [], ...results, returned: seqs, ms: 0 };
+  const blamed: number[] = [];
+  const returned: number[] = [];
+  let next = 0;
+  forEachSeq(seqs, (seq, index) => {
+    if (index === running[next]) {
+      blamed.push(seq);
+      next++;
+    } else {
+      returned.push(seq);
+    }
+  });
+  const error = { message: blame, name: 'Error' };
   return {
-    seqs: blamed ? sliceRuns(seqs, finished, finished + 1) : [],
-    failures: blamed ? [{ index: 0, error: { message: blame, name: 'Error' } }] : [],
-    ...(wantResults ? { results: blamed ? [undefined] : [] } : {}),
-    returned: [...sliceRuns(seqs, 0, finished), ...rest],
+    seqs: toRuns(blamed),
+    failures: blamed.map((_, index) => ({ index, error })),
+    ...(wantResults ? { results: new Array<unknown>(blamed.length).fill(undefined) } : {}),
+    returned: toRuns(returned),
     ms: 0,
   };
 }

@@ -3,8 +3,9 @@ import { createRequire } from 'node:module';
 import { Piscina } from 'piscina';
 import { UsageError } from '../errors.js';
 import { moduleLabel } from '../load.js';
-import { CALLED_OFF, CANCEL, FINISHED, PROGRESS_FIELDS, THREAD, type Batch, type ChunkOutcome, type ChunkResult, type ChunkTask, type WorkerSetup } from './chunk.js';
+import type { Batch, ChunkOutcome, ChunkResult, ChunkTask, WorkerSetup } from './chunk.js';
 import { fromOutcome, fromWreck } from './outcome.js';
+import { SlotProgress } from './progress.js';
 
 export type { Batch, ChunkResult } from './chunk.js';
 
@@ -15,30 +16,30 @@ export interface PoolOptions {
   readonly fn: string;
   /** Threads to run, all started at once. */
   readonly threads: number;
-  /** Chunks each thread runs at once (only async handlers interleave). */
+  /** Jobs each thread runs at once, over the chunks it holds (only async handlers interleave). */
   readonly concurrency: number;
   /** Milliseconds a job may run before its thread is killed; 0 for no limit. Settable later (`pool.jobTimeout`). */
   readonly jobTimeout: number;
 }
 
-/** A chunk a thread is running (or piscina has queued), as the watchdog and the salvage see it. */
+/** A chunk a thread holds (or piscina has queued), as the watchdog and the salvage see it. */
 interface Running {
-  readonly slot: number;
-  /** Progress count at the watchdog's last look, and since when it has not moved. */
+  readonly progress: SlotProgress;
+  readonly count: number;
+  /** Finished count at the watchdog's last look, and since when it has not moved. */
   finished: number;
   since: number;
-  /** The watchdog killed its thread with this chunk's current job to blame. */
+  /** The watchdog killed its thread with this chunk's running jobs to blame. */
   timedOut: boolean;
-  /** Its thread was killed for another chunk's job: its current job is not to blame. */
+  /** Its thread was killed for another chunk's job: its running jobs are not to blame. */
   bystander: boolean;
   /** Resolves the chunk at once with every job returned, while its task still waits in the thread. */
   callOff: () => void;
 }
 
 /**
- * Chunks handed to each thread per unit of concurrency: one running and one waiting in the
- * thread's port, so a thread that finishes a chunk starts the next without a round trip to
- * the main thread (the thread itself runs only `concurrency` at once).
+ * Chunks and jobs the threads hold, per thread and per lane: enough that a lane freed as a chunk
+ * ends finds a job without a round trip to the main thread (see `wantsChunk`).
  */
 const PREFETCH = 2;
 
@@ -48,17 +49,21 @@ const WORKER = new URL(fromSource ? './worker.ts' : './worker.js', import.meta.u
 const EXEC_ARGV = fromSource ? ['--require', createRequire(import.meta.url).resolve('tsx/cjs')] : undefined;
 
 /**
- * Runs chunks of jobs on `threads` piscina threads. A chunk whose thread dies or whose job outlives
- * `jobTimeout` still resolves: finished jobs, the culprit job failed, and the rest unstarted.
+ * Runs chunks of jobs on `threads` piscina threads, `concurrency` jobs at once in each. A chunk
+ * whose thread dies or whose job outlives `jobTimeout` still resolves: the jobs it was running
+ * failed, the rest handed back.
  */
 export class JobPool {
   readonly #options: PoolOptions;
   readonly #piscina: Piscina<ChunkTask, ChunkOutcome>;
-  readonly #progress: Int32Array;
-  readonly #free: number[];
+  /** Progress regions of slots now free, for the next chunks; made as needed, up to `slots`, then reused. */
+  readonly #free: SlotProgress[] = [];
+  #made = 0;
   readonly #waiting: (() => void)[] = [];
   readonly #running = new Set<Running>();
   readonly #chunks = new Set<Promise<ChunkResult>>();
+  /** Jobs of the chunks in `#chunks`. */
+  #held = 0;
   #watchdog: ReturnType<typeof setInterval> | undefined;
   #jobTimeout: number;
   #closing = false;
@@ -68,10 +73,7 @@ export class JobPool {
   private constructor(options: PoolOptions) {
     this.#options = options;
     this.#jobTimeout = options.jobTimeout;
-    const slots = options.threads * options.concurrency * PREFETCH;
-    this.#progress = new Int32Array(new SharedArrayBuffer(slots * PROGRESS_FIELDS * Int32Array.BYTES_PER_ELEMENT));
-    this.#free = Array.from({ length: slots }, (_, slot) => slot);
-    const workerData: WorkerSetup = { url: options.url, fn: options.fn, concurrency: options.concurrency, progress: this.#progress.buffer as SharedArrayBuffer };
+    const workerData: WorkerSetup = { url: options.url, fn: options.fn, concurrency: options.concurrency };
     this.#piscina = new Piscina<ChunkTask, ChunkOutcome>({
       filename: WORKER,
       minThreads: options.threads,
@@ -95,7 +97,7 @@ export class JobPool {
     }
     checkTimeout(options.jobTimeout);
     const pool = new JobPool(options);
-    const empty: ChunkTask = { seqs: [], jobs: new Uint8Array(0), wantResults: false, slot: 0 };
+    const empty: ChunkTask = { seqs: [], jobs: new Uint8Array(0), wantResults: false, progress: new SharedArrayBuffer(0) };
     // One empty chunk per thread: piscina gives each to an idle thread, so every thread loads the module.
     const warmups = await Promise.allSettled(Array.from({ length: options.threads }, () => pool.#piscina.run(empty)));
     const failure = warmups.map(loadFailure).find((message) => message !== undefined);
@@ -104,14 +106,26 @@ export class JobPool {
     throw new UsageError(failure === '' ? `task module \`${moduleLabel(options.url)}\` stopped its thread while loading` : failure);
   }
 
-  /** Chunks the pool takes at once: threads * concurrency running, as many again waiting in their threads. */
+  /**
+   * Most chunks the pool takes at once: a chunk holds at least one job, so that is every lane
+   * busy with a chunk of its own, and as many again waiting. (`wantsChunk` says when to stop short.)
+   */
   get slots(): number {
-    return this.running * PREFETCH;
+    return this.lanes * PREFETCH;
   }
 
-  /** Chunks that run at once: threads * concurrency. */
-  get running(): number {
+  /** Jobs that run at once: threads * concurrency. */
+  get lanes(): number {
     return this.#options.threads * this.#options.concurrency;
+  }
+
+  /**
+   * Whether the threads could use another chunk: fewer than two per thread (one running, one to
+   * start as it ends), or fewer jobs than two per lane (small chunks of slow jobs: one chunk does
+   * not fill the lanes). No more than that: a thread that dies hands back all it holds.
+   */
+  get wantsChunk(): boolean {
+    return this.#chunks.size < this.slots && (this.#chunks.size < this.#options.threads * PREFETCH || this.#held < this.lanes * PREFETCH);
   }
 
   /** Milliseconds a job may run before its thread is killed, 0 for no limit; a slave learns it from the master. */
@@ -130,19 +144,21 @@ export class JobPool {
   run(batch: Batch, wantResults: boolean): Promise<ChunkResult> {
     const chunk = this.#run(batch, wantResults);
     this.#chunks.add(chunk);
-    void chunk.then(() => this.#chunks.delete(chunk));
+    this.#held += batch.count;
+    void chunk.then(() => {
+      this.#chunks.delete(chunk);
+      this.#held -= batch.count;
+    });
     return chunk;
   }
 
   /**
    * Calls off the chunks that wait in their threads and have not started: they resolve at once
-   * with every job returned, so a leaving slave hands them back without waiting for the chunk
-   * before them. (One that starts at this very moment just runs: the claim is atomic.)
+   * with every job returned, so a leaving slave hands them back without waiting for the chunks
+   * before them. (One whose first job starts at this very moment just runs: the claim is atomic.)
    */
   cancelWaiting(): void {
-    for (const running of this.#running) {
-      if (Atomics.compareExchange(this.#progress, running.slot * PROGRESS_FIELDS + CANCEL, 0, CALLED_OFF) === 0) running.callOff();
-    }
+    for (const running of this.#running) if (running.progress.callOff()) running.callOff();
   }
 
   /** Lets running chunks finish (the job timeout still applies), then stops the threads. Idempotent. */
@@ -175,18 +191,19 @@ export class JobPool {
   async #run(batch: Batch, wantResults: boolean): Promise<ChunkResult> {
     const unstarted: ChunkResult = { seqs: [], failures: [], returned: batch.seqs, ms: 0 };
     if (batch.count === 0) return unstarted;
-    while (this.#free.length === 0 && !this.#closing) await new Promise<void>((wake) => this.#waiting.push(wake));
-    const slot = this.#free.pop();
-    if (slot === undefined || this.#closing) {
-      if (slot !== undefined) this.#release(slot);
+    let progress = this.#takeSlot();
+    while (progress === undefined && !this.#closing) {
+      await new Promise<void>((wake) => this.#waiting.push(wake));
+      progress = this.#takeSlot();
+    }
+    if (progress === undefined || this.#closing) {
+      if (progress !== undefined) this.#release(progress);
       return unstarted;
     }
-    Atomics.store(this.#progress, slot * PROGRESS_FIELDS + FINISHED, 0);
-    Atomics.store(this.#progress, slot * PROGRESS_FIELDS + THREAD, 0);
-    Atomics.store(this.#progress, slot * PROGRESS_FIELDS + CANCEL, 0);
+    progress.reset(batch.count);
     let callOff = (): void => {};
     const calledOff = new Promise<ChunkResult>((resolve) => (callOff = () => resolve(unstarted)));
-    const running: Running = { slot, finished: 0, since: 0, timedOut: false, bystander: false, callOff };
+    const running: Running = { progress, count: batch.count, finished: 0, since: 0, timedOut: false, bystander: false, callOff };
     this.#running.add(running);
     this.#startWatchdog();
     // The slot stays taken until the thread is done with it, even for a chunk called off before.
@@ -198,33 +215,39 @@ export class JobPool {
       // The packed jobs are a view into a received frame (a Buffer, whose `slice` copies nothing):
       // copy them into a buffer of their own and move that over, leaving the caller's intact.
       const jobs = new Uint8Array(batch.jobs);
-      const task: ChunkTask = { seqs: batch.seqs, attempts: batch.attempts, jobs, wantResults, slot: running.slot };
+      const task: ChunkTask = { seqs: batch.seqs, attempts: batch.attempts, jobs, wantResults, progress: running.progress.buffer };
       return fromOutcome(batch, await this.#piscina.run(task, { transferList: [jobs.buffer] }));
     } catch (error) {
       return this.#salvage(batch, wantResults, running, error);
     } finally {
       this.#running.delete(running);
       if (this.#running.size === 0) this.#stopWatchdog();
-      this.#release(running.slot);
+      this.#release(running.progress);
     }
   }
 
-  /** A chunk whose thread died: what its progress slot says finished, failed, or never ran. */
+  /** A chunk whose thread died: which of its jobs its job states say were running, and which finished. */
   #salvage(batch: Batch, wantResults: boolean, running: Running, error: unknown): ChunkResult {
-    const base = running.slot * PROGRESS_FIELDS;
-    const started = Atomics.load(this.#progress, base + THREAD) !== 0;
-    const finished = started ? Math.min(Atomics.load(this.#progress, base + FINISHED), batch.count) : 0;
-    const interrupted = !started || this.#destroyed || running.bystander;
+    // After `destroy` nothing is blamed or lost: the job states, which a thread still stopping may write, do not matter.
+    const interrupted = this.#destroyed || running.bystander;
     const died = interrupted || running.timedOut ? undefined : messageOf(error);
     return fromWreck(batch, wantResults, {
-      finished,
+      ...running.progress.wreck(batch.count),
       blame: running.timedOut && !interrupted ? `timed out after ${this.#jobTimeout} ms` : died && `worker thread died: ${died}`,
       lost: died && `worker thread died sending the chunk's results (is one not structured-cloneable?): ${died}`,
     });
   }
 
-  #release(slot: number): void {
-    this.#free.push(slot);
+  /** A free slot's progress region, a new one while fewer than `slots` exist, else undefined. */
+  #takeSlot(): SlotProgress | undefined {
+    const free = this.#free.pop();
+    if (free !== undefined || this.#made === this.slots) return free;
+    this.#made++;
+    return new SlotProgress();
+  }
+
+  #release(progress: SlotProgress): void {
+    this.#free.push(progress);
     this.#waiting.shift()?.();
   }
 
@@ -240,14 +263,19 @@ export class JobPool {
     this.#watchdog = undefined;
   }
 
-  /** Kills the thread of any chunk whose progress has not moved for more than `jobTimeout`. */
+  /**
+   * Kills the thread of any chunk with jobs running whose finished count has not moved for more
+   * than `jobTimeout`. (A chunk a thread has claimed always has a job running until all have
+   * finished: a lane that frees takes the oldest chunk's next job, and no later chunk starts
+   * before all of its jobs have. So a hung job shows, however busy the other lanes are.)
+   */
   #watch(): void {
     const now = performance.now();
     for (const running of this.#running) {
-      const base = running.slot * PROGRESS_FIELDS;
-      const thread = Atomics.load(this.#progress, base + THREAD);
-      const finished = Atomics.load(this.#progress, base + FINISHED);
-      if (thread === 0 || running.timedOut || running.bystander) continue; // queued in piscina, or being killed
+      const thread = running.progress.thread;
+      const finished = running.progress.finished;
+      // Queued (in piscina, or in its thread behind other chunks), done and replying, or being killed.
+      if (thread === 0 || finished >= running.count || running.timedOut || running.bystander) continue;
       if (running.since === 0 || finished !== running.finished) {
         running.finished = finished;
         running.since = now;
@@ -265,7 +293,7 @@ export class JobPool {
    */
   #kill(thread: number, now: number): void {
     for (const running of this.#running) {
-      if (Atomics.load(this.#progress, running.slot * PROGRESS_FIELDS + THREAD) !== thread) continue;
+      if (running.progress.thread !== thread) continue;
       if (running.since !== 0 && now - running.since > this.#jobTimeout / 2) running.timedOut = true;
       else running.bystander = true;
     }

@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { checkInteger } from '../check.js';
 import { createLogger, type Logger } from '../log.js';
 import { resolveModule } from '../load.js';
-import type { Jobs } from '../protocol/messages.js';
+import { MAX_CONCURRENCY, type Jobs } from '../protocol/messages.js';
 import { runsLength } from '../protocol/seq-runs.js';
 import { Connection } from './connection.js';
 import { JobPool, type Batch, type ChunkResult } from './pool.js';
@@ -16,7 +16,7 @@ export interface SlaveSummary {
   readonly failed: number;
 }
 
-/** Milliseconds of work to hold (queued and promised) per slot, so no slot waits on the wire. */
+/** Milliseconds of work to hold (queued and promised) per lane, so no lane waits on the wire. */
 const HOLD_MS = 100;
 /** Most milliseconds a leaving slave waits for the master's QUIT before it closes anyway. */
 const RELEASE_MS = 3000;
@@ -35,7 +35,7 @@ export class Slave extends EventEmitter {
   #finish: (summary: SlaveSummary) => void = () => {};
   #session = 0;
   #wantResults = false;
-  /** Batches waiting for a free slot of the pool: each runs whole on one thread. */
+  /** Batches waiting until the pool wants another: each runs whole on one thread, over its lanes. */
   #queue: Batch[] = [];
   /** Jobs of this session received and not yet reported. */
   #held = 0;
@@ -55,7 +55,8 @@ export class Slave extends EventEmitter {
   static async start(options: SlaveOptions): Promise<Slave> {
     const resolved = resolveSlaveOptions(options);
     checkInteger('threads', resolved.threads, 1);
-    checkInteger('concurrency', resolved.concurrency, 1);
+    // The master refuses a HELLO claiming more.
+    checkInteger('concurrency', resolved.concurrency, 1, undefined, MAX_CONCURRENCY);
     const url = resolveModule(resolved.module, resolved.cwd);
     const pool = await JobPool.start({ url, fn: resolved.fn, threads: resolved.threads, concurrency: resolved.concurrency, jobTimeout: 0 });
     return new Slave(resolved, pool);
@@ -70,7 +71,7 @@ export class Slave extends EventEmitter {
     const id = `${hostname()}-${process.pid}-${randomBytes(4).toString('hex')}`;
     this.#connection = new Connection(
       options.address,
-      { slave: id, host: hostname(), pid: process.pid, threads: options.threads, capacity: options.maxCredit },
+      { slave: id, host: hostname(), pid: process.pid, threads: options.threads, concurrency: options.concurrency, capacity: options.maxCredit },
       this.#logger,
     );
     this.#connection.on('welcome', (welcome) => {
@@ -137,9 +138,9 @@ export class Slave extends EventEmitter {
     this.#pump();
   }
 
-  /** Hands batches to free slots of the pool. */
+  /** Hands batches to the pool while its threads could use more. */
   #pump(): void {
-    while (this.#running < this.#pool.slots && this.#queue.length > 0) {
+    while (this.#queue.length > 0 && this.#pool.wantsChunk) {
       const batch = this.#queue.shift()!;
       this.#running++;
       const session = this.#session;
@@ -171,12 +172,12 @@ export class Slave extends EventEmitter {
     else this.#pump();
   }
 
-  /** Credit to grant now: enough to hold about HOLD_MS of work per slot. */
+  /** Credit to grant now: enough to hold about HOLD_MS of work per lane. */
   #topUp(): number {
-    // Work for the chunks that run, not for those waiting their turn: what is held re-runs after a crash.
-    const slots = this.#pool.running;
-    const perSlot = this.#msPerJob === undefined ? 2 : Math.ceil(HOLD_MS / Math.max(this.#msPerJob, 0.001));
-    const want = Math.min(this.#options.maxCredit, Math.max(2 * slots, perSlot * slots));
+    // Work for the jobs that run at once, no more: what is held re-runs after a crash.
+    const lanes = this.#pool.lanes;
+    const perLane = this.#msPerJob === undefined ? 2 : Math.ceil(HOLD_MS / Math.max(this.#msPerJob, 0.001));
+    const want = Math.min(this.#options.maxCredit, Math.max(2 * lanes, perLane * lanes));
     const give = want - this.#held - this.#granted;
     // Grant in lumps: a trickle of small grants would come back as a trickle of small batches.
     if (give <= 0 || give < Math.ceil(want / 8)) return 0;

@@ -1,94 +1,202 @@
-/** The piscina thread entry: loads the task module once per thread and runs chunks of jobs. */
+/** The piscina thread entry: loads the task module once per thread and runs the jobs of the chunks it is handed. */
 import { threadId, workerData } from 'node:worker_threads';
 import { loadModule, moduleLabel, pickFunction } from '../load.js';
 import { unpack } from '../protocol/codec.js';
 import type { WireError, WireFailure } from '../protocol/messages.js';
-import { runsLength } from '../protocol/seq-runs.js';
+import { runsLength, type SeqRuns } from '../protocol/seq-runs.js';
 import type { JobContext } from '../task.js';
-import { CALLED_OFF, CANCEL, FINISHED, PROGRESS_FIELDS, STARTED, THREAD, type ChunkOutcome, type ChunkTask, type WorkerSetup } from './chunk.js';
+import type { ChunkOutcome, ChunkTask, WorkerSetup } from './chunk.js';
+import { CALLED_OFF, CANCEL, DONE, FINISHED, HEADER_FIELDS, RUNNING, STARTED, STATES_AT, THREAD } from './progress.js';
 
 type Handler = (job: unknown, context: JobContext) => unknown;
 
 const setup = workerData as WorkerSetup;
-const progress = new Int32Array(setup.progress);
+const lanes = setup.concurrency;
 
+let handle: Handler | undefined;
+let loadError: string | undefined;
 // Started as the thread starts, so loading overlaps the pool's start; it never rejects.
-const handler: Promise<Handler | string> = loadModule(setup.url)
+const loaded: Promise<void> = loadModule(setup.url)
   .then((mod) => pickFunction(mod, setup.fn, moduleLabel(setup.url)) as Handler)
-  .catch((error: unknown) => (error instanceof Error ? error.message : stringify(error)));
+  .then(
+    (fn) => void (handle = fn),
+    (error: unknown) => void (loadError = error instanceof Error ? error.message : stringify(error)),
+  );
+
+/** A chunk this thread holds: its jobs start in order, on whichever lanes are free. */
+interface Chunk {
+  readonly task: ChunkTask;
+  readonly count: number;
+  readonly header: Int32Array;
+  /**
+   * One state byte per job (progress.ts). Plain writes, not Atomics: the pool reads them only
+   * once this thread is dead (its exit or error reaches the main thread after every write),
+   * and the watchdog reads the FINISHED count, which is stored with Atomics.
+   */
+  readonly states: Uint8Array;
+  readonly resolve: (outcome: ChunkOutcome) => void;
+  /** Decoded when its first job is about to start (the chunk is claimed then). */
+  jobs: unknown[];
+  results: unknown[] | undefined;
+  readonly failures: WireFailure[];
+  /** Index of the next job to start, its seq, and where that seq's run ends (`run` indexes `task.seqs`). */
+  next: number;
+  seq: number;
+  end: number;
+  run: number;
+  finished: number;
+  /** Handler milliseconds, summed over its jobs. */
+  ms: number;
+}
+
+/** Chunks with jobs not started yet, oldest first: a chunk's jobs all start before the next chunk's first. */
+const waiting: Chunk[] = [];
+/** Lanes taken by jobs awaiting a promise; a synchronous job runs to its end on the lane that starts it. */
+let busy = 0;
+
+/** Takes a chunk into this thread; resolves once every one of its jobs has finished (or it was called off). */
+export default async function runChunk(task: ChunkTask): Promise<ChunkOutcome> {
+  if (handle === undefined && loadError === undefined) await loaded;
+  const count = runsLength(task.seqs);
+  // The warm-up chunk (and any empty one) only waits for the module.
+  if (count === 0) return loadError === undefined ? { ms: 0, failures: [] } : { ms: 0, failures: [], loadError };
+  return new Promise<ChunkOutcome>((resolve) => {
+    const header = new Int32Array(task.progress, 0, HEADER_FIELDS);
+    const states = new Uint8Array(task.progress, STATES_AT, count);
+    waiting.push({ task, count, header, states, resolve, jobs: [], results: undefined, failures: [], next: 0, seq: 0, end: 0, run: 0, finished: 0, ms: 0 });
+    pump();
+  });
+}
+
+/** Starts jobs while a lane is free and a chunk has jobs not yet started. */
+function pump(): void {
+  while (busy < lanes && waiting.length > 0) {
+    const chunk = waiting[0]!;
+    if ((chunk.next > 0 || claim(chunk)) && startJobs(chunk)) continue;
+    waiting.shift();
+  }
+}
 
 /**
- * Decodes a chunk's jobs and runs them one after another, storing the count finished into the
- * chunk's progress slot after each, so the pool knows which job a dead or stuck thread was on.
+ * Claims a chunk as its first job is about to start, so that `cancelWaiting` can no longer call
+ * it off, and decodes its jobs; false when it was called off or cannot run (then it has replied).
  */
-export default async function runChunk(task: ChunkTask): Promise<ChunkOutcome> {
-  await turn();
-  try {
-    // Called off while it waited (the slave is leaving): hand the whole batch back.
-    if (Atomics.compareExchange(progress, task.slot * PROGRESS_FIELDS + CANCEL, 0, STARTED) === CALLED_OFF) return { ms: 0, failures: [], cancelled: true };
-    return await run(task);
-  } finally {
-    leave();
+function claim(chunk: Chunk): boolean {
+  const { task, count, header } = chunk;
+  const outcome = Atomics.compareExchange(header, CANCEL, 0, STARTED) === CALLED_OFF ? { ms: 0, failures: [], cancelled: true as const } : decode(chunk);
+  if (outcome !== undefined) {
+    chunk.resolve(outcome);
+    return false;
   }
+  chunk.results = task.wantResults ? new Array<unknown>(count) : undefined;
+  chunk.seq = task.seqs[0]!;
+  chunk.end = chunk.seq + task.seqs[1]!;
+  Atomics.store(header, THREAD, threadId);
+  return true;
 }
 
-let running = 0;
-const waiting: Array<() => void> = [];
-
-/** Waits until fewer than `concurrency` chunks run in this thread. */
-async function turn(): Promise<void> {
-  if (running < setup.concurrency) {
-    running++;
-    return;
-  }
-  await new Promise<void>((resolve) => waiting.push(resolve));
-}
-
-/** Hands this chunk's turn to the next waiting one. */
-function leave(): void {
-  const next = waiting.shift();
-  if (next === undefined) running--;
-  else next();
-}
-
-async function run(task: ChunkTask): Promise<ChunkOutcome> {
-  const handle = await handler;
-  if (typeof handle === 'string') return { ms: 0, failures: [], loadError: handle };
-  const count = runsLength(task.seqs);
-  if (count === 0) return { ms: 0, failures: [] };
+/** Decodes a claimed chunk's jobs; the reply instead when they cannot run. */
+function decode(chunk: Chunk): ChunkOutcome | undefined {
+  if (loadError !== undefined) return { ms: 0, failures: [], loadError };
+  const { count } = chunk;
   let jobs: unknown;
   try {
-    jobs = unpack(task.jobs);
+    jobs = unpack(chunk.task.jobs);
   } catch (error) {
     // Failed, not thrown: a chunk that rejects before it starts comes back unstarted, and would be sent again and again.
     return { ms: 0, failures: [], loadError: `cannot decode the jobs of a batch of ${count}: ${error instanceof Error ? error.message : stringify(error)}` };
   }
   if (!Array.isArray(jobs) || jobs.length !== count) return { ms: 0, failures: [], loadError: `a batch of ${count} seqs did not hold ${count} jobs` };
-  const { seqs, attempts, wantResults } = task;
-  const base = task.slot * PROGRESS_FIELDS;
-  Atomics.store(progress, base + THREAD, threadId);
-  const failures: WireFailure[] = [];
-  const results: unknown[] | undefined = wantResults ? new Array<unknown>(count) : undefined;
-  const started = performance.now();
-  let i = 0;
-  for (let r = 0; r < seqs.length; r += 2) {
-    const end = seqs[r]! + seqs[r + 1]!;
-    for (let seq = seqs[r]!; seq < end; seq++, i++) {
-      try {
-        let value = handle(jobs[i], { seq, attempt: attempts?.[i] ?? 0 });
-        // Only thenables are awaited: an await per synchronous job would cost a microtask turn each.
-        if (isThenable(value)) value = await value;
-        // A function or symbol would make the whole reply fail to clone, and the thread die.
-        if (results !== undefined && (typeof value === 'function' || typeof value === 'symbol')) failures.push({ index: i, error: unsendable(value) });
-        else if (results !== undefined) results[i] = value;
-      } catch (error) {
-        failures.push({ index: i, error: toWireError(error) });
-      }
-      Atomics.store(progress, base + FINISHED, i + 1);
+  chunk.jobs = jobs;
+  return undefined;
+}
+
+/**
+ * Starts the chunk's next jobs while lanes are free. A synchronous job runs to its end here, so a
+ * chunk of them is one tight loop, with no await and no promise; a job that returns a thenable
+ * takes a lane until it settles. True while the chunk still has jobs to start.
+ */
+function startJobs(chunk: Chunk): boolean {
+  const { jobs, states, count } = chunk;
+  const attempts = chunk.task.attempts;
+  const handler = handle!;
+  // Timed per stretch of synchronous jobs, not per job: two clock reads per job would cost more than a no-op job.
+  let since = performance.now();
+  while (chunk.next < count && busy < lanes) {
+    const index = chunk.next++;
+    const seq = chunk.seq;
+    if (++chunk.seq === chunk.end) nextRun(chunk, chunk.task.seqs);
+    states[index] = RUNNING;
+    let value: unknown;
+    let thenable: boolean;
+    try {
+      value = handler(jobs[index], { seq, attempt: attempts?.[index] ?? 0 });
+      thenable = isThenable(value);
+    } catch (error) {
+      chunk.failures.push({ index, error: toWireError(error) });
+      if (finish(chunk, index)) break;
+      continue;
+    }
+    if (thenable) {
+      // The stretch so far holds this job's synchronous part; its wait is timed from here.
+      const now = performance.now();
+      chunk.ms += now - since;
+      since = now;
+      busy++;
+      // Promise.resolve: a thenable whose `then` throws fails its job, as an await would.
+      Promise.resolve(value).then(
+        (result) => settle(chunk, index, now, result, undefined),
+        (error: unknown) => settle(chunk, index, now, undefined, toWireError(error)),
+      );
+    } else {
+      keep(chunk, index, value);
+      if (finish(chunk, index)) break;
     }
   }
-  const ms = performance.now() - started;
-  return results === undefined ? { ms, failures } : { ms, failures, results };
+  chunk.ms += performance.now() - since;
+  if (chunk.finished === count) reply(chunk);
+  return chunk.next < count;
+}
+
+/** An async job settled: its lane is free for the next job. */
+function settle(chunk: Chunk, index: number, startedAt: number, value: unknown, error: WireError | undefined): void {
+  busy--;
+  chunk.ms += performance.now() - startedAt;
+  if (error === undefined) keep(chunk, index, value);
+  else chunk.failures.push({ index, error });
+  if (finish(chunk, index)) reply(chunk);
+  pump();
+}
+
+/** Records a job's return value, when results are wanted. */
+function keep(chunk: Chunk, index: number, value: unknown): void {
+  if (chunk.results === undefined) return;
+  // A function or symbol would make the whole reply fail to clone, and the thread die.
+  if (typeof value === 'function' || typeof value === 'symbol') chunk.failures.push({ index, error: unsendable(value) });
+  else chunk.results[index] = value;
+}
+
+/** Marks a job finished; true when it was the chunk's last. */
+function finish(chunk: Chunk, index: number): boolean {
+  chunk.states[index] = DONE;
+  Atomics.store(chunk.header, FINISHED, ++chunk.finished);
+  return chunk.finished === chunk.count;
+}
+
+/** Replies for a chunk whose jobs have all finished. */
+function reply(chunk: Chunk): void {
+  const { ms, failures, results } = chunk;
+  // Jobs that overlap finish out of order.
+  if (failures.length > 1) failures.sort((a, b) => a.index - b.index);
+  chunk.jobs = [];
+  chunk.resolve(results === undefined ? { ms, failures } : { ms, failures, results });
+}
+
+function nextRun(chunk: Chunk, seqs: SeqRuns): void {
+  chunk.run += 2;
+  if (chunk.run >= seqs.length) return;
+  chunk.seq = seqs[chunk.run]!;
+  chunk.end = chunk.seq + seqs[chunk.run + 1]!;
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {

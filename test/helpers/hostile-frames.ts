@@ -85,6 +85,7 @@ export function hostileFrames({ peers, run, jobs }: HostileFramesOptions): fc.Ar
           host: fc.string({ maxLength: 20 }),
           pid: fc.nat(),
           threads: fc.integer({ min: 1, max: 64 }),
+          concurrency: fc.integer({ min: 1, max: 256 }),
           capacity: fc.integer({ min: 1, max: 1_000_000 }),
         }),
       },

@@ -74,7 +74,7 @@ export class HostilePeer {
 
   /** A valid HELLO of this peer, granting nothing: capacity 1, and no CREDIT follows unless the test sends one. */
   hello(capacity = 1): Hello {
-    return { command: 'HELLO', version: PROTOCOL_VERSION, slave: this.name, host: 'hostile', pid: 1, threads: 1, capacity };
+    return { command: 'HELLO', version: PROTOCOL_VERSION, slave: this.name, host: 'hostile', pid: 1, threads: 1, concurrency: 1, capacity };
   }
 
   /** Sends a message, well formed or not: the payload goes through the wire codec as given. */

@@ -76,7 +76,7 @@ const jobs = pack([{ url: 'https://example.com/1' }, { url: 'https://example.com
 
 /** One message of each command; a command added to the protocol without one here fails to compile. */
 const examples: { readonly [C in Command]: Extract<Message, { command: C }> } = {
-  HELLO: { command: 'HELLO', version: PROTOCOL_VERSION, slave: 'host-a:3312:ab12', host: 'host-a', pid: 3312, threads: 8, capacity: 20_000 },
+  HELLO: { command: 'HELLO', version: PROTOCOL_VERSION, slave: 'host-a:3312:ab12', host: 'host-a', pid: 3312, threads: 8, concurrency: 4, capacity: 20_000 },
   CREDIT: { command: 'CREDIT', run: 'run-1', credit: 4000 },
   DONE: {
     command: 'DONE',

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { pack } from '../../src/protocol/codec.js';
+import { PROTOCOL_VERSION } from '../../src/protocol/messages.js';
 import { decodeMasterMessage, decodeSlaveMessage, reasonKind } from '../../src/protocol/validate.js';
 
 /** A command frame and a packed payload, as a peer would send them. */
@@ -7,7 +8,7 @@ function frames(command: string, payload: unknown): Buffer[] {
   return [Buffer.from(command, 'latin1'), pack(payload)];
 }
 
-const hello = { version: 2, slave: 'host-a-3312-ab12', host: 'host-a', pid: 3312, threads: 8, capacity: 20_000 };
+const hello = { version: PROTOCOL_VERSION, slave: 'host-a-3312-ab12', host: 'host-a', pid: 3312, threads: 8, concurrency: 4, capacity: 20_000 };
 
 describe('text that reaches log lines', () => {
   it.each([

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { Packr } from 'msgpackr';
 import { describe, expect, it } from 'vitest';
 import { encodeMessage, pack, unpack } from '../../src/protocol/codec.js';
-import type { Message } from '../../src/protocol/messages.js';
+import { MAX_CONCURRENCY, PROTOCOL_VERSION, type Message } from '../../src/protocol/messages.js';
 import { runsLength } from '../../src/protocol/seq-runs.js';
 import { decodeMasterMessage, decodeSlaveMessage, MAX_BATCH, type Decoded } from '../../src/protocol/validate.js';
 
@@ -17,7 +17,12 @@ const toSlave = (command: string, payload: unknown): { decode: Decoder; frames: 
 const toMaster = (command: string, payload: unknown): { decode: Decoder; frames: Buffer[] } => ({ decode: decodeSlaveMessage, frames: frames(command, payload) });
 
 // Valid payloads, each case below spoils one thing in one of them.
-const hello = { version: 2, slave: 'host-a:3312:ab12', host: 'host-a', pid: 3312, threads: 8, capacity: 20_000 };
+const hello = { version: PROTOCOL_VERSION, slave: 'host-a:3312:ab12', host: 'host-a', pid: 3312, threads: 8, concurrency: 4, capacity: 20_000 };
+/** The HELLO above without one of its fields. */
+function helloWithout(field: keyof typeof hello): Record<string, unknown> {
+  const { [field]: _left, ...rest } = hello;
+  return rest;
+}
 const done = { run: 'r', seqs: [10, 2], failures: [], ms: 1.5, credit: 0 };
 const jobs = { run: 'r', seqs: [0, 3], jobs: pack([1, 2, 3]) };
 const welcome = { run: 'r', jobTimeout: 0, lease: 60_000, wantResults: false };
@@ -103,6 +108,11 @@ const cases: ReadonlyArray<{ readonly title: string; readonly decode: Decoder; r
   { title: 'credit over the most any slave may grant', ...toMaster('CREDIT', { run: 'r', credit: 10_000_001 }), reason: /^credit must be an integer from 0 to 10000000$/ },
   { title: 'negative credit', ...toMaster('DONE', { ...done, credit: -1 }), reason: /^credit must be an integer from 0 to 10000000$/ },
   { title: 'zero threads', ...toMaster('HELLO', { ...hello, threads: 0 }), reason: /^threads must be an integer from 1 to 4096$/ },
+  { title: 'a HELLO without concurrency', ...toMaster('HELLO', helloWithout('concurrency')), reason: new RegExp(`^concurrency must be an integer from 1 to ${MAX_CONCURRENCY}$`) },
+  { title: 'zero concurrency', ...toMaster('HELLO', { ...hello, concurrency: 0 }), reason: new RegExp(`^concurrency must be an integer from 1 to ${MAX_CONCURRENCY}$`) },
+  { title: 'a fractional concurrency', ...toMaster('HELLO', { ...hello, concurrency: 1.5 }), reason: /^concurrency must be an integer/ },
+  { title: 'a concurrency given as a string', ...toMaster('HELLO', { ...hello, concurrency: '4' }), reason: /^concurrency must be an integer/ },
+  { title: 'concurrency over the most a thread may run', ...toMaster('HELLO', { ...hello, concurrency: MAX_CONCURRENCY + 1 }), reason: new RegExp(`^concurrency must be an integer from 1 to ${MAX_CONCURRENCY}$`) },
   { title: 'zero capacity', ...toMaster('HELLO', { ...hello, capacity: 0 }), reason: /^capacity must be an integer from 1/ },
   { title: 'a fractional pid', ...toMaster('HELLO', { ...hello, pid: 1.5 }), reason: /^pid must be an integer/ },
   { title: 'a negative version', ...toMaster('HELLO', { ...hello, version: -1 }), reason: /^version must be an integer/ },
@@ -133,6 +143,13 @@ describe('decodeSlaveMessage and decodeMasterMessage', () => {
     }
     // The largest batch passes.
     expect(decodeMasterMessage(frames('JOBS', { ...jobs, seqs: [Number.MAX_SAFE_INTEGER - MAX_BATCH, MAX_BATCH] }))).toMatchObject({ ok: true });
+  });
+
+  it('reads a HELLO of another version only as far as the fields of version 2, for the master to refuse it by version', () => {
+    const old = { ...helloWithout('concurrency'), version: 2 };
+    expect(decodeSlaveMessage(frames('HELLO', old))).toEqual({ ok: true, message: { command: 'HELLO', ...old, concurrency: 1 } });
+    // The fields version 2 had are still checked.
+    expect(decodeSlaveMessage(frames('HELLO', { ...old, threads: 0 }))).toEqual({ ok: false, reason: 'threads must be an integer from 1 to 4096' });
   });
 
   it.each(cases)('rejects $title with a reason, without throwing', ({ decode, frames, reason }) => {
@@ -187,7 +204,7 @@ const MASTER = new Set(['WELCOME', 'REJECT', 'JOBS', 'QUIT']);
 
 /** The fields each command carries, optional ones included. */
 const FIELDS: Record<string, readonly string[]> = {
-  HELLO: ['command', 'version', 'slave', 'host', 'pid', 'threads', 'capacity'],
+  HELLO: ['command', 'version', 'slave', 'host', 'pid', 'threads', 'concurrency', 'capacity'],
   CREDIT: ['command', 'run', 'credit'],
   DONE: ['command', 'run', 'seqs', 'failures', 'results', 'returned', 'ms', 'credit'],
   PING: ['command', 'run'],
@@ -225,7 +242,7 @@ function expectWellTyped(message: Message, commands: ReadonlySet<string>): void 
     if (message.attempts !== undefined) expect(message.attempts).toHaveLength(runsLength(message.seqs));
   }
   if (message.command === 'CREDIT') expect(isCount(message.credit)).toBe(true);
-  if (message.command === 'HELLO') for (const n of [message.version, message.pid, message.threads, message.capacity]) expect(isCount(n)).toBe(true);
+  if (message.command === 'HELLO') for (const n of [message.version, message.pid, message.threads, message.concurrency, message.capacity]) expect(isCount(n)).toBe(true);
   if (message.command === 'WELCOME') expect(typeof message.wantResults).toBe('boolean');
   if (message.command === 'REJECT') expect(typeof message.reason === 'string' && typeof message.rehello === 'boolean').toBe(true);
 }

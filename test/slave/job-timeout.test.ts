@@ -26,7 +26,7 @@ interface DeadLetterLine {
  * doing `unruly` on every attempt; checks that it failed twice and was dead-lettered, that the
  * same slave process ran everything else and exited 0 at the end, and returns its dead letter.
  */
-async function runWithOneBadJob(unruly: string, masterFlags: readonly string[] = [], slaveEnv: NodeJS.ProcessEnv = {}): Promise<DeadLetterLine> {
+async function runWithOneBadJob(unruly: string, masterFlags: readonly string[] = [], slaveEnv: NodeJS.ProcessEnv = {}, slaveFlags: readonly string[] = []): Promise<DeadLetterLine> {
   const [record, started, state] = ['record.txt', 'started.txt', 'run.state.json'].map((name) => join(dir.path, name)) as [string, string, string];
   const address = `tcp://127.0.0.1:${await freePort()}`;
   const master = runBin('tm-master', [TASK, `n=${JOBS}`, '--address', address, '--state', state, '--retries', '1', '--retry-backoff', '10', '--no-progress', ...masterFlags], {
@@ -34,7 +34,7 @@ async function runWithOneBadJob(unruly: string, masterFlags: readonly string[] =
   });
   await master.waitFor(/listening on/);
   const env = { ...slaveEnv, TM_RECORD: record, TM_STARTED: started, TM_UNRULY_JOBS: `${BAD}`, TM_UNRULY: unruly };
-  const slave = runBin('tm-slave', [TASK, '--address', address, '--threads', '1'], { cwd: dir.path, env });
+  const slave = runBin('tm-slave', [TASK, '--address', address, '--threads', '1', ...slaveFlags], { cwd: dir.path, env });
 
   expect(await master.exited, master.stderr).toEqual({ code: 1, signal: null });
   // One slave process throughout: it saw the run to its end and left on the master's QUIT.
@@ -57,6 +57,11 @@ async function runWithOneBadJob(unruly: string, masterFlags: readonly string[] =
 describe('--job-timeout', () => {
   it('aborts a handler that spins forever (its thread is replaced), retries it, then dead-letters it', async () => {
     const letter = await runWithOneBadJob('spin', ['--job-timeout', '500']);
+    expect(letter.error.message).toMatch(/timed out after 500 ms/);
+  }, 30_000);
+
+  it('times out a job that never settles while the other lanes of its thread keep running jobs (--concurrency 4)', async () => {
+    const letter = await runWithOneBadJob('hang', ['--job-timeout', '500'], {}, ['--concurrency', '4']);
     expect(letter.error.message).toMatch(/timed out after 500 ms/);
   }, 30_000);
 });

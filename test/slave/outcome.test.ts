@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { pack } from '../../src/protocol/codec.js';
 import { expandRuns, runsLength, toRuns, type SeqRuns } from '../../src/protocol/seq-runs.js';
 import type { Batch } from '../../src/slave/chunk.js';
-import { fromOutcome, fromWreck } from '../../src/slave/outcome.js';
+import { fromOutcome, fromWreck, type Wreck } from '../../src/slave/outcome.js';
 
 /** A batch over `seqs` (runs); the packed jobs are never opened on this side. */
 function batch(seqs: SeqRuns): Batch {
@@ -13,16 +13,23 @@ function batch(seqs: SeqRuns): Batch {
 /** Seqs 100, 101, 200, 201: two runs, so a split can fall inside or between them. */
 const twoRuns = batch([100, 2, 200, 2]);
 
+/** A wreck from job states, one per job of the batch: 0 not started, 1 running, 2 finished. */
+function wreck(states: readonly number[], blame: string | undefined, lost: string | undefined): Wreck {
+  const running = states.flatMap((state, index) => (state === 1 ? [index] : []));
+  return { running, finished: states.filter((state) => state === 2).length, blame, lost };
+}
+
 describe('fromWreck', () => {
-  it('accounts for every job of a dead chunk exactly once, in order, over any seq runs', () => {
+  it('accounts for every job of a dead chunk exactly once, in order, over any seq runs and job states', () => {
     // Distinct seqs in any order: the runs come out non-contiguous, one seq or several each.
     const seqs = fc.uniqueArray(fc.oneof(fc.nat(20), fc.nat(1_000_000)), { maxLength: 12 });
-    const wreck = fc.record({ finished: fc.nat(14), blame: fc.option(fc.string(), { nil: undefined }), lost: fc.option(fc.string(), { nil: undefined }) });
+    const states = fc.array(fc.constantFrom(0, 1, 2), { minLength: 12, maxLength: 12 });
+    const text = fc.option(fc.string(), { nil: undefined });
     fc.assert(
-      fc.property(seqs, fc.boolean(), wreck, (list, wantResults, { finished, blame, lost }) => {
+      fc.property(seqs, states, fc.boolean(), text, text, (list, allStates, wantResults, blame, lost) => {
         const chunk = batch(toRuns(list));
-        const done = Math.min(finished, chunk.count);
-        const result = fromWreck(chunk, wantResults, { finished: done, blame, lost });
+        const jobStates = allStates.slice(0, chunk.count);
+        const result = fromWreck(chunk, wantResults, wreck(jobStates, blame, lost));
         const ran = expandRuns(result.seqs);
         const returned = expandRuns(result.returned);
         // No job lost, none twice.
@@ -39,22 +46,26 @@ describe('fromWreck', () => {
         expect(result.failures).toHaveLength(ran.length);
         if (wantResults) expect(result.results).toHaveLength(ran.length);
         else expect(result).not.toHaveProperty('results');
-        // Every job ran when all finished but their results were lost; else at most the one it was on.
-        const allLost = done === chunk.count && wantResults && lost !== undefined;
-        const culprit = done < chunk.count && blame !== undefined ? [list[done]] : [];
-        expect(ran).toEqual(allLost ? list : culprit);
+        // Every job ran when all finished but their results were lost; else exactly those running, when to blame.
+        const allLost = jobStates.every((state) => state === 2) && wantResults && lost !== undefined;
+        const culprits = blame === undefined ? [] : list.filter((_, index) => jobStates[index] === 1);
+        expect(ran).toEqual(allLost ? list : culprits);
         expect(result.ms).toBe(0);
       }),
     );
   });
 
-  it('fails the job it was on and hands back every other job, finished or not', () => {
-    const result = fromWreck(twoRuns, false, { finished: 1, blame: 'boom', lost: 'lost' });
-    expect(result).toMatchObject({ seqs: [101, 1], failures: [{ index: 0, error: { message: 'boom', name: 'Error' } }], ms: 0 });
-    expect(result).not.toHaveProperty('results');
-    expect(expandRuns(result.returned)).toEqual([100, 200, 201]);
-    // The culprit opens the second run.
-    expect(fromWreck(twoRuns, false, { finished: 2, blame: 'boom', lost: undefined })).toEqual({
+  it('fails the jobs it was running and hands back every other job, finished or not', () => {
+    // Seqs 100, 101, 200, 201: finished, running, not started, running.
+    const result = fromWreck(twoRuns, false, wreck([2, 1, 0, 1], 'boom', 'lost'));
+    expect(result).toEqual({
+      seqs: [101, 1, 201, 1],
+      failures: [0, 1].map((index) => ({ index, error: { message: 'boom', name: 'Error' } })),
+      returned: [100, 1, 200, 1],
+      ms: 0,
+    });
+    // One job running, as with concurrency 1: the culprit opens the second run.
+    expect(fromWreck(twoRuns, false, wreck([2, 2, 1, 0], 'boom', undefined))).toEqual({
       seqs: [200, 1],
       failures: [{ index: 0, error: { message: 'boom', name: 'Error' } }],
       returned: [100, 2, 201, 1],
@@ -62,25 +73,25 @@ describe('fromWreck', () => {
     });
   });
 
-  it('hands back, not fails, the job it was on when that job was not to blame', () => {
-    const late = fromWreck(twoRuns, false, { finished: 3, blame: undefined, lost: undefined });
-    expect(late).toMatchObject({ seqs: [], failures: [], ms: 0 });
-    expect(late).not.toHaveProperty('results');
-    expect(expandRuns(late.returned)).toEqual([100, 101, 200, 201]);
-    expect(fromWreck(twoRuns, false, { finished: 0, blame: undefined, lost: undefined })).toEqual({ seqs: [], failures: [], returned: [100, 2, 200, 2], ms: 0 });
+  it('hands back, not fails, the jobs it was running when they were not to blame', () => {
+    const late = fromWreck(twoRuns, false, wreck([2, 1, 2, 1], undefined, undefined));
+    expect(late).toEqual({ seqs: [], failures: [], returned: [100, 2, 200, 2], ms: 0 });
+    expect(fromWreck(twoRuns, false, wreck([0, 0, 0, 0], undefined, undefined))).toEqual({ seqs: [], failures: [], returned: [100, 2, 200, 2], ms: 0 });
+    // Blame, but nothing was running (a chunk still waiting in the thread): all go back.
+    expect(fromWreck(twoRuns, true, wreck([2, 2, 0, 0], 'boom', 'lost'))).toEqual({ seqs: [], failures: [], results: [], returned: [100, 2, 200, 2], ms: 0 });
   });
 
-  it('hands back the finished jobs too when their results were wanted, and reports only the culprit', () => {
-    const result = fromWreck(twoRuns, true, { finished: 2, blame: 'boom', lost: 'lost' });
+  it('hands back the finished jobs too when their results were wanted, and reports only the culprits', () => {
+    const result = fromWreck(twoRuns, true, wreck([2, 2, 1, 0], 'boom', 'lost'));
     expect(result).toMatchObject({ seqs: [200, 1], failures: [{ index: 0, error: { message: 'boom', name: 'Error' } }], results: [undefined], ms: 0 });
     expect(expandRuns(result.returned)).toEqual([100, 101, 201]);
-    const unblamed = fromWreck(twoRuns, true, { finished: 1, blame: undefined, lost: undefined });
+    const unblamed = fromWreck(twoRuns, true, wreck([2, 1, 0, 0], undefined, undefined));
     expect(unblamed).toMatchObject({ seqs: [], failures: [], results: [], ms: 0 });
     expect(expandRuns(unblamed.returned)).toEqual([100, 101, 200, 201]);
   });
 
   it('fails every job when all finished but their results were lost, and hands them all back when none were wanted', () => {
-    expect(fromWreck(twoRuns, true, { finished: 4, blame: 'boom', lost: 'lost' })).toEqual({
+    expect(fromWreck(twoRuns, true, wreck([2, 2, 2, 2], 'boom', 'lost'))).toEqual({
       seqs: [100, 2, 200, 2],
       failures: [0, 1, 2, 3].map((index) => ({ index, error: { message: 'lost', name: 'Error' } })),
       results: [undefined, undefined, undefined, undefined],
@@ -88,10 +99,12 @@ describe('fromWreck', () => {
       ms: 0,
     });
     // Without results wanted, what the jobs threw died with the thread all the same: they run again.
-    const unwanted = fromWreck(twoRuns, false, { finished: 4, blame: 'boom', lost: 'lost' });
+    const unwanted = fromWreck(twoRuns, false, wreck([2, 2, 2, 2], 'boom', 'lost'));
     expect(unwanted).toMatchObject({ seqs: [], failures: [], ms: 0 });
     expect(unwanted).not.toHaveProperty('results');
     expect(expandRuns(unwanted.returned)).toEqual([100, 101, 200, 201]);
+    // One still running: not all finished, so the running one is the culprit, not every job.
+    expect(fromWreck(twoRuns, true, wreck([2, 2, 2, 1], 'boom', 'lost'))).toMatchObject({ seqs: [201, 1], failures: [{ index: 0, error: { message: 'boom' } }], returned: [100, 2, 200, 1] });
   });
 });
 

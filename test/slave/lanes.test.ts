@@ -1,0 +1,167 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { BroadcastChannel } from 'node:worker_threads';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { resolveModule } from '../../src/load.js';
+import { pack } from '../../src/protocol/codec.js';
+import { expandRuns, runsLength, type SeqRuns } from '../../src/protocol/seq-runs.js';
+import { JobPool, type Batch, type PoolOptions } from '../../src/slave/pool.js';
+import { within } from '../helpers/hostile-peer.js';
+
+const fixtures = fileURLToPath(new URL('../fixtures/', import.meta.url));
+const scratch = mkdtempSync(path.join(tmpdir(), 'tm-lanes-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+const pools: JobPool[] = [];
+const channels: BroadcastChannel[] = [];
+afterEach(async () => {
+  for (const channel of channels.splice(0)) channel.close();
+  await Promise.all(pools.splice(0).map((pool) => pool.destroy()));
+});
+
+/** A pool of one thread on test/fixtures/lanes.ts; afterEach destroys it. */
+async function start(options: Partial<PoolOptions>): Promise<JobPool> {
+  const pool = await JobPool.start({ url: resolveModule('lanes.ts', fixtures), fn: 'handleJob', threads: 1, concurrency: 1, jobTimeout: 0, ...options });
+  pools.push(pool);
+  return pool;
+}
+
+/** A batch as a slave receives it: `jobs` packed, seqs as runs (from 0 unless given). */
+function batch(jobs: readonly unknown[], seqs: SeqRuns = [0, jobs.length]): Batch {
+  return { seqs, jobs: pack(jobs), count: runsLength(seqs) };
+}
+
+let gates = 0;
+
+/** A gate lanes.ts jobs wait at: `started(k)` resolves with the `n` of the first k jobs to reach it. */
+function gate(): { readonly name: string; started(k: number): Promise<number[]>; open(): void } {
+  const name = `tm-lanes-gate-${process.pid}-${gates++}`;
+  const channel = new BroadcastChannel(name);
+  channels.push(channel);
+  const arrived: number[] = [];
+  let waiter: { k: number; resolve: (ns: number[]) => void } | undefined;
+  channel.onmessage = (event) => {
+    arrived.push((event as { data: number }).data);
+    if (waiter !== undefined && arrived.length >= waiter.k) waiter.resolve(arrived.slice(0, waiter.k));
+  };
+  return {
+    name,
+    started: (k) => new Promise((resolve) => (arrived.length >= k ? resolve(arrived.slice(0, k)) : (waiter = { k, resolve }))),
+    open: () => channel.postMessage('open'),
+  };
+}
+
+/** The most jobs the log file shows started and not yet ended at one time. */
+function mostAtOnce(log: string): number {
+  let now = 0;
+  let most = 0;
+  for (const line of readFileSync(log, 'utf8').trimEnd().split('\n')) {
+    now += line.startsWith('start ') ? 1 : -1;
+    most = Math.max(most, now);
+  }
+  return most;
+}
+
+describe('a thread with several lanes (concurrency > 1)', () => {
+  it("runs jobs of the next chunk on lanes the current chunk's jobs leave free, oldest chunk first", async () => {
+    const pool = await start({ concurrency: 4 });
+    const log = path.join(scratch, 'overlap.log');
+    const { name, started, open } = gate();
+    // Three chunks of two jobs that wait at the gate: four lanes take the first two chunks' jobs.
+    const chunks = [0, 1, 2].map((c) => pool.run(batch([0, 1].map((i) => ({ n: 2 * c + i, gate: name, log }))), true));
+    // (Fewer lanes would never let four jobs reach the gate: fail then, rather than wait out the test.)
+    expect((await within(started(4), 20_000, 'four jobs at the gate')).sort()).toEqual([0, 1, 2, 3]);
+    // No job can end before the gate opens: these four ran at once, and the third chunk waits.
+    expect(readFileSync(log, 'utf8').trimEnd().split('\n').sort()).toEqual(['start 0', 'start 1', 'start 2', 'start 3']);
+    open();
+    const results = await Promise.all(chunks);
+    expect(results.map((r) => r.results)).toEqual([
+      [0, 1],
+      [2, 3],
+      [4, 5],
+    ]);
+    expect(results.map((r) => r.returned)).toEqual([[], [], []]);
+    expect(mostAtOnce(log)).toBe(4);
+  });
+
+  it('runs at most `concurrency` jobs at once, and each chunk replies as its last job ends', async () => {
+    const pool = await start({ concurrency: 3 });
+    const log = path.join(scratch, 'bounded.log');
+    const chunks = [0, 1, 2, 3].map((c) => pool.run(batch(Array.from({ length: 5 }, (_, i) => ({ n: 5 * c + i, sleep: 1, log })), [100 * c, 5]), false));
+    const results = await Promise.all(chunks);
+    expect(results.map((r) => [r.seqs, r.failures, r.returned])).toEqual([0, 1, 2, 3].map((c) => [[100 * c, 5], [], []]));
+    for (const { ms } of results) expect(ms).toBeGreaterThan(0);
+    expect(mostAtOnce(log)).toBe(3);
+  });
+
+  it.each([
+    ['calls process.exit', { exitAfter: 20 }, /^worker thread died: .*code: 4/],
+    ['throws from a timer', { throwAfter: 20 }, /^worker thread died: job 4 blew up$/],
+  ])('blames exactly the running jobs when one of them %s, and hands back those finished and those not started', async (_, kill, message) => {
+    const pool = await start({ concurrency: 3 });
+    const { name } = gate();
+    // Job 0 finishes at once; 1 and 3 wait at a gate that never opens; 2 finishes and frees its
+    // lane for 4, which kills the thread 20 ms later, with 1, 3 and 4 running and 5, 6 not started.
+    const jobs = [{ n: 0 }, { n: 1, gate: name }, { n: 2, sleep: 1 }, { n: 3, gate: name }, { n: 4, ...kill }, { n: 5 }, { n: 6 }];
+    for (const wantResults of [false, true]) {
+      const result = await pool.run(batch(jobs, [10, 7]), wantResults);
+      expect(expandRuns(result.seqs)).toEqual([11, 13, 14]);
+      expect(result.failures).toEqual([0, 1, 2].map((index) => ({ index, error: { name: 'Error', message: expect.stringMatching(message) } })));
+      if (wantResults) expect(result.results).toEqual([undefined, undefined, undefined]);
+      expect(expandRuns(result.returned)).toEqual([10, 12, 15, 16]);
+    }
+    // piscina replaced the thread: the next chunk runs.
+    expect(await pool.run(batch([{ n: 7 }], [20, 1]), true)).toMatchObject({ seqs: [20, 1], failures: [], results: [7], returned: [] });
+  });
+
+  it("times out a hung job while other lanes keep finishing another chunk's jobs: it is blamed, no other job is lost", async () => {
+    const pool = await start({ concurrency: 4, jobTimeout: 200 });
+    // Job 1 never settles; the rest of its chunk ends, and the other lanes go on to the next
+    // chunk, 10,000 jobs of at least 1 ms on three lanes: still moving when the watchdog acts.
+    const stuck = pool.run(batch([{ n: 0, sleep: 1 }, { n: 1, hang: true }, ...[2, 3, 4, 5].map((n) => ({ n, sleep: 1 }))]), false);
+    const moving = pool.run(batch(Array.from({ length: 10_000 }, (_, n) => ({ n, sleep: 1 })), [100, 10_000]), false);
+    // Behind it, not yet started when the thread is killed.
+    const queued = pool.run(batch([{ n: 0 }], [50_000, 1]), false);
+    expect(await stuck).toEqual({ seqs: [1, 1], failures: [{ index: 0, error: { name: 'Error', message: 'timed out after 200 ms' } }], returned: [0, 1, 2, 4], ms: 0 });
+    // A bystander: its running jobs are not to blame, and its finished ones' outcomes died with the thread.
+    expect(await moving).toEqual({ seqs: [], failures: [], returned: [100, 10_000], ms: 0 });
+    expect(await queued).toEqual({ seqs: [], failures: [], returned: [50_000, 1], ms: 0 });
+    expect(await pool.run(batch([{ n: 9 }]), true)).toMatchObject({ seqs: [0, 1], failures: [], results: [9], returned: [] });
+  });
+
+  it('wants small chunks until every lane has a job and as many wait, and big ones two at a time', async () => {
+    const pool = await start({ concurrency: 4 });
+    expect(pool.lanes).toBe(4);
+    const { name, started, open } = gate();
+    // Chunks of one slow job (slow jobs come in small batches): two per thread would leave lanes idle.
+    const small: Array<Promise<unknown>> = [];
+    while (pool.wantsChunk) small.push(pool.run(batch([{ n: small.length, gate: name }], [small.length, 1]), false));
+    expect(small).toHaveLength(8);
+    expect((await within(started(4), 20_000, 'four jobs at the gate')).sort()).toEqual([0, 1, 2, 3]);
+    open();
+    await Promise.all(small);
+    // Chunks of more jobs than the lanes: one running, one to start as it ends.
+    const big: Array<Promise<unknown>> = [];
+    while (pool.wantsChunk) big.push(pool.run(batch(Array.from({ length: 8 }, (_, n) => ({ n }))), false));
+    expect(big).toHaveLength(2);
+    await Promise.all(big);
+    expect(pool.wantsChunk).toBe(true);
+  });
+
+  it('calls off the chunks not yet started, however many lanes run, and lets the started ones finish', async () => {
+    const pool = await start({ concurrency: 2 });
+    const { name, started, open } = gate();
+    // The first chunk's two jobs take both lanes; the second chunk has not started.
+    const running = pool.run(batch([{ n: 0, gate: name }, { n: 1, gate: name }]), true);
+    const waiting = pool.run(batch([{ n: 2 }, { n: 3 }], [7, 2]), true);
+    await started(2);
+    pool.cancelWaiting();
+    expect(await waiting).toEqual({ seqs: [], failures: [], returned: [7, 2], ms: 0 });
+    open();
+    expect(await running).toMatchObject({ seqs: [0, 2], failures: [], results: [0, 1], returned: [] });
+    // The called-off chunk's slot is free again once its thread has skipped it.
+    expect(await pool.run(batch([{ n: 5 }], [9, 1]), true)).toMatchObject({ seqs: [9, 1], results: [5], returned: [] });
+  });
+});
