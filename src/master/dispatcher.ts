@@ -2,6 +2,7 @@ import type { Router } from 'zeromq';
 import { encodeMessage, pack } from '../protocol/codec.js';
 import { PROTOCOL_VERSION, type Done, type Hello, type MasterMessage, type WireError } from '../protocol/messages.js';
 import { forEachSeq, toRuns, type SeqRuns } from '../protocol/seq-runs.js';
+import { Outbox } from '../protocol/outbox.js';
 import { decodeSlaveMessage, reasonKind } from '../protocol/validate.js';
 import type { Logger } from '../log.js';
 import type { JobTable } from './job-table.js';
@@ -57,8 +58,7 @@ export class Dispatcher {
   readonly #table: JobTable;
   /** Retries whose backoff is over, each preferring a slave other than the one it failed on. */
   #retries: Array<{ seq: number; avoid: string }> = [];
-  #outbox: Array<[Buffer, Buffer, Buffer]> = [];
-  #sending = false;
+  readonly #outbox: Outbox;
   #paused = false;
   #leaseTimer: NodeJS.Timeout;
   readonly stats: DispatcherStats = { dropped: 0, requeued: 0, batches: 0, jobsSent: 0 };
@@ -68,6 +68,7 @@ export class Dispatcher {
     this.#source = source;
     this.#table = table;
     this.#options = options;
+    this.#outbox = new Outbox(socket, (error) => options.logger.limited('warn', 'send', `send failed: ${error.message}`));
     this.#leaseTimer = setInterval(() => this.#expireLeases(), Math.max(50, Math.min(options.lease / 4, 1000)));
     this.#leaseTimer.unref();
   }
@@ -164,8 +165,8 @@ export class Dispatcher {
   }
 
   /** Resolves once every queued message has been handed to ZeroMQ. */
-  async flush(): Promise<void> {
-    while (this.#sending || this.#outbox.length > 0) await new Promise((resolve) => setImmediate(resolve));
+  flush(): Promise<void> {
+    return this.#outbox.flush();
   }
 
   close(): void {
@@ -325,23 +326,5 @@ export class Dispatcher {
 
   #send(id: Buffer, message: MasterMessage): void {
     this.#outbox.push([id, ...encodeMessage(message)]);
-    if (!this.#sending) void this.#drain();
-  }
-
-  /** ZeroMQ allows one pending send per socket: this loop is that one sender. */
-  async #drain(): Promise<void> {
-    this.#sending = true;
-    try {
-      while (this.#outbox.length > 0) {
-        const batch = this.#outbox;
-        this.#outbox = [];
-        for (const frames of batch) await this.#socket.send(frames);
-      }
-    } catch (error) {
-      this.#options.logger.limited('warn', 'send', `send failed: ${(error as Error).message}`);
-      this.#outbox = [];
-    } finally {
-      this.#sending = false;
-    }
   }
 }

@@ -3,6 +3,7 @@ import { Dealer } from 'zeromq';
 import { encodeMessage } from '../protocol/codec.js';
 import { MAX_MESSAGE_SIZE, PROTOCOL_VERSION, type Hello, type Jobs, type SlaveMessage, type Welcome } from '../protocol/messages.js';
 import type { SeqRuns } from '../protocol/seq-runs.js';
+import { Outbox } from '../protocol/outbox.js';
 import { decodeMasterMessage } from '../protocol/validate.js';
 import type { Logger } from '../log.js';
 
@@ -31,8 +32,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   readonly #hello: HelloFields;
   readonly #logger: Logger;
   #run: string | undefined;
-  #outbox: Array<[Buffer, Buffer]> = [];
-  #sending = false;
+  readonly #outbox: Outbox;
   #closed = false;
   #leaving = false;
   #helloTimer: NodeJS.Timeout | undefined;
@@ -53,6 +53,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
       linger: 2000,
       sendHighWaterMark: 0,
     });
+    this.#outbox = new Outbox(this.#socket, (error) => this.#logger.warn(`send failed: ${error.message}`));
     // A new connection may lead to a new master: introduce ourselves again. Not on the first
     // one: it carries the HELLO below, and its event may come after the WELCOME, which a second
     // HELLO would void (with the jobs sent meanwhile).
@@ -104,7 +105,6 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   send(message: SlaveMessage): void {
     if (this.#closed) return;
     this.#outbox.push(encodeMessage(message));
-    if (!this.#sending) void this.#drain();
   }
 
   /**
@@ -122,13 +122,14 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   }
 
   /** Resolves once every queued message is with ZeroMQ. */
-  async flush(): Promise<void> {
-    while (this.#sending || this.#outbox.length > 0) await new Promise((resolve) => setImmediate(resolve));
+  flush(): Promise<void> {
+    return this.#outbox.flush();
   }
 
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    this.#outbox.close();
     clearInterval(this.#helloTimer);
     clearInterval(this.#pingTimer);
     this.#socket.close();
@@ -146,7 +147,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
         const waited = Math.round((Date.now() - this.#waitingSince) / 1000);
         if (waited > 0 && waited % 10 === 0) this.#logger.warn(`no master has answered for ${waited} s; still trying`);
         // While messages are still queued the master has not read the last HELLO either.
-        if (!this.#sending && this.#outbox.length === 0) this.send({ command: 'HELLO', version: PROTOCOL_VERSION, ...this.#hello });
+        if (this.#outbox.idle) this.send({ command: 'HELLO', version: PROTOCOL_VERSION, ...this.#hello });
       }, HELLO_EVERY_MS);
       this.#helloTimer.unref();
     }
@@ -164,21 +165,5 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     this.#pingTimer = setInterval(() => this.#run && this.send({ command: 'PING', run: this.#run }), Math.max(50, Math.min(welcome.lease / 3, 1000)));
     this.#pingTimer.unref();
     this.emit('welcome', welcome);
-  }
-
-  /** ZeroMQ allows one pending send per socket: this loop is that one sender. */
-  async #drain(): Promise<void> {
-    this.#sending = true;
-    try {
-      while (this.#outbox.length > 0 && !this.#closed) {
-        const batch = this.#outbox;
-        this.#outbox = [];
-        for (const frames of batch) await this.#socket.send(frames);
-      }
-    } catch (error) {
-      if (!this.#closed) this.#logger.warn(`send failed: ${(error as Error).message}`);
-    } finally {
-      this.#sending = false;
-    }
   }
 }
