@@ -234,8 +234,7 @@ export class Dispatcher {
       if (last >= 0 && runs[last]! + runs[last + 1]! === seq) runs[last + 1]!++;
       else runs.push(seq, 1);
     }
-    slave.credit -= seqs.length;
-    slave.inFlight += seqs.length;
+    slave.sent(seqs.length);
     this.stats.batches++;
     this.stats.jobsSent += seqs.length;
     const run = this.#options.runId;

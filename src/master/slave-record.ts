@@ -26,8 +26,11 @@ export class SlaveRecord {
   lastSeen: number;
   /** Said BYE: gets no more work, and is forgotten once its running jobs report. */
   leaving = false;
-  /** Moving average of handler milliseconds per job; undefined until the first DONE. */
-  msPerJob: number | undefined;
+  /** Handler milliseconds and jobs of its recent DONEs, decayed: their ratio is its ms per job. */
+  #recentMs = 0;
+  #recentJobs = 0;
+  /** Jobs in the last batch sent to it. */
+  #lastBatch = 1;
 
   constructor(id: Buffer, hello: Hello, now: number) {
     this.id = id;
@@ -44,11 +47,28 @@ export class SlaveRecord {
     this.credit = Math.max(0, Math.min(this.credit + credit, this.capacity - this.inFlight));
   }
 
-  /** Folds the handler time of a DONE batch into the moving average. */
+  /** Moving average of handler milliseconds per job; undefined until the first DONE. */
+  get msPerJob(): number | undefined {
+    return this.#recentJobs === 0 ? undefined : this.#recentMs / this.#recentJobs;
+  }
+
+  /** Counts a batch of `jobs` sent to it against its credit. */
+  sent(jobs: number): void {
+    this.credit -= jobs;
+    this.inFlight += jobs;
+    this.#lastBatch = jobs;
+  }
+
+  /**
+   * Folds the handler time of a DONE into the moving average, weighed by its jobs: a slave
+   * reports a batch's quick jobs early and its straggler alone, and those two DONEs must average
+   * as the batch's jobs do, not as two samples of equal weight. A whole batch weighs 0.2.
+   */
   observe(totalMs: number, jobs: number): void {
     if (jobs === 0) return;
-    const sample = totalMs / jobs;
-    this.msPerJob = this.msPerJob === undefined ? sample : this.msPerJob * 0.8 + sample * 0.2;
+    const decay = 0.8 ** Math.min(1, jobs / this.#lastBatch);
+    this.#recentMs = this.#recentMs * decay + totalMs;
+    this.#recentJobs = this.#recentJobs * decay + jobs;
   }
 
   /**
@@ -72,7 +92,8 @@ export class SlaveRecord {
     // A batch's jobs run `concurrency` at a time on its thread: a lane's share of `targetMs` each.
     // Until the first DONE says how long jobs take, small batches (a few jobs per lane): a big one
     // of slow jobs would hoard. (`msPerJob` is per job, not per batch: handler time summed over its jobs.)
-    const perThread = this.msPerJob === undefined ? FIRST_BATCH * this.concurrency : this.msPerJob <= 0 ? maxBatch : Math.ceil((targetMs * this.concurrency) / this.msPerJob);
+    const msPerJob = this.msPerJob;
+    const perThread = msPerJob === undefined ? FIRST_BATCH * this.concurrency : msPerJob <= 0 ? maxBatch : Math.ceil((targetMs * this.concurrency) / msPerJob);
     return Math.max(1, Math.min(maxBatch, perThread, Math.floor(this.capacity / 4)));
   }
 }

@@ -25,6 +25,10 @@ export interface Batch {
 
 /** One piscina task: a batch whose jobs a thread starts in order, as its lanes free up. */
 export interface ChunkTask {
+  /** Unique in the pool: partial reports name their chunk by it. */
+  readonly id: number;
+  /** Whether the thread reports finished jobs early (`PartialReport`) while others of the chunk still run. */
+  readonly partials: boolean;
   readonly seqs: SeqRuns;
   readonly attempts?: readonly number[] | undefined;
   readonly jobs: Uint8Array;
@@ -45,6 +49,31 @@ export interface ChunkOutcome {
   readonly loadError?: string;
   /** The chunk was called off before its first job started: no job ran. */
   readonly cancelled?: true;
+  /**
+   * Partial reports posted before this reply; the jobs they held are left out of `failures` and
+   * `results` (undefined there). The pool waits for them all: they travel on another port.
+   */
+  readonly partials?: number;
+}
+
+/**
+ * Some of a claimed chunk's finished jobs, posted on `parentPort` (piscina re-emits it as its
+ * 'message' event) while others of the chunk still run, so that one slow job does not hold back
+ * the outcome of all the others.
+ */
+export interface PartialReport {
+  /** The chunk's `ChunkTask.id`. */
+  readonly chunk: number;
+  /** 1, 2, … in the order the thread posted them. */
+  readonly partial: number;
+  /** The jobs it reports, by index in the chunk, ascending; each is reported once. */
+  readonly indexes: readonly number[];
+  /** Those that failed, by index in `indexes`. */
+  readonly failures: readonly WireFailure[];
+  /** One per index, when results are wanted. */
+  readonly results?: unknown[];
+  /** Handler milliseconds of these jobs, summed. */
+  readonly ms: number;
 }
 
 /** The outcome of one chunk, as the pool reports it: the fields of a DONE. */

@@ -1,60 +1,101 @@
-/** Turning what a thread did with a chunk into a `ChunkResult`: its reply, or what it left when it died. */
+/** Turning what a thread did with a chunk into `ChunkResult`s: its partial reports, its reply, or what it left when it died. */
 import type { WireFailure } from '../protocol/messages.js';
-import { forEachSeq, toRuns } from '../protocol/seq-runs.js';
-import type { Batch, ChunkOutcome, ChunkResult } from './chunk.js';
+import { forEachSeq, toRuns, type SeqRuns } from '../protocol/seq-runs.js';
+import type { Batch, ChunkOutcome, ChunkResult, PartialReport } from './chunk.js';
+
+/**
+ * One byte per job of a chunk, set when the pool has received the job's partial report: such a
+ * job is accounted for, and left out of the chunk's final result (neither blamed nor returned).
+ */
+export type Received = Uint8Array;
 
 /** What the pool knows of a chunk whose thread died, from its job states. */
 export interface Wreck {
   /** Indexes of the jobs that were running when the thread died, in order. */
   readonly running: readonly number[];
-  /** How many jobs had finished. */
+  /** How many jobs had finished (reported or not). */
   readonly finished: number;
   /** The error for the jobs that were running; undefined when they were not to blame. */
   readonly blame: string | undefined;
   /** The error for every job when all finished but their results were lost; undefined to run them again. */
   readonly lost: string | undefined;
+  /** Jobs reported in partial reports the pool received before the death; undefined for none. */
+  readonly received?: Received | undefined;
 }
 
-/** A chunk's result from a thread's reply. */
-export function fromOutcome(batch: Batch, { ms, failures, results, loadError, cancelled }: ChunkOutcome): ChunkResult {
+/** A partial report as the result of just the jobs it holds. */
+export function fromPartial(batch: Batch, { indexes, failures, results, ms }: PartialReport): ChunkResult {
+  return { seqs: seqsAt(batch.seqs, indexes), failures, ...(results === undefined ? {} : { results }), returned: [], ms };
+}
+
+/** A chunk's result from a thread's reply: every job, or those not in the partial reports `received`. */
+export function fromOutcome(batch: Batch, outcome: ChunkOutcome, received?: Received): ChunkResult {
+  const { ms, failures, results, loadError, cancelled } = outcome;
   if (cancelled === true) return { seqs: [], failures: [], returned: batch.seqs, ms: 0 };
   // A replacement thread that could not load the module: fail the jobs so they retry elsewhere.
   if (loadError !== undefined) return { seqs: batch.seqs, failures: failAll(batch.count, loadError), returned: [], ms: 0 };
-  return { seqs: batch.seqs, failures, ...(results === undefined ? {} : { results }), returned: [], ms };
+  if (received === undefined) return { seqs: batch.seqs, failures, ...(results === undefined ? {} : { results }), returned: [], ms };
+  // The rest after partial reports: failures are indexed in the chunk, results span it (undefined where reported).
+  const seqs: number[] = [];
+  const rest: WireFailure[] = [];
+  const kept: unknown[] | undefined = results && [];
+  let f = 0;
+  forEachSeq(batch.seqs, (seq, index) => {
+    if (received[index] === 1) return;
+    if (failures[f]?.index === index) rest.push({ index: seqs.length, error: failures[f++]!.error });
+    kept?.push(results![index]);
+    seqs.push(seq);
+  });
+  return { seqs: toRuns(seqs), failures: rest, ...(kept === undefined ? {} : { results: kept }), returned: [], ms };
 }
 
 /**
  * Splits the chunk of a dead thread: the jobs it was running fail with `blame` (or run again),
  * and every other job goes back to run again: those not started, and those finished, whose
  * return value or error died with the thread, so neither a result nor a failure can be reported.
+ * Jobs whose partial report was received are accounted for already: left out.
  */
-export function fromWreck(batch: Batch, wantResults: boolean, { running, finished, blame, lost }: Wreck): ChunkResult {
+export function fromWreck(batch: Batch, wantResults: boolean, { running, finished, blame, lost, received }: Wreck): ChunkResult {
   const { seqs, count } = batch;
+  const culprits = blame === undefined ? [] : running;
   // Every job ran, yet no reply: most likely a result could not be cloned, and a rerun would not help.
-  if (finished >= count && wantResults && lost !== undefined) {
+  const allLost = finished >= count && wantResults && lost !== undefined;
+  if (received === undefined && allLost) {
     return { seqs, failures: failAll(count, lost), results: new Array<unknown>(count).fill(undefined), returned: [], ms: 0 };
   }
-  const results = wantResults ? { results: [] } : {};
-  if (blame === undefined || running.length === 0) return { seqs: [], failures: [], ...results, returned: seqs, ms: 0 };
-  const blamed: number[] = [];
+  if (received === undefined && culprits.length === 0) return { seqs: [], failures: [], ...(wantResults ? { results: [] } : {}), returned: seqs, ms: 0 };
+  const failed: number[] = [];
   const returned: number[] = [];
   let next = 0;
   forEachSeq(seqs, (seq, index) => {
-    if (index === running[next]) {
-      blamed.push(seq);
-      next++;
-    } else {
-      returned.push(seq);
-    }
+    const culprit = index === culprits[next];
+    if (culprit) next++;
+    if (received?.[index] !== 1) (allLost || culprit ? failed : returned).push(seq);
   });
-  const error = { message: blame, name: 'Error' };
+  const error = { message: (allLost ? lost : blame) ?? '', name: 'Error' };
   return {
-    seqs: toRuns(blamed),
-    failures: blamed.map((_, index) => ({ index, error })),
-    ...(wantResults ? { results: new Array<unknown>(blamed.length).fill(undefined) } : {}),
+    seqs: toRuns(failed),
+    failures: failed.map((_, index) => ({ index, error })),
+    ...(wantResults ? { results: new Array<unknown>(failed.length).fill(undefined) } : {}),
     returned: toRuns(returned),
     ms: 0,
   };
+}
+
+/** The seqs at `indexes` (ascending) of the chunk's `runs`, as runs. */
+export function seqsAt(runs: SeqRuns, indexes: readonly number[]): number[] {
+  const seqs: number[] = [];
+  let run = 0;
+  // Index of the first seq of run `run`.
+  let first = 0;
+  for (const index of indexes) {
+    while (index >= first + runs[run + 1]!) {
+      first += runs[run + 1]!;
+      run += 2;
+    }
+    seqs.push(runs[run]! + index - first);
+  }
+  return toRuns(seqs);
 }
 
 function failAll(count: number, message: string): WireFailure[] {

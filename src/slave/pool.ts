@@ -3,8 +3,9 @@ import { createRequire } from 'node:module';
 import { Piscina } from 'piscina';
 import { UsageError } from '../errors.js';
 import { moduleLabel } from '../load.js';
-import type { Batch, ChunkOutcome, ChunkResult, ChunkTask, WorkerSetup } from './chunk.js';
-import { fromOutcome, fromWreck } from './outcome.js';
+import { runsLength } from '../protocol/seq-runs.js';
+import type { Batch, ChunkOutcome, ChunkResult, ChunkTask, PartialReport, WorkerSetup } from './chunk.js';
+import { fromOutcome, fromPartial, fromWreck, type Received } from './outcome.js';
 import { SlotProgress } from './progress.js';
 
 export type { Batch, ChunkResult } from './chunk.js';
@@ -22,8 +23,13 @@ export interface PoolOptions {
   readonly jobTimeout: number;
 }
 
-/** A chunk a thread holds (or piscina has queued), as the watchdog and the salvage see it. */
+/** Takes a partial report of a chunk: the result of some of its jobs, before the chunk is done. */
+export type OnPartial = (result: ChunkResult) => void;
+
+/** A chunk a thread holds (or piscina has queued), as the watchdog, the salvage and its partial reports see it. */
 interface Running {
+  readonly id: number;
+  readonly batch: Batch;
   readonly progress: SlotProgress;
   readonly count: number;
   /** Finished count at the watchdog's last look, and since when it has not moved. */
@@ -35,6 +41,12 @@ interface Running {
   bystander: boolean;
   /** Resolves the chunk at once with every job returned, while its task still waits in the thread. */
   callOff: () => void;
+  readonly onPartial: OnPartial | undefined;
+  /** Partial reports received, and the jobs they held (undefined until the first). */
+  partials: number;
+  received: Received | undefined;
+  /** The thread replied after more partial reports than received: called as the last arrives. */
+  caughtUp: { readonly partials: number; readonly resolve: () => void } | undefined;
 }
 
 /**
@@ -42,6 +54,13 @@ interface Running {
  * ends finds a job without a round trip to the main thread (see `wantsChunk`).
  */
 const PREFETCH = 2;
+
+/**
+ * Most milliseconds a reply waits for partial reports it says were posted before it. They arrive
+ * (Node hands a thread's posted messages over before its exit); if one ever did not, the jobs it
+ * held could not be told apart, and every job not received is handed back to run again.
+ */
+const CATCH_UP_MS = 1000;
 
 // Tests and `tsx` run these sources as .ts: the thread then needs tsx's require hook for worker.ts.
 const fromSource = import.meta.url.endsWith('.ts');
@@ -61,6 +80,9 @@ export class JobPool {
   #made = 0;
   readonly #waiting: (() => void)[] = [];
   readonly #running = new Set<Running>();
+  /** Chunks that take partial reports, by id, until their result is settled: later reports are dropped. */
+  readonly #reporting = new Map<number, Running>();
+  #lastId = 0;
   readonly #chunks = new Set<Promise<ChunkResult>>();
   /** Jobs of the chunks in `#chunks`. */
   #held = 0;
@@ -87,6 +109,7 @@ export class JobPool {
     });
     // A thread that dies between chunks: piscina replaces it and no job is affected.
     this.#piscina.on('error', () => {});
+    this.#piscina.on('message', (message: unknown) => this.#partial(message));
   }
 
   /** Starts the threads and loads the task module in each, so a bad module fails here. */
@@ -97,7 +120,7 @@ export class JobPool {
     }
     checkTimeout(options.jobTimeout);
     const pool = new JobPool(options);
-    const empty: ChunkTask = { seqs: [], jobs: new Uint8Array(0), wantResults: false, progress: new SharedArrayBuffer(0) };
+    const empty: ChunkTask = { id: 0, partials: false, seqs: [], jobs: new Uint8Array(0), wantResults: false, progress: new SharedArrayBuffer(0) };
     // One empty chunk per thread: piscina gives each to an idle thread, so every thread loads the module.
     const warmups = await Promise.allSettled(Array.from({ length: options.threads }, () => pool.#piscina.run(empty)));
     const failure = warmups.map(loadFailure).find((message) => message !== undefined);
@@ -140,14 +163,28 @@ export class JobPool {
     if (this.#running.size > 0) this.#startWatchdog();
   }
 
-  /** Runs one batch of jobs; never rejects. After `close()` every job comes back unstarted. */
-  run(batch: Batch, wantResults: boolean): Promise<ChunkResult> {
-    const chunk = this.#run(batch, wantResults);
+  /**
+   * Runs one batch of jobs; never rejects. After `close()` every job comes back unstarted. With
+   * `onPartial`, jobs that finish while others of the batch still run are reported early, each
+   * once, in partial results (nothing `returned`), and the batch's result holds only the rest.
+   */
+  run(batch: Batch, wantResults: boolean, onPartial?: OnPartial): Promise<ChunkResult> {
+    let held = batch.count;
+    this.#held += held;
+    // Reported jobs are no longer held: the threads may want another chunk.
+    const report: OnPartial | undefined =
+      onPartial &&
+      ((result) => {
+        const jobs = runsLength(result.seqs);
+        held -= jobs;
+        this.#held -= jobs;
+        onPartial(result);
+      });
+    const chunk = this.#run(batch, wantResults, report);
     this.#chunks.add(chunk);
-    this.#held += batch.count;
     void chunk.then(() => {
       this.#chunks.delete(chunk);
-      this.#held -= batch.count;
+      this.#held -= held;
     });
     return chunk;
   }
@@ -188,7 +225,7 @@ export class JobPool {
     for (const wake of this.#waiting.splice(0)) wake();
   }
 
-  async #run(batch: Batch, wantResults: boolean): Promise<ChunkResult> {
+  async #run(batch: Batch, wantResults: boolean, onPartial: OnPartial | undefined): Promise<ChunkResult> {
     const unstarted: ChunkResult = { seqs: [], failures: [], returned: batch.seqs, ms: 0 };
     if (batch.count === 0) return unstarted;
     let progress = this.#takeSlot();
@@ -203,8 +240,23 @@ export class JobPool {
     progress.reset(batch.count);
     let callOff = (): void => {};
     const calledOff = new Promise<ChunkResult>((resolve) => (callOff = () => resolve(unstarted)));
-    const running: Running = { progress, count: batch.count, finished: 0, since: 0, timedOut: false, bystander: false, callOff };
+    const running: Running = {
+      id: ++this.#lastId,
+      batch,
+      progress,
+      count: batch.count,
+      finished: 0,
+      since: 0,
+      timedOut: false,
+      bystander: false,
+      callOff,
+      onPartial,
+      partials: 0,
+      received: undefined,
+      caughtUp: undefined,
+    };
     this.#running.add(running);
+    if (onPartial !== undefined) this.#reporting.set(running.id, running);
     this.#startWatchdog();
     // The slot stays taken until the thread is done with it, even for a chunk called off before.
     return Promise.race([this.#runTask(batch, wantResults, running), calledOff]);
@@ -215,11 +267,21 @@ export class JobPool {
       // The packed jobs are a view into a received frame (a Buffer, whose `slice` copies nothing):
       // copy them into a buffer of their own and move that over, leaving the caller's intact.
       const jobs = new Uint8Array(batch.jobs);
-      const task: ChunkTask = { seqs: batch.seqs, attempts: batch.attempts, jobs, wantResults, progress: running.progress.buffer };
-      return fromOutcome(batch, await this.#piscina.run(task, { transferList: [jobs.buffer] }));
+      const task: ChunkTask = { id: running.id, partials: running.onPartial !== undefined, seqs: batch.seqs, attempts: batch.attempts, jobs, wantResults, progress: running.progress.buffer };
+      const outcome = await this.#piscina.run(task, { transferList: [jobs.buffer] });
+      // The reply may overtake partial reports posted before it (another port): they are on their way.
+      const partials = outcome.partials ?? 0;
+      if (running.partials < partials && !(await caughtUp(running, partials))) {
+        this.#reporting.delete(running.id);
+        return fromWreck(batch, wantResults, { running: [], finished: 0, blame: undefined, lost: undefined, received: running.received });
+      }
+      return fromOutcome(batch, outcome, running.received);
     } catch (error) {
+      // From now on a partial report of this chunk is dropped: its jobs count as unreported.
+      this.#reporting.delete(running.id);
       return this.#salvage(batch, wantResults, running, error);
     } finally {
+      this.#reporting.delete(running.id);
       this.#running.delete(running);
       if (this.#running.size === 0) this.#stopWatchdog();
       this.#release(running.progress);
@@ -233,9 +295,26 @@ export class JobPool {
     const died = interrupted || running.timedOut ? undefined : messageOf(error);
     return fromWreck(batch, wantResults, {
       ...running.progress.wreck(batch.count),
+      received: running.received,
       blame: running.timedOut && !interrupted ? `timed out after ${this.#jobTimeout} ms` : died && `worker thread died: ${died}`,
       lost: died && `worker thread died sending the chunk's results (is one not structured-cloneable?): ${died}`,
     });
+  }
+
+  /**
+   * A partial report from a thread: passed on, unless its chunk is settled. (A thread's reports
+   * come in order, on one port; one posted before its thread died and received after the chunk's
+   * salvage is dropped, and its jobs, returned or blamed there, are accounted for exactly once.)
+   */
+  #partial(message: unknown): void {
+    const report = message as PartialReport;
+    const running = typeof report === 'object' && report !== null ? this.#reporting.get(report.chunk) : undefined;
+    if (running === undefined) return;
+    const received = (running.received ??= new Uint8Array(running.count));
+    for (const index of report.indexes) received[index] = 1;
+    running.partials++;
+    running.onPartial!(fromPartial(running.batch, report));
+    if (running.partials === running.caughtUp?.partials) running.caughtUp.resolve();
   }
 
   /** A free slot's progress region, a new one while fewer than `slots` exist, else undefined. */
@@ -299,6 +378,20 @@ export class JobPool {
     }
     for (const worker of this.#piscina.threads) if (worker.threadId === thread) void worker.terminate();
   }
+}
+
+/** Resolves true once `running` has received `partials` partial reports, false after CATCH_UP_MS. */
+function caughtUp(running: Running, partials: number): Promise<boolean> {
+  return new Promise<boolean>((resolve) => {
+    const timer = setTimeout(() => resolve(false), CATCH_UP_MS);
+    running.caughtUp = {
+      partials,
+      resolve: () => {
+        clearTimeout(timer);
+        resolve(true);
+      },
+    };
+  });
 }
 
 function checkTimeout(ms: number): void {

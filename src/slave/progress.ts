@@ -13,9 +13,13 @@ export const STARTED = 1;
 export const CALLED_OFF = 2;
 /** Where the job states start: one byte per job, from here on. */
 export const STATES_AT = HEADER_FIELDS * Int32Array.BYTES_PER_ELEMENT;
-/** A job's state byte: not started yet (0), running, or finished (its outcome is in the thread's reply). */
+/**
+ * A job's state byte: not started yet (0), running, finished (its outcome is in the thread's
+ * reply), or finished and posted in a partial report (which the pool may not have received).
+ */
 export const RUNNING = 1;
 export const DONE = 2;
+export const REPORTED = 3;
 
 /** Least room for job states a region is given; it grows (doubling) for a bigger chunk. */
 const FIRST_ROOM = 1024;
@@ -63,7 +67,8 @@ export class SlotProgress {
 
   /**
    * What the job states say once the thread is dead: the indexes of the jobs that were running,
-   * in order, and how many had finished. (Only then: a live thread writes them without Atomics.)
+   * in order, and how many had finished, reported or not. (Only then: a live thread writes them
+   * without Atomics.)
    */
   wreck(count: number): { running: number[]; finished: number } {
     const running: number[] = [];
@@ -71,7 +76,7 @@ export class SlotProgress {
     for (let i = 0; i < count; i++) {
       const state = this.#states[i];
       if (state === RUNNING) running.push(i);
-      else if (state === DONE) finished++;
+      else if (state === DONE || state === REPORTED) finished++;
     }
     return { running, finished };
   }

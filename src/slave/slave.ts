@@ -42,7 +42,9 @@ export class Slave extends EventEmitter {
   /** Credit the master holds and has not used. */
   #granted = 0;
   #running = 0;
-  #msPerJob: number | undefined;
+  /** Handler ms and jobs reported lately, both decayed as more are reported: their ratio is ms per job. */
+  #recentMs = 0;
+  #recentJobs = 0;
   #stopping = false;
   /** We said BYE: the master answers with QUIT once nothing is in flight to us. */
   #saidBye = false;
@@ -144,39 +146,51 @@ export class Slave extends EventEmitter {
       const batch = this.#queue.shift()!;
       this.#running++;
       const session = this.#session;
-      void this.#pool.run(batch, this.#wantResults).then((result) => this.#ran(session, batch, result));
+      void this.#pool.run(batch, this.#wantResults, (partial) => this.#partial(session, batch, partial)).then((result) => this.#ran(session, batch, result));
     }
   }
 
+  /** Jobs of a chunk that finished while others of it still run (a slow one): reported now, with fresh credit. */
+  #partial(session: number, batch: Batch, result: ChunkResult): void {
+    this.#report(session, batch, result);
+    // The pool holds fewer jobs: it may want another chunk.
+    this.#pump();
+  }
+
+  /** A chunk is done: the jobs not reported yet. */
   #ran(session: number, batch: Batch, result: ChunkResult): void {
     this.#running--;
-    const ran = runsLength(result.seqs);
-    this.#count(ran, result.failures.length, result.ms);
-    const run = this.#connection.run;
-    if (session === this.#session && run !== undefined) {
-      this.#held -= batch.count;
-      const credit = this.#stopping ? 0 : this.#topUp();
-      const { seqs, failures, results, returned, ms } = result;
-      this.#connection.send({
-        command: 'DONE',
-        run,
-        seqs,
-        failures,
-        ...(results === undefined ? {} : { results }),
-        ...(returned.length === 0 ? {} : { returned }),
-        ms,
-        credit,
-      });
-    }
+    this.#report(session, batch, result);
     if (this.#stopping && this.#running === 0) void this.#end('stopped');
     else this.#pump();
+  }
+
+  /** Counts a result, and sends it as a DONE with fresh credit, unless it is of an earlier session (the master gave its jobs away). */
+  #report(session: number, batch: Batch, result: ChunkResult): void {
+    const { seqs, failures, results, returned, ms } = result;
+    const ran = runsLength(seqs);
+    this.#count(ran, failures.length, ms, batch.count);
+    const run = this.#connection.run;
+    if (session !== this.#session || run === undefined) return;
+    this.#held -= ran + runsLength(returned);
+    const credit = this.#stopping ? 0 : this.#topUp();
+    this.#connection.send({
+      command: 'DONE',
+      run,
+      seqs,
+      failures,
+      ...(results === undefined ? {} : { results }),
+      ...(returned.length === 0 ? {} : { returned }),
+      ms,
+      credit,
+    });
   }
 
   /** Credit to grant now: enough to hold about HOLD_MS of work per lane. */
   #topUp(): number {
     // Work for the jobs that run at once, no more: what is held re-runs after a crash.
     const lanes = this.#pool.lanes;
-    const perLane = this.#msPerJob === undefined ? 2 : Math.ceil(HOLD_MS / Math.max(this.#msPerJob, 0.001));
+    const perLane = this.#recentJobs === 0 ? 2 : Math.ceil(HOLD_MS / Math.max(this.#recentMs / this.#recentJobs, 0.001));
     const want = Math.min(this.#options.maxCredit, Math.max(2 * lanes, perLane * lanes));
     const give = want - this.#held - this.#granted;
     // Grant in lumps: a trickle of small grants would come back as a trickle of small batches.
@@ -185,12 +199,17 @@ export class Slave extends EventEmitter {
     return give;
   }
 
-  #count(ran: number, failed: number, ms: number): void {
+  /** Counts jobs done and failed, and folds their handler time into the ms per job, by their share of their batch. */
+  #count(ran: number, failed: number, ms: number, batchSize: number): void {
     this.#counts.done += ran - failed;
     this.#counts.failed += failed;
     if (ran === 0) return;
-    const sample = ms / ran;
-    this.#msPerJob = this.#msPerJob === undefined ? sample : this.#msPerJob * 0.7 + sample * 0.3;
+    // Weighed by jobs, not by report: a partial report of many quick jobs and then the chunk's
+    // slow one alone must average as the chunk's jobs do, not as two samples of equal weight.
+    // A whole batch weighs 0.3 against what came before, as one report of it always did.
+    const decay = 0.7 ** (ran / batchSize);
+    this.#recentMs = this.#recentMs * decay + ms;
+    this.#recentJobs = this.#recentJobs * decay + ran;
   }
 
   async #end(reason: SlaveSummary['reason'], now = false): Promise<void> {

@@ -1,12 +1,12 @@
 /** The piscina thread entry: loads the task module once per thread and runs the jobs of the chunks it is handed. */
-import { threadId, workerData } from 'node:worker_threads';
+import { parentPort, threadId, workerData } from 'node:worker_threads';
 import { loadModule, moduleLabel, pickFunction } from '../load.js';
 import { unpack } from '../protocol/codec.js';
 import type { WireError, WireFailure } from '../protocol/messages.js';
 import { runsLength, type SeqRuns } from '../protocol/seq-runs.js';
 import type { JobContext } from '../task.js';
-import type { ChunkOutcome, ChunkTask, WorkerSetup } from './chunk.js';
-import { CALLED_OFF, CANCEL, DONE, FINISHED, HEADER_FIELDS, RUNNING, STARTED, STATES_AT, THREAD } from './progress.js';
+import type { ChunkOutcome, ChunkTask, PartialReport, WorkerSetup } from './chunk.js';
+import { CALLED_OFF, CANCEL, DONE, FINISHED, HEADER_FIELDS, REPORTED, RUNNING, STARTED, STATES_AT, THREAD } from './progress.js';
 
 type Handler = (job: unknown, context: JobContext) => unknown;
 
@@ -38,7 +38,8 @@ interface Chunk {
   /** Decoded when its first job is about to start (the chunk is claimed then). */
   jobs: unknown[];
   results: unknown[] | undefined;
-  readonly failures: WireFailure[];
+  /** Failures not yet reported. */
+  failures: WireFailure[];
   /** Index of the next job to start, its seq, and where that seq's run ends (`run` indexes `task.seqs`). */
   next: number;
   seq: number;
@@ -47,12 +48,30 @@ interface Chunk {
   finished: number;
   /** Handler milliseconds, summed over its jobs. */
   ms: number;
+  /** Jobs, partial reports and handler milliseconds reported so far (see `flush`). */
+  reported: number;
+  partials: number;
+  msReported: number;
+  /** Seen by `flush` with finished jobs unreported: reported at its next look. */
+  lagging: boolean;
+  /** No job before this index is finished and unreported. */
+  scan: number;
 }
 
 /** Chunks with jobs not started yet, oldest first: a chunk's jobs all start before the next chunk's first. */
 const waiting: Chunk[] = [];
 /** Lanes taken by jobs awaiting a promise; a synchronous job runs to its end on the lane that starts it. */
 let busy = 0;
+/** Claimed chunks that want partial reports and have not replied. */
+const reporting = new Set<Chunk>();
+/**
+ * Milliseconds between looks for finished jobs to report early. A chunk is reported at the second
+ * look that finds it with finished jobs unreported, so one that ends within a look or two (most,
+ * when no job straggles) costs no extra message.
+ */
+const FLUSH_MS = 20;
+/** Runs `flush` while async jobs run; synchronous jobs never start it. */
+let flusher: ReturnType<typeof setInterval> | undefined;
 
 /** Takes a chunk into this thread; resolves once every one of its jobs has finished (or it was called off). */
 export default async function runChunk(task: ChunkTask): Promise<ChunkOutcome> {
@@ -63,7 +82,27 @@ export default async function runChunk(task: ChunkTask): Promise<ChunkOutcome> {
   return new Promise<ChunkOutcome>((resolve) => {
     const header = new Int32Array(task.progress, 0, HEADER_FIELDS);
     const states = new Uint8Array(task.progress, STATES_AT, count);
-    waiting.push({ task, count, header, states, resolve, jobs: [], results: undefined, failures: [], next: 0, seq: 0, end: 0, run: 0, finished: 0, ms: 0 });
+    waiting.push({
+      task,
+      count,
+      header,
+      states,
+      resolve,
+      jobs: [],
+      results: undefined,
+      failures: [],
+      next: 0,
+      seq: 0,
+      end: 0,
+      run: 0,
+      finished: 0,
+      ms: 0,
+      reported: 0,
+      partials: 0,
+      msReported: 0,
+      lagging: false,
+      scan: 0,
+    });
     pump();
   });
 }
@@ -74,6 +113,9 @@ function pump(): void {
     const chunk = waiting[0]!;
     if ((chunk.next > 0 || claim(chunk)) && startJobs(chunk)) continue;
     waiting.shift();
+    // Every job held has started: lanes go idle as they end, unless the pool sends another chunk,
+    // which it does once it hears of finished jobs (it counts those unreported as held).
+    if (waiting.length === 0 && busy > 0) reportFinished(true);
   }
 }
 
@@ -91,6 +133,7 @@ function claim(chunk: Chunk): boolean {
   chunk.results = task.wantResults ? new Array<unknown>(count) : undefined;
   chunk.seq = task.seqs[0]!;
   chunk.end = chunk.seq + task.seqs[1]!;
+  if (task.partials) reporting.add(chunk);
   Atomics.store(header, THREAD, threadId);
   return true;
 }
@@ -143,6 +186,7 @@ function startJobs(chunk: Chunk): boolean {
       chunk.ms += now - since;
       since = now;
       busy++;
+      if (flusher === undefined && reporting.size > 0) startFlusher();
       // Promise.resolve: a thenable whose `then` throws fails its job, as an await would.
       Promise.resolve(value).then(
         (result) => settle(chunk, index, now, result, undefined),
@@ -183,13 +227,82 @@ function finish(chunk: Chunk, index: number): boolean {
   return chunk.finished === chunk.count;
 }
 
-/** Replies for a chunk whose jobs have all finished. */
+/** Replies for a chunk whose jobs have all finished, with the outcome of those not reported yet. */
 function reply(chunk: Chunk): void {
-  const { ms, failures, results } = chunk;
+  const { ms, failures, results, partials } = chunk;
   // Jobs that overlap finish out of order.
   if (failures.length > 1) failures.sort((a, b) => a.index - b.index);
   chunk.jobs = [];
-  chunk.resolve(results === undefined ? { ms, failures } : { ms, failures, results });
+  const outcome: ChunkOutcome = results === undefined ? { ms, failures } : { ms, failures, results };
+  if (!chunk.task.partials) return chunk.resolve(outcome);
+  reporting.delete(chunk);
+  chunk.resolve(partials === 0 ? outcome : { ...outcome, ms: ms - chunk.msReported, partials });
+}
+
+function startFlusher(): void {
+  flusher = setInterval(flush, FLUSH_MS);
+  flusher.unref();
+}
+
+/** Reports the finished jobs of chunks still waiting on others; stops once no async job runs. */
+function flush(): void {
+  // With no job awaiting, every claimed chunk has replied.
+  if (busy === 0 || reporting.size === 0) {
+    clearInterval(flusher);
+    flusher = undefined;
+    return;
+  }
+  reportFinished(false);
+}
+
+/** Reports the finished jobs of every chunk still running others (`all`), or of those seen so at the last look. */
+function reportFinished(all: boolean): void {
+  for (const chunk of reporting) {
+    if (chunk.finished === chunk.reported) continue;
+    if (all || chunk.lagging) report(chunk);
+    else chunk.lagging = true;
+  }
+}
+
+/** Posts a partial report of the chunk's finished, unreported jobs. */
+function report(chunk: Chunk): void {
+  const { states, results } = chunk;
+  const indexes: number[] = [];
+  let scan = chunk.next;
+  for (let i = chunk.scan; i < chunk.next; i++) {
+    const state = states[i];
+    if (state === DONE) indexes.push(i);
+    else if (state === RUNNING && scan === chunk.next) scan = i;
+  }
+  const failures: WireFailure[] = [];
+  const kept: WireFailure[] = [];
+  for (const failure of chunk.failures) (states[failure.index] === DONE ? failures : kept).push(failure);
+  failures.sort((a, b) => a.index - b.index);
+  let at = 0;
+  for (let f = 0; f < failures.length; f++) {
+    const { index, error } = failures[f]!;
+    while (indexes[at] !== index) at++;
+    failures[f] = { index: at, error };
+  }
+  const ms = chunk.ms - chunk.msReported;
+  const partial = chunk.partials + 1;
+  const message: PartialReport = { chunk: chunk.task.id, partial, indexes, failures, ...(results && { results: indexes.map((i) => results[i]) }), ms };
+  try {
+    parentPort!.postMessage(message);
+  } catch {
+    // A result that cannot be cloned: the chunk's reply will fail alike, and its thread with it, as without partial reports.
+    reporting.delete(chunk);
+    return;
+  }
+  for (const i of indexes) {
+    states[i] = REPORTED;
+    if (results !== undefined) results[i] = undefined;
+  }
+  chunk.failures = kept;
+  chunk.reported += indexes.length;
+  chunk.partials = partial;
+  chunk.msReported += ms;
+  chunk.scan = scan;
 }
 
 function nextRun(chunk: Chunk, seqs: SeqRuns): void {

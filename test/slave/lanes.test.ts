@@ -1,56 +1,17 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { BroadcastChannel } from 'node:worker_threads';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { resolveModule } from '../../src/load.js';
-import { pack } from '../../src/protocol/codec.js';
-import { expandRuns, runsLength, type SeqRuns } from '../../src/protocol/seq-runs.js';
-import { JobPool, type Batch, type PoolOptions } from '../../src/slave/pool.js';
+import { describe, expect, it } from 'vitest';
+import { expandRuns } from '../../src/protocol/seq-runs.js';
+import type { JobPool, PoolOptions } from '../../src/slave/pool.js';
 import { within } from '../helpers/hostile-peer.js';
+import { batch, usePools } from '../helpers/pools.js';
 
-const fixtures = fileURLToPath(new URL('../fixtures/', import.meta.url));
-const scratch = mkdtempSync(path.join(tmpdir(), 'tm-lanes-'));
-afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+const kit = usePools('tm-lanes-');
+const { scratch, gate } = kit;
 
-const pools: JobPool[] = [];
-const channels: BroadcastChannel[] = [];
-afterEach(async () => {
-  for (const channel of channels.splice(0)) channel.close();
-  await Promise.all(pools.splice(0).map((pool) => pool.destroy()));
-});
-
-/** A pool of one thread on test/fixtures/lanes.ts; afterEach destroys it. */
-async function start(options: Partial<PoolOptions>): Promise<JobPool> {
-  const pool = await JobPool.start({ url: resolveModule('lanes.ts', fixtures), fn: 'handleJob', threads: 1, concurrency: 1, jobTimeout: 0, ...options });
-  pools.push(pool);
-  return pool;
-}
-
-/** A batch as a slave receives it: `jobs` packed, seqs as runs (from 0 unless given). */
-function batch(jobs: readonly unknown[], seqs: SeqRuns = [0, jobs.length]): Batch {
-  return { seqs, jobs: pack(jobs), count: runsLength(seqs) };
-}
-
-let gates = 0;
-
-/** A gate lanes.ts jobs wait at: `started(k)` resolves with the `n` of the first k jobs to reach it. */
-function gate(): { readonly name: string; started(k: number): Promise<number[]>; open(): void } {
-  const name = `tm-lanes-gate-${process.pid}-${gates++}`;
-  const channel = new BroadcastChannel(name);
-  channels.push(channel);
-  const arrived: number[] = [];
-  let waiter: { k: number; resolve: (ns: number[]) => void } | undefined;
-  channel.onmessage = (event) => {
-    arrived.push((event as { data: number }).data);
-    if (waiter !== undefined && arrived.length >= waiter.k) waiter.resolve(arrived.slice(0, waiter.k));
-  };
-  return {
-    name,
-    started: (k) => new Promise((resolve) => (arrived.length >= k ? resolve(arrived.slice(0, k)) : (waiter = { k, resolve }))),
-    open: () => channel.postMessage('open'),
-  };
+/** A pool of one thread on test/fixtures/lanes.ts; destroyed after the test. */
+function start(options: Partial<PoolOptions>): Promise<JobPool> {
+  return kit.start('lanes.ts', options);
 }
 
 /** The most jobs the log file shows started and not yet ended at one time. */

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { pack } from '../../src/protocol/codec.js';
 import { expandRuns, runsLength, toRuns, type SeqRuns } from '../../src/protocol/seq-runs.js';
 import type { Batch } from '../../src/slave/chunk.js';
-import { fromOutcome, fromWreck, type Wreck } from '../../src/slave/outcome.js';
+import { fromOutcome, fromPartial, fromWreck, seqsAt, type Wreck } from '../../src/slave/outcome.js';
 
 /** A batch over `seqs` (runs); the packed jobs are never opened on this side. */
 function batch(seqs: SeqRuns): Batch {
@@ -13,17 +13,21 @@ function batch(seqs: SeqRuns): Batch {
 /** Seqs 100, 101, 200, 201: two runs, so a split can fall inside or between them. */
 const twoRuns = batch([100, 2, 200, 2]);
 
-/** A wreck from job states, one per job of the batch: 0 not started, 1 running, 2 finished. */
+/**
+ * A wreck from job states, one per job of the batch: 0 not started, 1 running, 2 finished, 3
+ * finished and reported, 4 finished and its partial report received by the pool.
+ */
 function wreck(states: readonly number[], blame: string | undefined, lost: string | undefined): Wreck {
   const running = states.flatMap((state, index) => (state === 1 ? [index] : []));
-  return { running, finished: states.filter((state) => state === 2).length, blame, lost };
+  const received = states.includes(4) ? Uint8Array.from(states, (state) => (state === 4 ? 1 : 0)) : undefined;
+  return { running, finished: states.filter((state) => state >= 2).length, blame, lost, received };
 }
 
 describe('fromWreck', () => {
   it('accounts for every job of a dead chunk exactly once, in order, over any seq runs and job states', () => {
     // Distinct seqs in any order: the runs come out non-contiguous, one seq or several each.
     const seqs = fc.uniqueArray(fc.oneof(fc.nat(20), fc.nat(1_000_000)), { maxLength: 12 });
-    const states = fc.array(fc.constantFrom(0, 1, 2), { minLength: 12, maxLength: 12 });
+    const states = fc.array(fc.constantFrom(0, 1, 2, 3, 4), { minLength: 12, maxLength: 12 });
     const text = fc.option(fc.string(), { nil: undefined });
     fc.assert(
       fc.property(seqs, states, fc.boolean(), text, text, (list, allStates, wantResults, blame, lost) => {
@@ -32,8 +36,10 @@ describe('fromWreck', () => {
         const result = fromWreck(chunk, wantResults, wreck(jobStates, blame, lost));
         const ran = expandRuns(result.seqs);
         const returned = expandRuns(result.returned);
-        // No job lost, none twice.
-        expect([...ran, ...returned].sort((a, b) => a - b)).toEqual([...list].sort((a, b) => a - b));
+        // No job lost, none twice: those whose partial report was received are accounted for already.
+        const received = list.filter((_, index) => jobStates[index] === 4);
+        const unreceived = list.filter((_, index) => jobStates[index] !== 4);
+        expect([...ran, ...returned, ...received].sort((a, b) => a - b)).toEqual([...list].sort((a, b) => a - b));
         // Both keep batch order.
         const order = (seq: number): number => list.indexOf(seq);
         expect(ran.map(order)).toEqual([...ran.map(order)].sort((a, b) => a - b));
@@ -47,9 +53,9 @@ describe('fromWreck', () => {
         if (wantResults) expect(result.results).toHaveLength(ran.length);
         else expect(result).not.toHaveProperty('results');
         // Every job ran when all finished but their results were lost; else exactly those running, when to blame.
-        const allLost = jobStates.every((state) => state === 2) && wantResults && lost !== undefined;
+        const allLost = jobStates.every((state) => state >= 2) && wantResults && lost !== undefined;
         const culprits = blame === undefined ? [] : list.filter((_, index) => jobStates[index] === 1);
-        expect(ran).toEqual(allLost ? list : culprits);
+        expect(ran).toEqual(allLost ? unreceived : culprits);
         expect(result.ms).toBe(0);
       }),
     );
@@ -123,6 +129,20 @@ describe('fromOutcome', () => {
     expect(bare).not.toHaveProperty('results');
   });
 
+  it('takes only the jobs not in the partial reports received, failures indexed among them', () => {
+    // Jobs 0 and 2 (seqs 100, 200) were reported; job 3 failed.
+    const received = Uint8Array.of(1, 0, 1, 0);
+    const failures = [{ index: 3, error: { message: 'no' } }];
+    expect(fromOutcome(twoRuns, { ms: 2, failures, results: [undefined, 'b', undefined, undefined], partials: 1 }, received)).toEqual({
+      seqs: [101, 1, 201, 1],
+      failures: [{ index: 1, error: { message: 'no' } }],
+      results: ['b', undefined],
+      returned: [],
+      ms: 2,
+    });
+    expect(fromOutcome(twoRuns, { ms: 0, failures: [], partials: 1 }, received)).toEqual({ seqs: [101, 1, 201, 1], failures: [], returned: [], ms: 0 });
+  });
+
   it('fails every job when the thread could not load the module', () => {
     expect(fromOutcome(twoRuns, { ms: 3, failures: [], loadError: 'cannot load' })).toEqual({
       seqs: [100, 2, 200, 2],
@@ -130,5 +150,24 @@ describe('fromOutcome', () => {
       returned: [],
       ms: 0,
     });
+  });
+});
+
+describe('fromPartial', () => {
+  it("gives a partial report's jobs as runs of their seqs, with its failures, results and ms", () => {
+    const report = { chunk: 7, partial: 1, indexes: [0, 1, 3], failures: [{ index: 2, error: { message: 'no' } }], results: ['a', 'b', undefined], ms: 5 };
+    expect(fromPartial(twoRuns, report)).toEqual({ seqs: [100, 2, 201, 1], failures: report.failures, results: report.results, returned: [], ms: 5 });
+    const { results: _, ...bare } = report;
+    expect(fromPartial(twoRuns, bare)).not.toHaveProperty('results');
+  });
+
+  it('maps any ascending indexes to their seqs over any runs', () => {
+    const seqs = fc.uniqueArray(fc.nat(1000), { maxLength: 20 });
+    fc.assert(
+      fc.property(seqs, fc.array(fc.boolean(), { minLength: 20, maxLength: 20 }), (list, picks) => {
+        const indexes = list.flatMap((_, index) => (picks[index] === true ? [index] : []));
+        expect(expandRuns(seqsAt(toRuns(list), indexes))).toEqual(indexes.map((index) => list[index]));
+      }),
+    );
   });
 });

@@ -1,48 +1,23 @@
 import { once } from 'node:events';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { BroadcastChannel } from 'node:worker_threads';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { pathToFileURL } from 'node:url';
+import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/errors.js';
-import { resolveModule } from '../../src/load.js';
 import { pack } from '../../src/protocol/codec.js';
-import { expandRuns, runsLength, type SeqRuns } from '../../src/protocol/seq-runs.js';
-import { JobPool, type Batch, type ChunkResult, type PoolOptions } from '../../src/slave/pool.js';
+import { expandRuns } from '../../src/protocol/seq-runs.js';
+import type { ChunkResult } from '../../src/slave/pool.js';
+import { batch, usePools } from '../helpers/pools.js';
 
-const fixtures = fileURLToPath(new URL('../fixtures/', import.meta.url));
-const scratch = mkdtempSync(path.join(tmpdir(), 'tm-pool-'));
-afterAll(() => rmSync(scratch, { recursive: true, force: true }));
-
-const pools: JobPool[] = [];
-const channels: BroadcastChannel[] = [];
-afterEach(async () => {
-  for (const channel of channels.splice(0)) channel.close();
-  await Promise.all(pools.splice(0).map((pool) => pool.destroy()));
-});
-
-/** Starts a pool on a fixture module; afterEach destroys it. */
-async function start(module: string, options: Partial<PoolOptions> = {}): Promise<JobPool> {
-  const url = options.url ?? resolveModule(module, fixtures);
-  const pool = await JobPool.start({ url, fn: 'handleJob', threads: 1, concurrency: 1, jobTimeout: 0, ...options });
-  pools.push(pool);
-  return pool;
-}
-
-/** A batch as a slave receives it: `jobs` packed, seqs as runs (from 0 unless given). */
-function batch(jobs: readonly unknown[], seqs: SeqRuns = [0, jobs.length], attempts?: readonly number[]): Batch {
-  return { seqs, ...(attempts && { attempts }), jobs: pack(jobs), count: runsLength(seqs) };
-}
+const { scratch, start, channel } = usePools('tm-pool-');
 
 let gates = 0;
 
 /** A gate a blocks.ts job waits at until the test opens it; `started` resolves once a job reached it. */
 function gate(): { readonly name: string; readonly started: Promise<unknown>; open(): void } {
   const name = `tm-pool-gate-${process.pid}-${gates++}`;
-  const channel = new BroadcastChannel(name);
-  channels.push(channel);
-  return { name, started: once(channel, 'message'), open: () => channel.postMessage('open') };
+  const test = channel(name);
+  return { name, started: once(test, 'message'), open: () => test.postMessage('open') };
 }
 
 /** Each job that ran, in order: its seq and what became of it. */
