@@ -4,11 +4,14 @@ import { Piscina } from 'piscina';
 import { UsageError } from '../errors.js';
 import { moduleLabel } from '../load.js';
 import { runsLength } from '../protocol/seq-runs.js';
-import type { Batch, ChunkOutcome, ChunkResult, ChunkTask, PartialReport, WorkerSetup } from './chunk.js';
-import { fromOutcome, fromPartial, fromWreck, type Received } from './outcome.js';
-import { SlotProgress } from './progress.js';
+import type { Batch, ChunkOutcome, ChunkResult, ChunkTask, WorkerSetup } from './chunk.js';
+import { fromOutcome, fromWreck } from './outcome.js';
+import { FreeSlots } from './free-slots.js';
+import { caughtUp, PartialReceiver, type OnPartial, type ReportedChunk } from './partial-receiver.js';
+import { checkTimeout, Watchdog, type WatchedChunk } from './watchdog.js';
 
 export type { Batch, ChunkResult } from './chunk.js';
+export type { OnPartial } from './partial-receiver.js';
 
 export interface PoolOptions {
   /** The task module as a `file:` URL, from `resolveModule`. */
@@ -23,30 +26,10 @@ export interface PoolOptions {
   readonly jobTimeout: number;
 }
 
-/** Takes a partial report of a chunk: the result of some of its jobs, before the chunk is done. */
-export type OnPartial = (result: ChunkResult) => void;
-
 /** A chunk a thread holds (or piscina has queued), as the watchdog, the salvage and its partial reports see it. */
-interface Running {
-  readonly id: number;
-  readonly batch: Batch;
-  readonly progress: SlotProgress;
-  readonly count: number;
-  /** Finished count at the watchdog's last look, and since when it has not moved. */
-  finished: number;
-  since: number;
-  /** The watchdog killed its thread with this chunk's running jobs to blame. */
-  timedOut: boolean;
-  /** Its thread was killed for another chunk's job: its running jobs are not to blame. */
-  bystander: boolean;
+interface Running extends WatchedChunk, ReportedChunk {
   /** Resolves the chunk at once with every job returned, while its task still waits in the thread. */
   callOff: () => void;
-  readonly onPartial: OnPartial | undefined;
-  /** Partial reports received, and the jobs they held (undefined until the first). */
-  partials: number;
-  received: Received | undefined;
-  /** The thread replied after more partial reports than received: called as the last arrives. */
-  caughtUp: { readonly partials: number; readonly resolve: () => void } | undefined;
 }
 
 /**
@@ -54,13 +37,6 @@ interface Running {
  * ends finds a job without a round trip to the main thread (see `wantsChunk`).
  */
 const PREFETCH = 2;
-
-/**
- * Most milliseconds a reply waits for partial reports it says were posted before it. They arrive
- * (Node hands a thread's posted messages over before its exit); if one ever did not, the jobs it
- * held could not be told apart, and every job not received is handed back to run again.
- */
-const CATCH_UP_MS = 1000;
 
 // Tests and `tsx` run these sources as .ts: the thread then needs tsx's require hook for worker.ts.
 const fromSource = import.meta.url.endsWith('.ts');
@@ -75,26 +51,21 @@ const EXEC_ARGV = fromSource ? ['--require', createRequire(import.meta.url).reso
 export class JobPool {
   readonly #options: PoolOptions;
   readonly #piscina: Piscina<ChunkTask, ChunkOutcome>;
-  /** Progress regions of slots now free, for the next chunks; made as needed, up to `slots`, then reused. */
-  readonly #free: SlotProgress[] = [];
-  #made = 0;
-  readonly #waiting: (() => void)[] = [];
+  readonly #slots: FreeSlots;
   readonly #running = new Set<Running>();
-  /** Chunks that take partial reports, by id, until their result is settled: later reports are dropped. */
-  readonly #reporting = new Map<number, Running>();
+  readonly #receiver = new PartialReceiver();
   #lastId = 0;
   readonly #chunks = new Set<Promise<ChunkResult>>();
   /** Jobs of the chunks in `#chunks`. */
   #held = 0;
-  #watchdog: ReturnType<typeof setInterval> | undefined;
-  #jobTimeout: number;
+  readonly #watchdog: Watchdog;
   #closing = false;
   #destroyed = false;
   #closed: Promise<void> | undefined;
 
   private constructor(options: PoolOptions) {
     this.#options = options;
-    this.#jobTimeout = options.jobTimeout;
+    this.#slots = new FreeSlots(this.slots);
     const workerData: WorkerSetup = { url: options.url, fn: options.fn, concurrency: options.concurrency };
     this.#piscina = new Piscina<ChunkTask, ChunkOutcome>({
       filename: WORKER,
@@ -109,7 +80,8 @@ export class JobPool {
     });
     // A thread that dies between chunks: piscina replaces it and no job is affected.
     this.#piscina.on('error', () => {});
-    this.#piscina.on('message', (message: unknown) => this.#partial(message));
+    this.#piscina.on('message', (message: unknown) => this.#receiver.receive(message));
+    this.#watchdog = new Watchdog(this.#piscina, this.#running, options.jobTimeout);
   }
 
   /** Starts the threads and loads the task module in each, so a bad module fails here. */
@@ -153,14 +125,11 @@ export class JobPool {
 
   /** Milliseconds a job may run before its thread is killed, 0 for no limit; a slave learns it from the master. */
   get jobTimeout(): number {
-    return this.#jobTimeout;
+    return this.#watchdog.jobTimeout;
   }
 
   set jobTimeout(ms: number) {
-    checkTimeout(ms);
-    this.#jobTimeout = ms;
-    this.#stopWatchdog();
-    if (this.#running.size > 0) this.#startWatchdog();
+    this.#watchdog.jobTimeout = ms;
   }
 
   /**
@@ -210,31 +179,31 @@ export class JobPool {
     this.#stopAccepting();
     await this.#piscina.destroy();
     await Promise.all(this.#chunks);
-    this.#stopWatchdog();
+    this.#watchdog.stop();
   }
 
   async #close(): Promise<void> {
     this.#stopAccepting();
     await Promise.all(this.#chunks);
     await this.#piscina.destroy();
-    this.#stopWatchdog();
+    this.#watchdog.stop();
   }
 
   #stopAccepting(): void {
     this.#closing = true;
-    for (const wake of this.#waiting.splice(0)) wake();
+    this.#slots.wakeAll();
   }
 
   async #run(batch: Batch, wantResults: boolean, onPartial: OnPartial | undefined): Promise<ChunkResult> {
     const unstarted: ChunkResult = { seqs: [], failures: [], returned: batch.seqs, ms: 0 };
     if (batch.count === 0) return unstarted;
-    let progress = this.#takeSlot();
+    let progress = this.#slots.take();
     while (progress === undefined && !this.#closing) {
-      await new Promise<void>((wake) => this.#waiting.push(wake));
-      progress = this.#takeSlot();
+      await this.#slots.released();
+      progress = this.#slots.take();
     }
     if (progress === undefined || this.#closing) {
-      if (progress !== undefined) this.#release(progress);
+      if (progress !== undefined) this.#slots.release(progress);
       return unstarted;
     }
     progress.reset(batch.count);
@@ -256,8 +225,8 @@ export class JobPool {
       caughtUp: undefined,
     };
     this.#running.add(running);
-    if (onPartial !== undefined) this.#reporting.set(running.id, running);
-    this.#startWatchdog();
+    if (onPartial !== undefined) this.#receiver.add(running);
+    this.#watchdog.start();
     // The slot stays taken until the thread is done with it, even for a chunk called off before.
     return Promise.race([this.#runTask(batch, wantResults, running), calledOff]);
   }
@@ -272,19 +241,19 @@ export class JobPool {
       // The reply may overtake partial reports posted before it (another port): they are on their way.
       const partials = outcome.partials ?? 0;
       if (running.partials < partials && !(await caughtUp(running, partials))) {
-        this.#reporting.delete(running.id);
+        this.#receiver.settle(running.id);
         return fromWreck(batch, wantResults, { running: [], finished: 0, blame: undefined, lost: undefined, received: running.received });
       }
       return fromOutcome(batch, outcome, running.received);
     } catch (error) {
       // From now on a partial report of this chunk is dropped: its jobs count as unreported.
-      this.#reporting.delete(running.id);
+      this.#receiver.settle(running.id);
       return this.#salvage(batch, wantResults, running, error);
     } finally {
-      this.#reporting.delete(running.id);
+      this.#receiver.settle(running.id);
       this.#running.delete(running);
-      if (this.#running.size === 0) this.#stopWatchdog();
-      this.#release(running.progress);
+      if (this.#running.size === 0) this.#watchdog.stop();
+      this.#slots.release(running.progress);
     }
   }
 
@@ -296,106 +265,10 @@ export class JobPool {
     return fromWreck(batch, wantResults, {
       ...running.progress.wreck(batch.count),
       received: running.received,
-      blame: running.timedOut && !interrupted ? `timed out after ${this.#jobTimeout} ms` : died && `worker thread died: ${died}`,
+      blame: running.timedOut && !interrupted ? `timed out after ${this.#watchdog.jobTimeout} ms` : died && `worker thread died: ${died}`,
       lost: died && `worker thread died sending the chunk's results (is one not structured-cloneable?): ${died}`,
     });
   }
-
-  /**
-   * A partial report from a thread: passed on, unless its chunk is settled. (A thread's reports
-   * come in order, on one port; one posted before its thread died and received after the chunk's
-   * salvage is dropped, and its jobs, returned or blamed there, are accounted for exactly once.)
-   */
-  #partial(message: unknown): void {
-    const report = message as PartialReport;
-    const running = typeof report === 'object' && report !== null ? this.#reporting.get(report.chunk) : undefined;
-    if (running === undefined) return;
-    const received = (running.received ??= new Uint8Array(running.count));
-    for (const index of report.indexes) received[index] = 1;
-    running.partials++;
-    running.onPartial!(fromPartial(running.batch, report));
-    if (running.partials === running.caughtUp?.partials) running.caughtUp.resolve();
-  }
-
-  /** A free slot's progress region, a new one while fewer than `slots` exist, else undefined. */
-  #takeSlot(): SlotProgress | undefined {
-    const free = this.#free.pop();
-    if (free !== undefined || this.#made === this.slots) return free;
-    this.#made++;
-    return new SlotProgress();
-  }
-
-  #release(progress: SlotProgress): void {
-    this.#free.push(progress);
-    this.#waiting.shift()?.();
-  }
-
-  #startWatchdog(): void {
-    const jobTimeout = this.#jobTimeout;
-    if (jobTimeout === 0 || this.#watchdog !== undefined) return;
-    this.#watchdog = setInterval(() => this.#watch(), Math.min(Math.max(jobTimeout / 4, 10), 1000));
-    this.#watchdog.unref();
-  }
-
-  #stopWatchdog(): void {
-    clearInterval(this.#watchdog);
-    this.#watchdog = undefined;
-  }
-
-  /**
-   * Kills the thread of any chunk with jobs running whose finished count has not moved for more
-   * than `jobTimeout`. (A chunk a thread has claimed always has a job running until all have
-   * finished: a lane that frees takes the oldest chunk's next job, and no later chunk starts
-   * before all of its jobs have. So a hung job shows, however busy the other lanes are.)
-   */
-  #watch(): void {
-    const now = performance.now();
-    for (const running of this.#running) {
-      const thread = running.progress.thread;
-      const finished = running.progress.finished;
-      // Queued (in piscina, or in its thread behind other chunks), done and replying, or being killed.
-      if (thread === 0 || finished >= running.count || running.timedOut || running.bystander) continue;
-      if (running.since === 0 || finished !== running.finished) {
-        running.finished = finished;
-        running.since = now;
-      } else if (now - running.since > this.#jobTimeout) {
-        this.#kill(thread, now);
-      }
-    }
-  }
-
-  /**
-   * Terminates a thread; piscina fails its tasks and starts a replacement. (Not `run(task, {signal})`:
-   * piscina gives an abortable task a thread of its own, which would void `concurrency`.) A job that
-   * blocks the CPU stalls every chunk on its thread alike, so each chunk stalled for over half the
-   * timeout shares the blame (a retry clears the innocent); only chunks still moving are bystanders.
-   */
-  #kill(thread: number, now: number): void {
-    for (const running of this.#running) {
-      if (running.progress.thread !== thread) continue;
-      if (running.since !== 0 && now - running.since > this.#jobTimeout / 2) running.timedOut = true;
-      else running.bystander = true;
-    }
-    for (const worker of this.#piscina.threads) if (worker.threadId === thread) void worker.terminate();
-  }
-}
-
-/** Resolves true once `running` has received `partials` partial reports, false after CATCH_UP_MS. */
-function caughtUp(running: Running, partials: number): Promise<boolean> {
-  return new Promise<boolean>((resolve) => {
-    const timer = setTimeout(() => resolve(false), CATCH_UP_MS);
-    running.caughtUp = {
-      partials,
-      resolve: () => {
-        clearTimeout(timer);
-        resolve(true);
-      },
-    };
-  });
-}
-
-function checkTimeout(ms: number): void {
-  if (!(ms >= 0 && ms <= 2 ** 31 - 1)) throw new UsageError(`Expected \`jobTimeout\` to be a number of ms from 0 to 2147483647, got \`${ms}\``);
 }
 
 /** The load error a warm-up chunk reports, '' for a thread that died while loading, else undefined. */

@@ -1,0 +1,22 @@
+/** A handler's failure as a thread sends it: a `WireError`, plain strings that always clone. */
+import type { WireError } from '../protocol/messages.js';
+
+/** What a handler threw: an Error's name, message and stack; anything else as a string. */
+export function toWireError(error: unknown): WireError {
+  if (!(error instanceof Error)) return { message: stringify(error) };
+  return { message: String(error.message), name: String(error.name), ...(typeof error.stack === 'string' && { stack: error.stack }) };
+}
+
+/** The failure of a job whose handler `fn` returned a function or symbol, which no message can carry. */
+export function unsendable(fn: string, value: unknown): WireError {
+  return { message: `${fn} returned a ${typeof value}, which cannot be sent back as a result`, name: 'TypeError' };
+}
+
+/** Any value as a string, even one `String` throws on. */
+export function stringify(value: unknown): string {
+  try {
+    return String(value);
+  } catch {
+    return Object.prototype.toString.call(value); // e.g. an object without a prototype
+  }
+}
