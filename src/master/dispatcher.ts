@@ -30,6 +30,8 @@ export interface DispatcherOptions {
   /** Called when in-flight jobs go back to the buffer (lease expiry, BYE, reconnect). */
   readonly onRequeue?: (count: number, why: string) => void;
   readonly logger: Logger;
+  /** A --retry-failed run: the seq in the run of its job `seq`, which handlers are told. */
+  readonly originOf?: ((seq: number) => number) | undefined;
   /** Milliseconds of work a batch should carry (a batch runs on one thread). @default 50 */
   readonly batchMs?: number;
   /** @default 1000 */
@@ -240,7 +242,9 @@ export class Dispatcher {
     const run = this.#options.runId;
     const attempts = table.anyRetried ? seqs.map((seq) => table.attempt(seq)) : undefined;
     const retried = attempts !== undefined && attempts.some((attempt) => attempt > 0);
-    this.#send(slave.id, { command: 'JOBS', run, seqs: runs, ...(retried && { attempts }), jobs: pack(values) });
+    const { originOf } = this.#options;
+    const origins = originOf && { origins: seqs.map(originOf) };
+    this.#send(slave.id, { command: 'JOBS', run, seqs: runs, ...(retried && { attempts }), ...origins, jobs: pack(values) });
   }
 
   async #done(slave: SlaveRecord, message: Done): Promise<void> {

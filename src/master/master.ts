@@ -139,6 +139,7 @@ export class Master extends EventEmitter<MasterEvents> {
       lease: options.lease,
       jobTimeout: options.jobTimeout,
       wantResults: handleResult !== undefined,
+      originOf: retry && ((seq) => retry.originalSeq(seq)),
       logger: this.#logger,
       onReport: (report) => this.#record(report),
       onRequeue: (count, why) => this.#logger.info(`${count} in-flight jobs back in the buffer: ${why}`),

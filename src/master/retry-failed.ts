@@ -102,6 +102,11 @@ export class RetryFailed {
   }
 
   /** How the retry run's seq `seq` reads in log lines: the seq of the job in the run it came from. */
+  /** The seq in the run of the retry run's job `seq`. */
+  originalSeq(seq: number): number {
+    return this.#retried[seq]?.seq ?? seq;
+  }
+
   describeSeq(seq: number): string {
     const original = this.#retried[seq];
     return original === undefined ? `${seq} of the retry` : `${original.seq}`;

@@ -71,6 +71,8 @@ export interface Jobs {
   readonly seqs: SeqRuns;
   /** Attempt of each job (0 is the first try); omitted when all are first tries. */
   readonly attempts?: readonly number[];
+  /** Each job's seq in the run, when a run of its dead letters (--retry-failed) numbers them anew; else omitted. */
+  readonly origins?: readonly number[];
   /** msgpack of the array of jobs, one per seq. */
   readonly jobs: Uint8Array;
 }

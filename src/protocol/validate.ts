@@ -109,12 +109,13 @@ function seqRuns(value: unknown, what: string): { runs: SeqRuns; length: number 
   return { runs: value as number[], length };
 }
 
-function attemptsOf(value: unknown, length: number): readonly number[] | undefined {
+/** An optional list of one integer from 0 to `max` per job, such as `attempts`. */
+function perJob(value: unknown, length: number, what: string, entryName: string, max: number): readonly number[] | undefined {
   if (value === undefined) return undefined;
-  const attempts = list(value, 'attempts');
-  if (attempts.length !== length) fail(`attempts must have one entry per seq (${length}), got ${attempts.length}`);
-  for (const a of attempts) int(a, 'attempt', 0, 1_000_000);
-  return attempts as number[];
+  const entries = list(value, what);
+  if (entries.length !== length) fail(`${what} must have one entry per seq (${length}), got ${entries.length}`);
+  for (const entry of entries) int(entry, entryName, 0, max);
+  return entries as number[];
 }
 
 function bytes(value: unknown, what: string): Uint8Array {
@@ -140,8 +141,16 @@ function done(payload: Record<string, unknown>, run: string): Message {
 
 function jobs(payload: Record<string, unknown>, run: string): Message {
   const { runs, length } = seqRuns(payload.seqs, 'seqs');
-  const attempts = attemptsOf(payload.attempts, length);
-  return { command: 'JOBS', run, seqs: runs, ...(attempts === undefined ? {} : { attempts }), jobs: bytes(payload.jobs, 'jobs') };
+  const attempts = perJob(payload.attempts, length, 'attempts', 'attempt', 1_000_000);
+  const origins = perJob(payload.origins, length, 'origins', 'origin', Number.MAX_SAFE_INTEGER);
+  return {
+    command: 'JOBS',
+    run,
+    seqs: runs,
+    ...(attempts === undefined ? {} : { attempts }),
+    ...(origins === undefined ? {} : { origins }),
+    jobs: bytes(payload.jobs, 'jobs'),
+  };
 }
 
 /**

@@ -17,6 +17,8 @@ export interface Batch {
   readonly seqs: SeqRuns;
   /** Attempt per job; absent when all are first tries. */
   readonly attempts?: readonly number[] | undefined;
+  /** Each job's seq in the run, for its handler, when the batch's seqs number a --retry-failed run; else absent. */
+  readonly origins?: readonly number[] | undefined;
   /** msgpack of the array of jobs. */
   readonly jobs: Uint8Array;
   /** How many jobs (seqs) it holds. */
@@ -31,6 +33,7 @@ export interface ChunkTask {
   readonly partials: boolean;
   readonly seqs: SeqRuns;
   readonly attempts?: readonly number[] | undefined;
+  readonly origins?: readonly number[] | undefined;
   readonly jobs: Uint8Array;
   readonly wantResults: boolean;
   /** The slot's progress region this chunk reports into (see progress.ts); untouched for an empty (warm-up) chunk. */

@@ -236,7 +236,7 @@ export class JobPool {
       // The packed jobs are a view into a received frame (a Buffer, whose `slice` copies nothing):
       // copy them into a buffer of their own and move that over, leaving the caller's intact.
       const jobs = new Uint8Array(batch.jobs);
-      const task: ChunkTask = { id: running.id, partials: running.onPartial !== undefined, seqs: batch.seqs, attempts: batch.attempts, jobs, wantResults, progress: running.progress.buffer };
+      const task: ChunkTask = { id: running.id, partials: running.onPartial !== undefined, seqs: batch.seqs, attempts: batch.attempts, origins: batch.origins, jobs, wantResults, progress: running.progress.buffer };
       const outcome = await this.#piscina.run(task, { transferList: [jobs.buffer] });
       // The reply may overtake partial reports posted before it (another port): they are on their way.
       const partials = outcome.partials ?? 0;

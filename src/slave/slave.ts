@@ -134,7 +134,7 @@ export class Slave extends EventEmitter {
       return;
     }
     const count = runsLength(message.seqs);
-    this.#queue.push({ seqs: message.seqs, attempts: message.attempts, jobs: message.jobs, count });
+    this.#queue.push({ seqs: message.seqs, attempts: message.attempts, origins: message.origins, jobs: message.jobs, count });
     this.#held += count;
     this.#granted = Math.max(0, this.#granted - count);
     this.#pump();

@@ -98,7 +98,7 @@ function decode(chunk: HeldChunk): ChunkOutcome | undefined {
  */
 function startJobs(chunk: HeldChunk): boolean {
   const { jobs, states, count } = chunk;
-  const attempts = chunk.task.attempts;
+  const { attempts, origins } = chunk.task;
   const handler = handle!;
   // Timed per stretch of synchronous jobs, not per job: two clock reads per job would cost more than a no-op job.
   let since = performance.now();
@@ -110,7 +110,7 @@ function startJobs(chunk: HeldChunk): boolean {
     let value: unknown;
     let thenable: boolean;
     try {
-      value = handler(jobs[index], { seq, attempt: attempts?.[index] ?? 0 });
+      value = handler(jobs[index], { seq: origins?.[index] ?? seq, attempt: attempts?.[index] ?? 0 });
       thenable = isThenable(value);
     } catch (error) {
       chunk.failures.push({ index, error: toWireError(error) });

@@ -77,11 +77,16 @@ describe('tm-master --retry-failed', () => {
     await runWithFailures(args, [3, 50, 120, 199]);
     failOnly([50, 199]);
     const before = readRecord(record).length;
+    const seqs = join(dir.path, 'seqs');
 
-    const retry = run([...args, '--retry-failed']);
+    const retry = run([...args, '--retry-failed'], { TM_SEQS: seqs });
 
     expect(await retry.exited, retry.stderr).toEqual({ code: 1, signal: null });
     expect(ranSince(before)).toEqual({ done: [3, 120], failed: [50, 50, 199, 199] });
+    // Handlers are told each job's seq in the run (job i has seq i here), not its place in the retry.
+    const told = readFileSync(seqs, 'utf8').trim().split('\n').map((line) => line.split(' ').map(Number));
+    expect(told.map(([job]) => job).sort((a, b) => a! - b!)).toEqual([3, 50, 50, 120, 199, 199]);
+    for (const [job, seq] of told) expect(seq).toBe(job);
     const lines = deadLetterLines();
     expect(lines.map((d) => d.seq)).toEqual([50, 199]);
     for (const d of lines) {

@@ -92,7 +92,7 @@ const examples: { readonly [C in Command]: Extract<Message, { command: C }> } = 
   BYE: { command: 'BYE', run: 'run-1', returned: [7, 3, 100, 1] },
   WELCOME: { command: 'WELCOME', run: 'run-1', jobTimeout: 30_000, lease: 60_000, wantResults: true },
   REJECT: { command: 'REJECT', reason: 'protocol version 1, expected 2', rehello: false },
-  JOBS: { command: 'JOBS', run: 'run-1', seqs: [0, 2, 9, 1], attempts: [0, 3, 1], jobs },
+  JOBS: { command: 'JOBS', run: 'run-1', seqs: [0, 2, 9, 1], attempts: [0, 3, 1], origins: [12, 40, 41], jobs },
   QUIT: { command: 'QUIT', run: 'run-1' },
 };
 
@@ -118,7 +118,7 @@ describe('encodeMessage and decoding', () => {
     const { results: _results, returned: _returned, ...done } = examples.DONE;
     const bare = { ...done, failures: [{ index: 0, error: { message: 'only a message' } }] };
     expect(decodeSlaveMessage(encodeMessage(bare))).toStrictEqual({ ok: true, message: bare });
-    const { attempts: _attempts, ...firstTries } = examples.JOBS;
+    const { attempts: _attempts, origins: _origins, ...firstTries } = examples.JOBS;
     expect(decodeMasterMessage(encodeMessage(firstTries))).toStrictEqual({ ok: true, message: firstTries });
   });
 

@@ -91,6 +91,8 @@ const cases: ReadonlyArray<{ readonly title: string; readonly decode: Decoder; r
   { title: 'fewer attempts than seqs', ...toSlave('JOBS', { ...jobs, attempts: [0, 0] }), reason: /^attempts must have one entry per seq \(3\), got 2$/ },
   { title: 'a negative attempt', ...toSlave('JOBS', { ...jobs, attempts: [0, -1, 0] }), reason: /^attempt must be an integer from 0 to 1000000$/ },
   { title: 'a fractional attempt', ...toSlave('JOBS', { ...jobs, attempts: [0, 0.5, 0] }), reason: /^attempt must be an integer/ },
+  { title: 'origins not one per seq', ...toSlave('JOBS', { ...jobs, origins: [7, 8] }), reason: /^origins must have one entry per seq \(3\), got 2$/ },
+  { title: 'a negative origin', ...toSlave('JOBS', { ...jobs, origins: [7, -1, 9] }), reason: /^origin must be an integer from 0 to / },
   // Text fields too long, or not text
   { title: 'a run id over 64 characters', ...toMaster('PING', { run: 'r'.repeat(65) }), reason: /^run must be a string of at most 64 characters$/ },
   { title: 'a missing run id', ...toMaster('PING', {}), reason: /^run must be a string/ },
@@ -211,7 +213,7 @@ const FIELDS: Record<string, readonly string[]> = {
   BYE: ['command', 'run', 'returned'],
   WELCOME: ['command', 'run', 'jobTimeout', 'lease', 'wantResults'],
   REJECT: ['command', 'reason', 'rehello'],
-  JOBS: ['command', 'run', 'seqs', 'attempts', 'jobs'],
+  JOBS: ['command', 'run', 'seqs', 'attempts', 'origins', 'jobs'],
   QUIT: ['command', 'run'],
 };
 
@@ -257,6 +259,7 @@ describe('decoding arbitrary frames', () => {
     encodeMessage({ command: 'WELCOME', ...welcome }),
     encodeMessage({ command: 'REJECT', ...reject }),
     encodeMessage({ command: 'JOBS', ...jobs, attempts: [0, 1, 2] }),
+    encodeMessage({ command: 'JOBS', ...jobs, origins: [40, 7, 2] }),
     encodeMessage({ command: 'QUIT', run: 'r' }),
   ];
   const commands = [...SLAVE, ...MASTER];
