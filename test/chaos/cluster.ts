@@ -20,6 +20,10 @@ export interface ClusterOptions {
   readonly maxCredit: number;
   /** Microseconds each job busy-waits (TM_SPIN_US): sets the pace of the run. */
   readonly spinUs: number;
+  /** Milliseconds each job awaits a timer (TM_ASYNC_MS), 0 for none: async jobs, run in lanes. */
+  readonly asyncMs: number;
+  /** Each slave's `--concurrency`: jobs its thread runs at once. */
+  readonly concurrency: number;
 }
 
 /** Milliseconds a process may take to start (tsx compiles the task module on the way). */
@@ -130,10 +134,10 @@ export class Cluster {
   }
 
   #spawnSlave(): Proc {
-    const { maxCredit, spinUs, dir } = this.options;
-    const slave = runBin('tm-slave', [RECORD_TASK, '--address', this.address, '--threads', '1', '--max-credit', `${maxCredit}`], {
+    const { maxCredit, spinUs, asyncMs, concurrency, dir } = this.options;
+    const slave = runBin('tm-slave', [RECORD_TASK, '--address', this.address, '--threads', '1', '--concurrency', `${concurrency}`, '--max-credit', `${maxCredit}`], {
       cwd: dir,
-      env: { TM_RECORD: this.record, TM_RECORD_PID: '1', TM_SPIN_US: `${spinUs}` },
+      env: { TM_RECORD: this.record, TM_RECORD_PID: '1', TM_SPIN_US: `${spinUs}`, TM_ASYNC_MS: `${asyncMs}` },
     });
     this.everySlave.push(slave);
     return slave;

@@ -23,6 +23,10 @@ export interface ChaosOptions {
   readonly spinUs: number;
   /** A fresh directory for the record and the state. */
   readonly dir: string;
+  /** Milliseconds each job awaits a timer (every tenth five times as long), 0 for none. @default 0 */
+  readonly asyncMs?: number;
+  /** Each slave's `--concurrency`. @default 1 */
+  readonly concurrency?: number;
   /** @default 3 */
   readonly slaves?: number;
   /** The master's `--lease`, ms. @default 1500 */
@@ -51,7 +55,7 @@ export interface ChaosReport {
   readonly problems: readonly string[];
 }
 
-const DEFAULTS = { slaves: 3, lease: 1500, checkpointInterval: 200, maxCredit: 1000, stallMs: 60_000 };
+const DEFAULTS = { slaves: 3, lease: 1500, checkpointInterval: 200, maxCredit: 1000, stallMs: 60_000, asyncMs: 0, concurrency: 1 };
 /** Slaves leave once the master says QUIT: this is plenty. */
 const QUIT_MS = 30_000;
 

@@ -5,8 +5,8 @@ import type { InjectedFault } from './faults.js';
 /** The line that opens a run: everything needed to replay it. */
 export function headerLine({ options: o }: Pick<ChaosReport, 'options'>): string {
   return (
-    `chaos: seed ${o.seed}; ${o.jobs} jobs, ${o.slaves} slaves (1 thread, max credit ${o.maxCredit}), ${o.faults} faults; ` +
-    `job spin ${o.spinUs} µs, lease ${o.lease} ms, checkpoint every ${o.checkpointInterval} ms`
+    `chaos: seed ${o.seed}; ${o.jobs} jobs, ${o.slaves} slaves (1 thread × ${o.concurrency}, max credit ${o.maxCredit}), ${o.faults} faults; ` +
+    `job ${o.asyncMs > 0 ? `awaits ${o.asyncMs} ms (every tenth ${5 * o.asyncMs} ms)` : `spin ${o.spinUs} µs`}, lease ${o.lease} ms, checkpoint every ${o.checkpointInterval} ms`
   );
 }
 

@@ -1,7 +1,8 @@
 /**
  * `npm run chaos`: the full-size chaos run. Flags: --seed (or env CHAOS_SEED; random if neither),
  * --jobs (1000000), --faults (30), --spin-us (job busy-wait, 150 µs: the faults need a run that lasts),
- * --keep (keep the temp dir).
+ * --async-ms (instead, each job awaits a timer this long, every tenth five times as long: async jobs
+ * in lanes, with partial reports), --concurrency (each slave's, 1), --keep (keep the temp dir).
  * Exits 0 when every guarantee held, 1 otherwise (the temp dir is then kept for inspection).
  */
 import { randomInt } from 'node:crypto';
@@ -16,6 +17,8 @@ const { values } = parseArgs({
     jobs: { type: 'string', default: '1000000' },
     faults: { type: 'string', default: '30' },
     'spin-us': { type: 'string', default: '150' },
+    'async-ms': { type: 'string', default: '0' },
+    concurrency: { type: 'string', default: '1' },
     keep: { type: 'boolean', default: false },
   },
 });
@@ -37,6 +40,8 @@ const options = {
   jobs: integerFlag('jobs', values.jobs, 1),
   faults: integerFlag('faults', values.faults, 0),
   spinUs: integerFlag('spin-us', values['spin-us'], 0),
+  asyncMs: integerFlag('async-ms', values['async-ms'], 0),
+  concurrency: integerFlag('concurrency', values.concurrency, 1),
   dir: dir.path,
 };
 const report = await runChaos({ ...options, log: (line) => process.stdout.write(`${line}\n`) });
