@@ -5,6 +5,7 @@ import { forEachSeq, toRuns, type SeqRuns } from '../protocol/seq-runs.js';
 import { Outbox } from '../protocol/outbox.js';
 import { decodeSlaveMessage, reasonKind } from '../protocol/validate.js';
 import type { Logger } from '../log.js';
+import { BATCH_BYTES, BatchBytes, MAX_JOB_BYTES } from './batch-bytes.js';
 import type { JobTable } from './job-table.js';
 import { SlaveRecord } from './slave-record.js';
 import type { JobSource } from './source.js';
@@ -34,7 +35,7 @@ export interface DispatcherOptions {
   readonly originOf?: ((seq: number) => number) | undefined;
   /** Milliseconds of work a batch should carry (a batch runs on one thread). @default 50 */
   readonly batchMs?: number;
-  /** @default 1000 */
+  /** Most jobs in a batch, however quick: tiny jobs travel in batches this big. @default 1000 */
   readonly maxBatch?: number;
 }
 
@@ -61,6 +62,7 @@ export class Dispatcher {
   /** Retries whose backoff is over, each preferring a slave other than the one it failed on. */
   #retries: Array<{ seq: number; avoid: string }> = [];
   readonly #outbox: Outbox;
+  readonly #batchBytes = new BatchBytes();
   #paused = false;
   #leaseTimer: NodeJS.Timeout;
   readonly stats: DispatcherStats = { dropped: 0, requeued: 0, batches: 0, jobsSent: 0 };
@@ -180,7 +182,7 @@ export class Dispatcher {
   #takeFor(slave: SlaveRecord): number[] {
     const { batchMs = 50, maxBatch = 1000 } = this.#options;
     if (!this.#source.exhausted && slave.shouldWait(batchMs, maxBatch)) return [];
-    let n = slave.batchSize(batchMs, maxBatch);
+    let n = this.#batchBytes.limit(slave.batchSize(batchMs, maxBatch));
     // A busy slave waits for the generator to fill a whole batch; the buffer announces it.
     if (!this.#source.exhausted && slave.inFlight > 0 && this.#source.length + this.#retries.length < n) return [];
     // Near the end, share what is left among the slaves' threads (a batch runs on one) rather than hand it all to one.
@@ -224,14 +226,23 @@ export class Dispatcher {
     this.#send(id, { command: 'WELCOME', run, jobTimeout, lease, wantResults });
   }
 
+  /** Sends `seqs` to `slave` as one JOBS, or as several if they pack to more than BATCH_BYTES. */
   #sendJobs(slave: SlaveRecord, seqs: readonly number[]): void {
     const table = this.#table;
-    const runs: number[] = [];
     const values = new Array<unknown>(seqs.length);
-    for (let i = 0; i < seqs.length; i++) {
-      const seq = seqs[i]!;
+    for (let i = 0; i < seqs.length; i++) values[i] = table.job(seqs[i]!);
+    const jobs = pack(values);
+    this.#batchBytes.observe(jobs.length, seqs.length);
+    if (jobs.length > BATCH_BYTES && seqs.length > 1) {
+      const half = Math.ceil(seqs.length / 2);
+      this.#sendJobs(slave, seqs.slice(0, half));
+      this.#sendJobs(slave, seqs.slice(half));
+      return;
+    }
+    if (jobs.length > MAX_JOB_BYTES) return this.#tooLarge(slave, seqs[0]!, jobs.length);
+    const runs: number[] = [];
+    for (const seq of seqs) {
       table.send(seq, slave);
-      values[i] = table.job(seq);
       const last = runs.length - 2;
       if (last >= 0 && runs[last]! + runs[last + 1]! === seq) runs[last + 1]!++;
       else runs.push(seq, 1);
@@ -244,7 +255,15 @@ export class Dispatcher {
     const retried = attempts !== undefined && attempts.some((attempt) => attempt > 0);
     const { originOf } = this.#options;
     const origins = originOf && { origins: seqs.map(originOf) };
-    this.#send(slave.id, { command: 'JOBS', run, seqs: runs, ...(retried && { attempts }), ...origins, jobs: pack(values) });
+    this.#send(slave.id, { command: 'JOBS', run, seqs: runs, ...(retried && { attempts }), ...origins, jobs });
+  }
+
+  /** A job no message can carry fails where it is, as if it had run: it is retried, then dead-lettered. */
+  #tooLarge(slave: SlaveRecord, seq: number, bytes: number): void {
+    const error = { message: `the job packs to ${bytes} bytes, more than a message may carry (${MAX_JOB_BYTES})`, name: 'RangeError' };
+    void Promise.resolve(this.#options.onReport({ slave, seqs: [seq], errors: [error], results: undefined })).catch((e: unknown) =>
+      this.#options.logger.error(`recording job ${seq} as too large failed: ${(e as Error).message}`),
+    );
   }
 
   async #done(slave: SlaveRecord, message: Done): Promise<void> {
