@@ -35,7 +35,7 @@ export interface DispatcherOptions {
   readonly originOf?: ((seq: number) => number) | undefined;
   /** Milliseconds of work a batch should carry (a batch runs on one thread). @default 50 */
   readonly batchMs?: number;
-  /** Most jobs in a batch, however quick: tiny jobs travel in batches this big. @default 1000 */
+  /** Most jobs in a batch, however quick: tiny jobs travel in batches this big. @default 4000 */
   readonly maxBatch?: number;
 }
 
@@ -180,7 +180,7 @@ export class Dispatcher {
   }
 
   #takeFor(slave: SlaveRecord): number[] {
-    const { batchMs = 50, maxBatch = 1000 } = this.#options;
+    const { batchMs = 50, maxBatch = 4000 } = this.#options;
     if (!this.#source.exhausted && slave.shouldWait(batchMs, maxBatch)) return [];
     let n = this.#batchBytes.limit(slave.batchSize(batchMs, maxBatch));
     // A busy slave waits for the generator to fill a whole batch; the buffer announces it.
