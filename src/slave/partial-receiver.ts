@@ -9,7 +9,6 @@ export type OnPartial = (result: ChunkResult) => void;
 export interface ReportedChunk {
   readonly id: number;
   readonly batch: Batch;
-  readonly count: number;
   readonly onPartial: OnPartial | undefined;
   /** Partial reports received, and the jobs they held (undefined until the first). */
   partials: number;
@@ -49,7 +48,7 @@ export class PartialReceiver {
     const report = message as PartialReport;
     const running = typeof report === 'object' && report !== null ? this.#chunks.get(report.chunk) : undefined;
     if (running === undefined) return;
-    const received = (running.received ??= new Uint8Array(running.count));
+    const received = (running.received ??= new Uint8Array(running.batch.count));
     for (const index of report.indexes) received[index] = 1;
     running.partials++;
     running.onPartial!(fromPartial(running.batch, report));
