@@ -1,5 +1,5 @@
 import { SingleBar } from 'cli-progress';
-import type { ProgressSnapshot } from '../master/progress.js';
+import type { ProgressSnapshot } from '../master/run-progress.js';
 
 export interface ProgressSource {
   on(event: 'progress', listener: (snapshot: ProgressSnapshot) => void): unknown;

@@ -1,5 +1,5 @@
 import type { Cursor } from '../task.js';
-import type { SlaveRecord } from './slave-record.js';
+import type { SlaveRecord } from './dispatch/slave-record.js';
 
 /**
  * Every job the master has pulled and not yet finished (buffered, in flight, or waiting to be

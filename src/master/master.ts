@@ -8,17 +8,17 @@ import { loadModule, pickFunction, resolveModule } from '../load.js';
 import { MAX_MESSAGE_SIZE } from '../protocol/messages.js';
 import type { JobArgs } from '../task.js';
 import { checkBindAddress } from './address.js';
-import { Checkpoint, defaultStatePath, type CursorMode, type RecoveredState } from './checkpoint.js';
-import { Dispatcher, type Report } from './dispatcher.js';
+import { Checkpoint, defaultStatePath, type CursorMode, type RecoveredState } from './state/checkpoint.js';
+import { Dispatcher, type Report } from './dispatch/dispatcher.js';
 import { JobTable } from './job-table.js';
 import { Ledger } from './ledger.js';
 import { resolveMasterOptions, type MasterOptions, type ResolvedMasterOptions } from './options.js';
 import { Recorder } from './recorder.js';
-import { MAX_SLAVE_CAPACITY } from './slave-record.js';
-import { RetryFailed } from './retry-failed.js';
-import { RetryQueue } from './retries.js';
+import { MAX_SLAVE_CAPACITY } from './dispatch/slave-record.js';
+import { RetryFailed } from './state/retry-failed.js';
+import { RetryQueue } from './retry-queue.js';
 import { JobSource, resumeArgument } from './source.js';
-import { Progress, type ProgressSnapshot } from './progress.js';
+import { Progress, type ProgressSnapshot } from './run-progress.js';
 
 /** How a run ended. */
 export interface Summary {

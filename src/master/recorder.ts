@@ -1,10 +1,10 @@
 import type { Logger } from '../log.js';
 import type { WireError } from '../protocol/messages.js';
-import type { Checkpoint, Completion } from './checkpoint.js';
-import type { Report } from './dispatcher.js';
+import type { Checkpoint, Completion } from './state/checkpoint.js';
+import type { Report } from './dispatch/dispatcher.js';
 import type { JobTable } from './job-table.js';
 import type { Ledger } from './ledger.js';
-import type { RetryQueue } from './retries.js';
+import type { RetryQueue } from './retry-queue.js';
 
 export interface RecorderOptions {
   readonly retries: number;

@@ -1,6 +1,6 @@
 import { UsageError } from '../errors.js';
 import { isWithCursor } from '../task.js';
-import type { CursorMode } from './checkpoint.js';
+import type { CursorMode } from './state/checkpoint.js';
 import type { JobTable } from './job-table.js';
 import type { Ledger } from './ledger.js';
 

@@ -1,7 +1,7 @@
 /** Turning what a thread did with a chunk into `ChunkResult`s: its partial reports, its reply, or what it left when it died. */
 import type { WireFailure } from '../protocol/messages.js';
 import { forEachSeq, toRuns, type SeqRuns } from '../protocol/seq-runs.js';
-import type { Batch, ChunkOutcome, ChunkResult, PartialReport } from './chunk.js';
+import type { Batch, ChunkOutcome, ChunkResult, PartialReport } from './thread-messages.js';
 
 /**
  * One byte per job of a chunk, set when the pool has received the job's partial report: such a

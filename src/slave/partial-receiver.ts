@@ -1,5 +1,5 @@
 /** The pool's side of partial reports: each passed on once, and the jobs it held kept out of its chunk's result. */
-import type { Batch, ChunkResult, PartialReport } from './chunk.js';
+import type { Batch, ChunkResult, PartialReport } from './thread-messages.js';
 import { fromPartial, type Received } from './outcome.js';
 
 /** Takes a partial report of a chunk: the result of some of its jobs, before the chunk is done. */

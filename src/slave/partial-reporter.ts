@@ -1,9 +1,9 @@
 /** The thread's side of partial reports: posts the finished jobs of chunks whose other jobs still run. */
 import { parentPort } from 'node:worker_threads';
 import type { WireFailure } from '../protocol/messages.js';
-import type { PartialReport } from './chunk.js';
-import type { HeldChunk } from './held-chunk.js';
-import { DONE, REPORTED, RUNNING } from './progress.js';
+import type { PartialReport } from './thread-messages.js';
+import type { HeldChunk } from './held-batch.js';
+import { DONE, REPORTED, RUNNING } from './batch-progress.js';
 
 /**
  * Milliseconds between looks for finished jobs to report early. A chunk is reported at the second

@@ -4,13 +4,13 @@ import { Piscina } from 'piscina';
 import { UsageError } from '../errors.js';
 import { moduleLabel } from '../load.js';
 import { runsLength } from '../protocol/seq-runs.js';
-import type { Batch, ChunkOutcome, ChunkResult, ChunkTask, WorkerSetup } from './chunk.js';
+import type { Batch, ChunkOutcome, ChunkResult, ChunkTask, WorkerSetup } from './thread-messages.js';
 import { fromOutcome, fromWreck } from './outcome.js';
-import { FreeSlots } from './free-slots.js';
+import { FreeSlots } from './free-regions.js';
 import { caughtUp, PartialReceiver, type OnPartial, type ReportedChunk } from './partial-receiver.js';
 import { checkTimeout, Watchdog, type WatchedChunk } from './watchdog.js';
 
-export type { Batch, ChunkResult } from './chunk.js';
+export type { Batch, ChunkResult } from './thread-messages.js';
 export type { OnPartial } from './partial-receiver.js';
 
 export interface PoolOptions {

@@ -1,7 +1,7 @@
 /** The pool's job timeout: kills a thread whose chunk's finished count stood still for longer than `jobTimeout`. */
 import type { Piscina } from 'piscina';
 import { UsageError } from '../errors.js';
-import type { SlotProgress } from './progress.js';
+import type { SlotProgress } from './batch-progress.js';
 
 /** A chunk as the watchdog sees it: its thread's live count of finished jobs, and what the watchdog made of it. */
 export interface WatchedChunk {

@@ -5,11 +5,11 @@ import { unpack } from '../protocol/codec.js';
 import type { WireError } from '../protocol/messages.js';
 import { runsLength, type SeqRuns } from '../protocol/seq-runs.js';
 import type { JobContext } from '../task.js';
-import type { ChunkOutcome, ChunkTask, WorkerSetup } from './chunk.js';
-import { holdChunk, type HeldChunk } from './held-chunk.js';
+import type { ChunkOutcome, ChunkTask, WorkerSetup } from './thread-messages.js';
+import { holdChunk, type HeldChunk } from './held-batch.js';
 import { PartialReporter } from './partial-reporter.js';
-import { CALLED_OFF, CANCEL, DONE, FINISHED, RUNNING, STARTED, THREAD } from './progress.js';
-import { stringify, toWireError, unsendable } from './wire-error.js';
+import { CALLED_OFF, CANCEL, DONE, FINISHED, RUNNING, STARTED, THREAD } from './batch-progress.js';
+import { stringify, toWireError, unsendable } from '../protocol/wire-error.js';
 
 type Handler = (job: unknown, context: JobContext) => unknown;
 

@@ -1,4 +1,4 @@
-import { SlaveRecord } from '../../src/master/slave-record.js';
+import { SlaveRecord } from '../../src/master/dispatch/slave-record.js';
 import { PROTOCOL_VERSION, type Hello } from '../../src/protocol/messages.js';
 
 /** The master's record of a slave of one thread running `concurrency` jobs at once, able to hold `capacity` jobs. */

@@ -1,10 +1,10 @@
 /** Reading a master's state files the way a resuming master does, to see what it had recorded. */
 import { readFileSync } from 'node:fs';
-import { logPath } from '../../src/master/checkpoint.js';
-import { replayLog } from '../../src/master/completion-log.js';
+import { logPath } from '../../src/master/state/checkpoint.js';
+import { replayLog } from '../../src/master/state/completion-log.js';
 import { Ledger } from '../../src/master/ledger.js';
-import { readState } from '../../src/master/state-file.js';
-import type { RunIdentity } from '../../src/master/state-types.js';
+import { readState } from '../../src/master/state/state-file.js';
+import type { RunIdentity } from '../../src/master/state/state-types.js';
 
 /** The fields of a state file the tests look at. */
 export interface StateFields {

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readDeadLetters, deadLetterPath } from '../../src/master/checkpoint.js';
+import { readDeadLetters, deadLetterPath } from '../../src/master/state/checkpoint.js';
 import { FIXTURES, runBin } from '../helpers/processes.js';
 import { range, readRecord, tally } from '../helpers/record.js';
 import { useTestDir } from '../helpers/test-dir.js';

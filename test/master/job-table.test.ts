@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { JobTable } from '../../src/master/job-table.js';
-import type { SlaveRecord } from '../../src/master/slave-record.js';
+import type { SlaveRecord } from '../../src/master/dispatch/slave-record.js';
 import { slave } from '../helpers/slave-record.js';
 
 /** The smallest table: 1024 slots. */

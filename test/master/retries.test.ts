@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { deadLetterPath } from '../../src/master/checkpoint.js';
+import { deadLetterPath } from '../../src/master/state/checkpoint.js';
 import { FIXTURES, runBin } from '../helpers/processes.js';
 import { useTestDir } from '../helpers/test-dir.js';
 import { range, readRecord, tally } from '../helpers/record.js';

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { pack } from '../../src/protocol/codec.js';
 import { expandRuns, runsLength, toRuns, type SeqRuns } from '../../src/protocol/seq-runs.js';
-import type { Batch } from '../../src/slave/chunk.js';
+import type { Batch } from '../../src/slave/thread-messages.js';
 import { fromOutcome, fromPartial, fromWreck, seqsAt, type Wreck } from '../../src/slave/outcome.js';
 
 /** A batch over `seqs` (runs); the packed jobs are never opened on this side. */

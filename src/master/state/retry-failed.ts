@@ -10,8 +10,8 @@
  * is correct either way.
  */
 import { existsSync } from 'node:fs';
-import { StateError } from '../errors.js';
-import type { Logger } from '../log.js';
+import { StateError } from '../../errors.js';
+import type { Logger } from '../../log.js';
 import {
   Checkpoint,
   deadLetterPath,
@@ -23,8 +23,8 @@ import {
   type RecoveredState,
   type RunIdentity,
 } from './checkpoint.js';
-import { Ledger } from './ledger.js';
-import type { Summary } from './master.js';
+import { Ledger } from '../ledger.js';
+import type { Summary } from '../master.js';
 
 /** The run being retried: its state, locked for as long as the retry runs. */
 interface MainState {

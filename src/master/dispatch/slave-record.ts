@@ -1,4 +1,4 @@
-import type { Hello } from '../protocol/messages.js';
+import type { Hello } from '../../protocol/messages.js';
 
 /**
  * Most jobs one slave may hold, whatever it asks. It keeps the JOBS messages queued for one

@@ -1,5 +1,5 @@
 /** A handler's failure as a thread sends it: a `WireError`, plain strings that always clone. */
-import type { WireError } from '../protocol/messages.js';
+import type { WireError } from './messages.js';
 
 /** What a handler threw: an Error's name, message and stack; anything else as a string. */
 export function toWireError(error: unknown): WireError {

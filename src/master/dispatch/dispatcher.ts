@@ -1,14 +1,14 @@
 import type { Router } from 'zeromq';
-import { encodeMessage, pack } from '../protocol/codec.js';
-import { PROTOCOL_VERSION, type Done, type Hello, type MasterMessage, type WireError } from '../protocol/messages.js';
-import { forEachSeq, toRuns, type SeqRuns } from '../protocol/seq-runs.js';
-import { Outbox } from '../protocol/outbox.js';
-import { decodeSlaveMessage, reasonKind } from '../protocol/validate.js';
-import type { Logger } from '../log.js';
+import { encodeMessage, pack } from '../../protocol/codec.js';
+import { PROTOCOL_VERSION, type Done, type Hello, type MasterMessage, type WireError } from '../../protocol/messages.js';
+import { forEachSeq, toRuns, type SeqRuns } from '../../protocol/seq-runs.js';
+import { Outbox } from '../../protocol/outbox.js';
+import { decodeSlaveMessage, reasonKind } from '../../protocol/validate.js';
+import type { Logger } from '../../log.js';
 import { BATCH_BYTES, BatchBytes, MAX_JOB_BYTES } from './batch-bytes.js';
-import type { JobTable } from './job-table.js';
+import type { JobTable } from '../job-table.js';
 import { SlaveRecord } from './slave-record.js';
-import type { JobSource } from './source.js';
+import type { JobSource } from '../source.js';
 
 /** What a slave reported for jobs it had: each job's error if it failed, its result if wanted. */
 export interface Report {

@@ -2,11 +2,11 @@ import { execFileSync } from 'node:child_process';
 import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { lockPath, logPath } from '../../src/master/checkpoint.js';
-import { readState } from '../../src/master/state-file.js';
-import { FIXTURES, freePort, killAll, runBin, tempDir, type Proc } from '../helpers/processes.js';
-import { range, readRecord, tally } from '../helpers/record.js';
-import { readStateFields, recordedLedger } from '../helpers/state.js';
+import { lockPath, logPath } from '../../../src/master/state/checkpoint.js';
+import { readState } from '../../../src/master/state/state-file.js';
+import { FIXTURES, freePort, killAll, runBin, tempDir, type Proc } from '../../helpers/processes.js';
+import { range, readRecord, tally } from '../../helpers/record.js';
+import { readStateFields, recordedLedger } from '../../helpers/state.js';
 
 const FLAKY = join(FIXTURES, 'flaky.ts');
 const JOBS = 300;

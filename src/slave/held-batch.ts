@@ -1,7 +1,7 @@
 /** A chunk as the thread that holds it keeps it: its jobs, where the lanes are in them, and what is yet to report. */
 import type { WireFailure } from '../protocol/messages.js';
-import type { ChunkOutcome, ChunkTask } from './chunk.js';
-import { HEADER_FIELDS, STATES_AT } from './progress.js';
+import type { ChunkOutcome, ChunkTask } from './thread-messages.js';
+import { HEADER_FIELDS, STATES_AT } from './batch-progress.js';
 
 /** A chunk this thread holds: its jobs start in order, on whichever lanes are free. */
 export interface HeldChunk {

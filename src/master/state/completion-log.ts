@@ -1,10 +1,10 @@
 /** The append-only log of completions since the last snapshot: one line a batch, replayed on start. */
 import { closeSync, fstatSync, fsyncSync, ftruncateSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { crc32 } from 'node:zlib';
-import { StateError } from '../errors.js';
-import type { Cursor } from '../task.js';
+import { StateError } from '../../errors.js';
+import type { Cursor } from '../../task.js';
 import { array, fail, integer, ShapeError } from './json-shape.js';
-import type { Ledger } from './ledger.js';
+import type { Ledger } from '../ledger.js';
 import type { Completion } from './state-types.js';
 
 /** `[start, end, failed]` or `[start, end, failed, cursor of end]`, `failed` 0 or 1. */

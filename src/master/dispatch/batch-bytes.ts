@@ -1,4 +1,4 @@
-import { MAX_MESSAGE_SIZE } from '../protocol/messages.js';
+import { MAX_MESSAGE_SIZE } from '../../protocol/messages.js';
 
 /**
  * Most bytes of packed jobs a JOBS message should carry. Far under MAX_MESSAGE_SIZE, past which a

@@ -1,11 +1,11 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { deadLetterPath, readDeadLetters, retryStatePath } from '../../src/master/checkpoint.js';
-import { encodeState } from '../../src/master/state-file.js';
-import { FIXTURES, freePort, killAll, runBin, tempDir, type Proc } from '../helpers/processes.js';
-import { readRecord, type RecordLine } from '../helpers/record.js';
-import { readStateFields, recordedLedger } from '../helpers/state.js';
+import { deadLetterPath, readDeadLetters, retryStatePath } from '../../../src/master/state/checkpoint.js';
+import { encodeState } from '../../../src/master/state/state-file.js';
+import { FIXTURES, freePort, killAll, runBin, tempDir, type Proc } from '../../helpers/processes.js';
+import { readRecord, type RecordLine } from '../../helpers/record.js';
+import { readStateFields, recordedLedger } from '../../helpers/state.js';
 
 const FLAKY = join(FIXTURES, 'flaky.ts');
 /** One retry, 1 ms apart: each failing job runs twice per run. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { slave } from '../helpers/slave-record.js';
+import { slave } from '../../helpers/slave-record.js';
 
 describe('SlaveRecord batch size', () => {
   it('carries about the target time per lane of the thread a batch runs on, 2 jobs a lane until job times are known', () => {

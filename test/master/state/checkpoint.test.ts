@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { StateError } from '../../src/errors.js';
+import { StateError } from '../../../src/errors.js';
 import {
   Checkpoint,
   deadLetterPath,
@@ -16,14 +16,14 @@ import {
   retryStatePath,
   rewriteDeadLetters,
   type RunIdentity,
-} from '../../src/master/checkpoint.js';
-import { CompletionLog, encodeBatch } from '../../src/master/completion-log.js';
-import type { LedgerSnapshot } from '../../src/master/ledger.js';
-import { encodeState } from '../../src/master/state-file.js';
+} from '../../../src/master/state/checkpoint.js';
+import { CompletionLog, encodeBatch } from '../../../src/master/state/completion-log.js';
+import type { LedgerSnapshot } from '../../../src/master/ledger.js';
+import { encodeState } from '../../../src/master/state/state-file.js';
 
 const identity: RunIdentity = { module: '/srv/tasks/squares.ts', fn: 'getJobs', args: { n: '100', table: 'users' } };
 const fresh = { cursorMode: undefined, total: undefined, finished: false } as const;
-const checkpointModule = fileURLToPath(new URL('../../src/master/checkpoint.ts', import.meta.url));
+const checkpointModule = fileURLToPath(new URL('../../../src/master/state/checkpoint.ts', import.meta.url));
 
 let dir: string;
 let path: string;

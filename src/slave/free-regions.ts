@@ -1,5 +1,5 @@
 /** The pool's slots: a progress region for each chunk it holds, at most `size`, reused chunk after chunk. */
-import { SlotProgress } from './progress.js';
+import { SlotProgress } from './batch-progress.js';
 
 /** Hands out slots' progress regions to chunks, and wakes a chunk waiting for one as one is released. */
 export class FreeSlots {
