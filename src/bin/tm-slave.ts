@@ -26,7 +26,7 @@ main('tm-slave', async () => {
   const supervised = process.send !== undefined;
   const slave = await Slave.start({
     module: target.module,
-    fn: target.fn ?? 'handleJob',
+    fn: target.fn,
     address: argv.address,
     threads: argv.threads,
     concurrency: argv.concurrency,

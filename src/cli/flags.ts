@@ -3,6 +3,8 @@ import { checkInteger } from '../check.js';
 import { UsageError } from '../errors.js';
 import { MAX_CONCURRENCY } from '../protocol/messages.js';
 import { LOG_LEVELS } from '../log.js';
+import { MASTER_DEFAULTS as M } from '../master/options.js';
+import { SLAVE_DEFAULTS as S } from '../slave/options.js';
 
 /**
  * An integer flag, checked as the user typed it, so `--size abc` is reported as `abc`, not as
@@ -18,37 +20,37 @@ function optionalInteger(name: string, min: number, describe: string, max?: numb
   return { describe, requiresArg: true, coerce: (raw: unknown): number => checkInteger(name, Number(raw), min, String(raw), max) } as const;
 }
 
-/** Flags every command shares. */
+/** Flags every command shares. Every default is read from the options' one declaration of it. */
 export const commonFlags = {
-  address: { type: 'string', default: 'tcp://127.0.0.1:3050', describe: 'ZeroMQ endpoint of the master' },
-  'log-level': { type: 'string', choices: LOG_LEVELS, default: 'info', describe: 'How much to log to stderr' },
+  address: { type: 'string', default: M.address, describe: 'ZeroMQ endpoint of the master' },
+  'log-level': { type: 'string', choices: LOG_LEVELS, default: M.logLevel, describe: 'How much to log to stderr' },
 } satisfies Record<string, Options>;
 
 /** Flags of the master (tm-master, tm-run). */
 export const masterFlags = {
-  size: integer('size', 1, 10_000, 'Most jobs buffered ahead of dispatch'),
+  size: integer('size', 1, M.size, 'Most jobs buffered ahead of dispatch'),
   state: { type: 'string', describe: 'State file (default: ./.taskmaster/<module>-<fn>-<args hash>.state.json)' },
-  reset: { type: 'boolean', default: false, describe: 'Forget earlier state and start the run over' },
-  'retry-failed': { type: 'boolean', default: false, describe: 'Run only the dead-lettered jobs, and keep in the dead-letter file those that still fail' },
-  'checkpoint-interval': integer('checkpoint-interval', 1, 1000, 'Milliseconds between snapshots and fsyncs of the state'),
-  retries: integer('retries', 0, 3, 'Retries of a failing job before it is dead-lettered'),
-  'retry-backoff': integer('retry-backoff', 0, 1000, 'Base of the exponential retry backoff, in ms'),
-  'job-timeout': integer('job-timeout', 0, 0, 'Milliseconds a handler may run before it fails (0: no limit)'),
-  lease: integer('lease', 1, 30_000, 'Milliseconds of silence before a slave’s jobs go to others'),
-  grace: integer('grace', 0, 10_000, 'Milliseconds a stop waits for in-flight jobs'),
-  insecure: { type: 'boolean', default: false, describe: 'Allow binding a non-loopback address without encryption' },
+  reset: { type: 'boolean', default: M.reset, describe: 'Forget earlier state and start the run over' },
+  'retry-failed': { type: 'boolean', default: M.retryFailed, describe: 'Run only the dead-lettered jobs, and keep in the dead-letter file those that still fail' },
+  'checkpoint-interval': integer('checkpoint-interval', 1, M.checkpointInterval, 'Milliseconds between snapshots and fsyncs of the state'),
+  retries: integer('retries', 0, M.retries, 'Retries of a failing job before it is dead-lettered'),
+  'retry-backoff': integer('retry-backoff', 0, M.retryBackoff, 'Base of the exponential retry backoff, in ms'),
+  'job-timeout': integer('job-timeout', 0, M.jobTimeout, 'Milliseconds a handler may run before it fails (0: no limit)'),
+  lease: integer('lease', 1, M.lease, 'Milliseconds of silence before a slave’s jobs go to others'),
+  grace: integer('grace', 0, M.grace, 'Milliseconds a stop waits for in-flight jobs'),
+  insecure: { type: 'boolean', default: M.insecure, describe: 'Allow binding a non-loopback address without encryption' },
   progress: { type: 'boolean', default: true, describe: 'Show progress (--no-progress to hide it)' },
 } satisfies Record<string, Options>;
 
 /** Flags of a slave (tm-slave, tm-spawn, tm-run). */
 export const slaveFlags = {
   threads: optionalInteger('threads', 1, 'Worker threads per slave (default: the number of CPUs, shared among slaves by tm-spawn/tm-run)'),
-  concurrency: integer('concurrency', 1, 1, 'Jobs each thread runs at once (for handlers that await I/O)', MAX_CONCURRENCY),
+  concurrency: integer('concurrency', 1, S.concurrency, 'Jobs each thread runs at once (for handlers that await I/O)', MAX_CONCURRENCY),
 } satisfies Record<string, Options>;
 
 /** Flags of one slave process (tm-slave) only. */
 export const slaveProcessFlags = {
-  'max-credit': optionalInteger('max-credit', 1, 'Most jobs this slave holds at once, queued and running: at most these re-run if it crashes (default: 20000)'),
+  'max-credit': integer('max-credit', 1, S.maxCredit, 'Most jobs this slave holds at once, queued and running: at most these re-run if it crashes'),
 } satisfies Record<string, Options>;
 
 /** yargs' failure handler: one line, exit 2, no stack. */

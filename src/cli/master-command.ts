@@ -25,7 +25,7 @@ export function masterOptionsFrom(argv: ArgumentsCamelCase<MasterArgv>, words: r
   const target = parseTarget(words[0]!);
   return {
     module: target.module,
-    fn: target.fn ?? 'getJobs',
+    fn: target.fn,
     args: parseArgWords(words.slice(1)),
     address: argv.address,
     size: argv.size,

@@ -1,5 +1,6 @@
 import type { JobArgs } from '../task.js';
 import type { LogLevel } from '../log.js';
+import { DEFAULT_ADDRESS } from '../protocol/messages.js';
 
 /** Everything a master can be told; `bin/tm-master` builds it from flags. */
 export interface MasterOptions {
@@ -44,10 +45,11 @@ export interface MasterOptions {
 
 export type ResolvedMasterOptions = Required<Omit<MasterOptions, 'state'>> & { readonly state: string | undefined };
 
+/** Every default of a master, declared once: the options, the flags and `--help` read them here. */
 export const MASTER_DEFAULTS = {
   fn: 'getJobs',
   args: {},
-  address: 'tcp://127.0.0.1:3050',
+  address: DEFAULT_ADDRESS,
   size: 10_000,
   reset: false,
   retryFailed: false,

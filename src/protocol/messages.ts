@@ -5,6 +5,9 @@ import type { SeqRuns } from './seq-runs.js';
 /** Bumped when a message changes shape; a slave of another version is rejected. */
 export const PROTOCOL_VERSION = 3;
 
+/** Where a master binds and a slave connects unless told otherwise: loopback only (DESIGN.md §6). */
+export const DEFAULT_ADDRESS = 'tcp://127.0.0.1:3050';
+
 /**
  * Most jobs a slave's thread may run at once (its `--concurrency`): far past what one event loop
  * serves well, and a bound on the slots a slave's pool may keep and on what a HELLO may claim.

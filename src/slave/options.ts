@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import type { LogLevel } from '../log.js';
+import { DEFAULT_ADDRESS } from '../protocol/messages.js';
 
 /** Everything a slave can be told; `bin/tm-slave` builds it from flags. */
 export interface SlaveOptions {
@@ -23,17 +24,17 @@ export interface SlaveOptions {
 
 export type ResolvedSlaveOptions = Required<SlaveOptions>;
 
+/** Every fixed default of a slave, declared once: the options, the flags and `--help` read them here. */
+export const SLAVE_DEFAULTS = {
+  fn: 'handleJob',
+  address: DEFAULT_ADDRESS,
+  concurrency: 1,
+  maxCredit: 20_000,
+  logLevel: 'info',
+} as const;
+
 /** Applies defaults once. */
 export function resolveSlaveOptions(options: SlaveOptions): ResolvedSlaveOptions {
   const defined = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as SlaveOptions;
-  return {
-    fn: 'handleJob',
-    address: 'tcp://127.0.0.1:3050',
-    threads: availableParallelism(),
-    concurrency: 1,
-    maxCredit: 20_000,
-    logLevel: 'info',
-    cwd: process.cwd(),
-    ...defined,
-  };
+  return { ...SLAVE_DEFAULTS, threads: availableParallelism(), cwd: process.cwd(), ...defined };
 }
