@@ -2,7 +2,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { processesIn } from '../helpers/orphans.js';
-import { childPids, FIXTURES, freePort, killAll, runBin, tempDir, type Proc } from '../helpers/processes.js';
+import { childPids, FIXTURES, killAll, runBin, tempDir, type Proc } from '../helpers/processes.js';
+import { reservePort } from '../helpers/ports.js';
 import { countLines, readRecord } from '../helpers/record.js';
 import { recordedLedger, readStateFields } from '../helpers/state.js';
 
@@ -105,7 +106,7 @@ describe('tm-run', () => {
 
 describe('tm-spawn', () => {
   it('on Ctrl-C (SIGINT to its process group) passes it on once: running jobs finish, exit 130, no slave left', async () => {
-    const address = `tcp://127.0.0.1:${await freePort()}`;
+    const address = `tcp://127.0.0.1:${await reservePort()}`;
     const master = runBin('tm-master', [TASK, 'n=50', '--address', address, '--state', paths.state, '--no-progress'], { cwd: dir.path });
     await master.waitFor(/listening on/);
     const spawn = runBin('tm-spawn', [TASK, '2', '--address', address, '--threads', '1'], { cwd: dir.path, env: gatedEnv(), detached: true });
@@ -124,7 +125,7 @@ describe('tm-spawn', () => {
   }, 30_000);
 
   it('killed with -9 while its slaves start: they see their parent gone and leave on their own', async () => {
-    const address = `tcp://127.0.0.1:${await freePort()}`;
+    const address = `tcp://127.0.0.1:${await reservePort()}`;
     const master = runBin('tm-master', [RECORD_TASK, 'n=1000000', '--address', address, '--state', paths.state, '--no-progress'], { cwd: dir.path });
     await master.waitFor(/listening on/);
     const spawn = runBin('tm-spawn', [RECORD_TASK, '2', '--address', address, '--threads', '1'], { cwd: dir.path, env: { TM_RECORD: paths.record, TM_SPIN_US: '20' } });

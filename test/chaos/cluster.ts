@@ -1,7 +1,8 @@
 /** The processes of a chaos run: one master (restarted on the same state and address) and its slaves. */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { FIXTURES, freePort, runBin, type Proc } from '../helpers/processes.js';
+import { FIXTURES, runBin, type Proc } from '../helpers/processes.js';
+import { reservePort } from '../helpers/ports.js';
 import { until, within } from './wait.js';
 
 /** The task module: its handler appends `<job> <pid>` to $TM_RECORD for every job it runs. */
@@ -54,7 +55,7 @@ export class Cluster {
 
   /** Starts the master, then the slaves, and waits until every slave is welcomed. */
   static async start(options: ClusterOptions): Promise<Cluster> {
-    const cluster = new Cluster(options, `tcp://127.0.0.1:${await freePort()}`);
+    const cluster = new Cluster(options, `tcp://127.0.0.1:${await reservePort()}`);
     await cluster.startMaster();
     for (let slot = 0; slot < options.slaves; slot++) cluster.slaves.push(cluster.#spawnSlave());
     await Promise.all(cluster.slaves.map((slave) => cluster.welcomed(slave, 0)));

@@ -1,7 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -115,18 +114,6 @@ export function childPids(pid: number): number[] {
 /** Pids of every live descendant of `pid`. */
 export function descendantPids(pid: number): number[] {
   return childPids(pid).flatMap((child) => [child, ...descendantPids(child)]);
-}
-
-/** A TCP port on loopback that was free a moment ago: bound to port 0, read back, released. */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const address = server.address();
-  server.close();
-  await once(server, 'close');
-  if (address === null || typeof address === 'string') throw new Error('no port from a TCP server');
-  return address.port;
 }
 
 /** A fresh temp dir, removed by the returned function. */

@@ -6,7 +6,8 @@ import { expandRuns, runsLength } from '../../src/protocol/seq-runs.js';
 import { decodeSlaveMessage, reasonKind } from '../../src/protocol/validate.js';
 import { hostileFrames, type HostileFrames } from '../helpers/hostile-frames.js';
 import { HostilePeer, within } from '../helpers/hostile-peer.js';
-import { FIXTURES, freePort, killAll, runBin, tempDir } from '../helpers/processes.js';
+import { FIXTURES, killAll, runBin, tempDir } from '../helpers/processes.js';
+import { reservePort } from '../helpers/ports.js';
 import { countLines, range, readRecord, tally } from '../helpers/record.js';
 import { readStateFields } from '../helpers/state.js';
 
@@ -50,7 +51,7 @@ describe('hostile network input', () => {
   it('drops and counts thousands of hostile frames while a real run finishes every job exactly once', async () => {
     const record = join(dir.path, 'record.txt');
     const state = join(dir.path, 'run.state.json');
-    const address = `tcp://127.0.0.1:${await freePort()}`;
+    const address = `tcp://127.0.0.1:${await reservePort()}`;
     const startedAt = Date.now();
     const master = runBin(
       'tm-master',

@@ -1,7 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FIXTURES, freePort, runBin, type Proc } from '../helpers/processes.js';
+import { FIXTURES, runBin, type Proc } from '../helpers/processes.js';
+import { reservePort } from '../helpers/ports.js';
 import { useTestDir } from '../helpers/test-dir.js';
 import { range, readRecord, tally } from '../helpers/record.js';
 import { readStateFields, recordedLedger } from '../helpers/state.js';
@@ -30,7 +31,7 @@ interface Run {
  */
 async function startGatedRun(masterFlags: readonly string[] = []): Promise<Run> {
   const [state, started, record, gate] = ['run.state.json', 'started.txt', 'record.txt', 'gate'].map((name) => join(dir.path, name)) as [string, string, string, string];
-  const address = `tcp://127.0.0.1:${await freePort()}`;
+  const address = `tcp://127.0.0.1:${await reservePort()}`;
   // No periodic snapshot: the one a test finds must come from the stop.
   const masterArgs = [TASK, `n=${JOBS}`, '--address', address, '--state', state, '--checkpoint-interval', '600000', '--no-progress', ...masterFlags];
   const master = runBin('tm-master', masterArgs, { cwd: dir.path });

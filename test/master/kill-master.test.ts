@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FIXTURES, freePort, runBin } from '../helpers/processes.js';
+import { FIXTURES, runBin } from '../helpers/processes.js';
+import { reservePort } from '../helpers/ports.js';
 import { useTestDir } from '../helpers/test-dir.js';
 import { countLines, range, readRecord, tally } from '../helpers/record.js';
 import { readStateFields, recordedLedger } from '../helpers/state.js';
@@ -17,7 +18,7 @@ describe('kill -9 of the master', () => {
   it('resumes on the same state with the same slave, re-running only jobs that were in flight', async () => {
     const record = join(dir.path, 'record.txt');
     const state = join(dir.path, 'run.state.json');
-    const address = `tcp://127.0.0.1:${await freePort()}`;
+    const address = `tcp://127.0.0.1:${await reservePort()}`;
     const masterArgs = [RECORD, `n=${JOBS}`, '--address', address, '--state', state, '--no-progress'];
     const first = runBin('tm-master', masterArgs, { cwd: dir.path });
     await first.waitFor(/listening on/);

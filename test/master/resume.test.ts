@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FIXTURES, freePort, runBin } from '../helpers/processes.js';
+import { FIXTURES, runBin } from '../helpers/processes.js';
+import { reservePort } from '../helpers/ports.js';
 import { useTestDir } from '../helpers/test-dir.js';
 import { countLines, range, readRecord, tally } from '../helpers/record.js';
 import { readStateFields, recordedLedger } from '../helpers/state.js';
@@ -23,7 +24,7 @@ describe('resume by keyset cursor', () => {
   ] as const)('goes on after the last row of the finished prefix once a master stopped by $signal is resumed', async ({ signal, exit, flags }) => {
     const record = join(dir.path, 'record.txt');
     const state = join(dir.path, 'keyset.state.json');
-    const address = `tcp://127.0.0.1:${await freePort()}`;
+    const address = `tcp://127.0.0.1:${await reservePort()}`;
     const master = runBin('tm-master', [KEYSET, `n=${N}`, '--address', address, '--state', state, '--no-progress', ...flags], { cwd: dir.path });
     await master.waitFor(/listening on/);
     const slave = runBin('tm-slave', [KEYSET, '--address', address, '--threads', '1'], { cwd: dir.path, env: { TM_RECORD: record, TM_SPIN_US: '100' } });

@@ -2,7 +2,8 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MAX_CONCURRENCY, PROTOCOL_VERSION } from '../../src/protocol/messages.js';
 import { HostilePeer } from '../helpers/hostile-peer.js';
-import { FIXTURES, freePort, runBin } from '../helpers/processes.js';
+import { FIXTURES, runBin } from '../helpers/processes.js';
+import { reservePort } from '../helpers/ports.js';
 import { useTestDir } from '../helpers/test-dir.js';
 
 /** A fresh temp dir per test; every process a test starts is ended after it. */
@@ -15,7 +16,7 @@ afterEach(async () => {
 
 describe("a slave's HELLO to a real master", () => {
   it('is refused by version, with the reason, from a slave of protocol 2 (which sends no concurrency)', async () => {
-    const address = `tcp://127.0.0.1:${await freePort()}`;
+    const address = `tcp://127.0.0.1:${await reservePort()}`;
     const master = runBin('tm-master', [join(FIXTURES, 'record.ts'), 'n=10', '--address', address, '--state', join(dir.path, 'run.state.json'), '--no-progress'], { cwd: dir.path });
     await master.waitFor(/listening on/);
     const old = new HostilePeer(address, 'protocol-2-slave');
@@ -26,7 +27,7 @@ describe("a slave's HELLO to a real master", () => {
   });
 
   it('is dropped, the master saying why, when this version lacks concurrency or claims a bad one', async () => {
-    const address = `tcp://127.0.0.1:${await freePort()}`;
+    const address = `tcp://127.0.0.1:${await reservePort()}`;
     const master = runBin('tm-master', [join(FIXTURES, 'record.ts'), 'n=10', '--address', address, '--state', join(dir.path, 'run.state.json'), '--no-progress'], { cwd: dir.path });
     await master.waitFor(/listening on/);
     const peer = new HostilePeer(address, 'sloppy-slave');

@@ -4,7 +4,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { pack } from '../../src/protocol/codec.js';
 import { FakeMaster } from '../helpers/fake-master.js';
 import { processesIn } from '../helpers/orphans.js';
-import { FIXTURES, freePort, killAll, runBin, tempDir, type Proc } from '../helpers/processes.js';
+import { FIXTURES, killAll, runBin, tempDir, type Proc } from '../helpers/processes.js';
+import { reservePort } from '../helpers/ports.js';
 import { range, readRecord, tally } from '../helpers/record.js';
 
 const TASK = join(FIXTURES, 'unruly.ts');
@@ -44,7 +45,7 @@ async function welcomeAndSendJob0(master: FakeMaster, started: string): Promise<
 describe('SIGTERM to a slave', () => {
   it('lets its running job finish and hands the unstarted one back, which another slave runs at once (lease 120 s)', async () => {
     const state = join(dir.path, 'run.state.json');
-    const address = `tcp://127.0.0.1:${await freePort()}`;
+    const address = `tcp://127.0.0.1:${await reservePort()}`;
     // A lease longer than the test: a job that waited for it would never run.
     const master = runBin('tm-master', [TASK, 'n=200', '--address', address, '--state', state, '--lease', '120000', '--no-progress'], { cwd: dir.path });
     await master.waitFor(/listening on/);

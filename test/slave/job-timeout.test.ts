@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { deadLetterPath } from '../../src/master/state/checkpoint.js';
-import { FIXTURES, freePort, runBin } from '../helpers/processes.js';
+import { FIXTURES, runBin } from '../helpers/processes.js';
+import { reservePort } from '../helpers/ports.js';
 import { useTestDir } from '../helpers/test-dir.js';
 import { range, readRecord, tally } from '../helpers/record.js';
 import { readStateFields } from '../helpers/state.js';
@@ -28,7 +29,7 @@ interface DeadLetterLine {
  */
 async function runWithOneBadJob(unruly: string, masterFlags: readonly string[] = [], slaveEnv: NodeJS.ProcessEnv = {}, slaveFlags: readonly string[] = []): Promise<DeadLetterLine> {
   const [record, started, state] = ['record.txt', 'started.txt', 'run.state.json'].map((name) => join(dir.path, name)) as [string, string, string];
-  const address = `tcp://127.0.0.1:${await freePort()}`;
+  const address = `tcp://127.0.0.1:${await reservePort()}`;
   const master = runBin('tm-master', [TASK, `n=${JOBS}`, '--address', address, '--state', state, '--retries', '1', '--retry-backoff', '10', '--no-progress', ...masterFlags], {
     cwd: dir.path,
   });

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FIXTURES, freePort, runBin } from '../helpers/processes.js';
+import { FIXTURES, runBin } from '../helpers/processes.js';
+import { reservePort } from '../helpers/ports.js';
 import { useTestDir } from '../helpers/test-dir.js';
 import { range, readRecord, tally } from '../helpers/record.js';
 import { readStateFields } from '../helpers/state.js';
@@ -15,7 +16,7 @@ describe('kill -9 of a slave', () => {
   it('finishes the run on the other slave once the lease of the dead one runs out, no job missing', async () => {
     const record = join(dir.path, 'record.txt');
     const state = join(dir.path, 'run.state.json');
-    const address = `tcp://127.0.0.1:${await freePort()}`;
+    const address = `tcp://127.0.0.1:${await reservePort()}`;
     const master = runBin('tm-master', [RECORD, `n=${JOBS}`, '--address', address, '--state', state, '--lease', '2000', '--no-progress'], { cwd: dir.path });
     await master.waitFor(/listening on/);
     const env = { TM_RECORD: record, TM_RECORD_PID: '1', TM_SPIN_US: '20' };

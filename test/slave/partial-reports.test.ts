@@ -5,7 +5,8 @@ import { expandRuns } from '../../src/protocol/seq-runs.js';
 import type { ChunkResult, JobPool, OnPartial, PoolOptions } from '../../src/slave/pool.js';
 import { within } from '../helpers/hostile-peer.js';
 import { batch, usePools } from '../helpers/pools.js';
-import { FIXTURES, freePort, runBin } from '../helpers/processes.js';
+import { FIXTURES, runBin } from '../helpers/processes.js';
+import { reservePort } from '../helpers/ports.js';
 import { countLines, range, readRecord, tally } from '../helpers/record.js';
 import { useTestDir } from '../helpers/test-dir.js';
 
@@ -125,7 +126,7 @@ describe('a run with a straggler, over real processes', () => {
   it('records the other jobs of its batch while the straggler runs, then each job exactly once', async () => {
     const n = 40;
     const [results, started, gateFile] = ['results.txt', 'started.txt', 'gate'].map((name) => join(dir.path, name)) as [string, string, string];
-    const address = `tcp://127.0.0.1:${await freePort()}`;
+    const address = `tcp://127.0.0.1:${await reservePort()}`;
     const env = { TM_RESULTS: results, TM_STARTED: started, TM_GATE: gateFile };
     const task = join(FIXTURES, 'straggler.ts');
     const master = runBin('tm-master', [task, `n=${n}`, '--address', address, '--state', join(dir.path, 'run.state.json'), '--no-progress'], { cwd: dir.path, env });

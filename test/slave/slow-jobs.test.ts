@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FIXTURES, freePort, runBin } from '../helpers/processes.js';
+import { FIXTURES, runBin } from '../helpers/processes.js';
+import { reservePort } from '../helpers/ports.js';
 import { useTestDir } from '../helpers/test-dir.js';
 import { range, readRecord, tally } from '../helpers/record.js';
 
@@ -17,7 +18,7 @@ const dir = useTestDir();
  */
 async function runWithOneLongJob(unruly: string): Promise<void> {
   const [record, started] = ['record.txt', 'started.txt'].map((name) => join(dir.path, name)) as [string, string];
-  const address = `tcp://127.0.0.1:${await freePort()}`;
+  const address = `tcp://127.0.0.1:${await reservePort()}`;
   const master = runBin('tm-master', [TASK, `n=${JOBS}`, '--address', address, '--state', join(dir.path, 'run.state.json'), '--lease', `${LEASE_MS}`, '--no-progress'], {
     cwd: dir.path,
   });

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { childPids, FIXTURES, freePort, runBin } from '../helpers/processes.js';
+import { childPids, FIXTURES, runBin } from '../helpers/processes.js';
+import { reservePort } from '../helpers/ports.js';
 import { useTestDir } from '../helpers/test-dir.js';
 import { range, readRecord, tally } from '../helpers/record.js';
 import { readStateFields } from '../helpers/state.js';
@@ -15,7 +16,7 @@ describe('tm-spawn', () => {
   it('restarts a slave killed with -9, and exits 0 once the master has said QUIT', async () => {
     const record = join(dir.path, 'record.txt');
     const state = join(dir.path, 'run.state.json');
-    const address = `tcp://127.0.0.1:${await freePort()}`;
+    const address = `tcp://127.0.0.1:${await reservePort()}`;
     const master = runBin('tm-master', [RECORD, `n=${JOBS}`, '--address', address, '--state', state, '--lease', '2000', '--no-progress'], { cwd: dir.path });
     await master.waitFor(/listening on/);
     const spawn = runBin('tm-spawn', [RECORD, '2', '--address', address, '--threads', '1'], {
@@ -45,7 +46,7 @@ describe('tm-spawn', () => {
 
   it('passes SIGTERM on to its slaves and exits 143 once they have left', async () => {
     const record = join(dir.path, 'record.txt');
-    const address = `tcp://127.0.0.1:${await freePort()}`;
+    const address = `tcp://127.0.0.1:${await reservePort()}`;
     const master = runBin('tm-master', [RECORD, `n=${JOBS}`, '--address', address, '--state', join(dir.path, 'run.state.json'), '--no-progress'], { cwd: dir.path });
     await master.waitFor(/listening on/);
     const spawn = runBin('tm-spawn', [RECORD, '2', '--address', address, '--threads', '1'], { cwd: dir.path, env: { TM_RECORD: record, TM_SPIN_US: '20' } });

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { lockPath, logPath } from '../../../src/master/state/checkpoint.js';
 import { readState } from '../../../src/master/state/state-file.js';
-import { FIXTURES, freePort, killAll, runBin, tempDir, type Proc } from '../../helpers/processes.js';
+import { FIXTURES, killAll, runBin, tempDir, type Proc } from '../../helpers/processes.js';
+import { reservePort } from '../../helpers/ports.js';
 import { range, readRecord, tally } from '../../helpers/record.js';
 import { readStateFields, recordedLedger } from '../../helpers/state.js';
 
@@ -110,7 +111,7 @@ describe('a state file tm-master cannot trust', () => {
 describe('a state that cannot be written while the master runs', () => {
   /** A master on `state` and one single-thread slave, with the flaky fixture holding jobs >= HOLD_FROM. */
   async function start(state: string, interval: number, env: NodeJS.ProcessEnv): Promise<{ master: Proc; slave: Proc }> {
-    const address = `tcp://127.0.0.1:${await freePort()}`;
+    const address = `tcp://127.0.0.1:${await reservePort()}`;
     const master = runBin('tm-master', [FLAKY, `n=${JOBS}`, '--address', address, '--state', state, '--checkpoint-interval', String(interval), '--no-progress'], {
       cwd: dir.path,
       env,

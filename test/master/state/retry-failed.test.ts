@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { deadLetterPath, readDeadLetters, retryStatePath } from '../../../src/master/state/checkpoint.js';
 import { encodeState } from '../../../src/master/state/state-file.js';
-import { FIXTURES, freePort, killAll, runBin, tempDir, type Proc } from '../../helpers/processes.js';
+import { FIXTURES, killAll, runBin, tempDir, type Proc } from '../../helpers/processes.js';
+import { reservePort } from '../../helpers/ports.js';
 import { readRecord, type RecordLine } from '../../helpers/record.js';
 import { readStateFields, recordedLedger } from '../../helpers/state.js';
 
@@ -140,7 +141,7 @@ describe('tm-master --retry-failed', () => {
     const ledger = recordedLedger(state).snapshot();
     const gate = join(dir.path, 'gate');
     writeFileSync(gate, '');
-    const address = `tcp://127.0.0.1:${await freePort()}`;
+    const address = `tcp://127.0.0.1:${await reservePort()}`;
     const master = runBin('tm-master', [FLAKY, 'n=100', '--retry-failed', '--address', address, '--state', state, ...RETRY_FLAGS], { cwd: dir.path });
     await master.waitFor(/listening on/);
     runBin('tm-slave', [FLAKY, '--address', address, '--threads', '1'], { cwd: dir.path, env: { TM_RECORD: record, TM_FAILING: failing, TM_GATE: gate } });
