@@ -20,8 +20,6 @@ export class JobTable {
   #cursors: Array<Cursor | undefined> | undefined;
   /** The slave a job is out at, while in flight. */
   readonly #owners: Array<SlaveRecord | undefined>;
-  /** Attempts made so far, for the few jobs that failed at least once (most never do). */
-  readonly #attempts = new Map<number, number>();
   #size = 0;
   #inFlight = 0;
 
@@ -42,11 +40,6 @@ export class JobTable {
   /** Jobs out at slaves. */
   get inFlight(): number {
     return this.#inFlight;
-  }
-
-  /** Whether any held job has failed before (so JOBS must carry attempts). */
-  get anyRetried(): boolean {
-    return this.#attempts.size > 0;
   }
 
   /** Holds a freshly pulled job. */
@@ -70,17 +63,6 @@ export class JobTable {
 
   cursor(seq: number): Cursor | undefined {
     return this.#cursors?.[seq & this.#mask];
-  }
-
-  attempt(seq: number): number {
-    return this.#attempts.get(seq) ?? 0;
-  }
-
-  /** Counts a failed attempt; returns the attempts made so far. */
-  failed(seq: number): number {
-    const attempts = this.attempt(seq) + 1;
-    this.#attempts.set(seq, attempts);
-    return attempts;
   }
 
   /** Records `seq` as sent to `slave`. */
@@ -111,7 +93,6 @@ export class JobTable {
     this.#seqs[i] = -1;
     this.#jobs[i] = undefined;
     if (this.#cursors !== undefined) this.#cursors[i] = undefined;
-    this.#attempts.delete(seq);
     this.#size--;
   }
 

@@ -4,37 +4,24 @@ import { Router } from 'zeromq';
 import { checkInteger } from '../check.js';
 import { StateError, UsageError } from '../errors.js';
 import { createLogger, type Logger } from '../log.js';
-import { loadModule, pickFunction, resolveModule } from '../load.js';
 import { MAX_MESSAGE_SIZE } from '../protocol/messages.js';
-import type { JobArgs } from '../task.js';
 import { checkBindAddress } from './address.js';
-import { Checkpoint, defaultStatePath, type CursorMode, type RecoveredState } from './state/checkpoint.js';
-import { Dispatcher, type Report } from './dispatch/dispatcher.js';
+import { Dispatcher } from './dispatch/dispatcher.js';
+import { MAX_SLAVE_CAPACITY } from './dispatch/slave-record.js';
 import { JobTable } from './job-table.js';
 import { Ledger } from './ledger.js';
+import { openRun } from './open-run.js';
 import { resolveMasterOptions, type MasterOptions, type ResolvedMasterOptions } from './options.js';
-import { Recorder } from './recorder.js';
-import { MAX_SLAVE_CAPACITY } from './dispatch/slave-record.js';
-import { RetryFailed } from './state/retry-failed.js';
+import { Recorder, type Report } from './recorder.js';
 import { RetryQueue } from './retry-queue.js';
-import { JobSource, resumeArgument } from './source.js';
-import { Progress, type ProgressSnapshot } from './run-progress.js';
+import type { RunPlan } from './run-plan.js';
+import { RunProgress, type ProgressSnapshot } from './run-progress.js';
+import { JobSource } from './source.js';
+import type { Checkpoint } from './state/checkpoint.js';
+import type { Summary } from './summary.js';
+import { loadMasterExports, type ResultHandler } from './task-exports.js';
 
-/** How a run ended. */
-export interface Summary {
-  readonly outcome: 'finished' | 'stopped' | 'failed';
-  /** Jobs this incarnation recorded as done, and as dead-lettered. */
-  readonly done: number;
-  readonly failed: number;
-  /** Finished over the whole run, across incarnations. */
-  readonly finished: number;
-  readonly total: number | undefined;
-  readonly durationMs: number;
-  readonly rate: number;
-  /** 0 all done, 1 some dead-lettered or a fatal error; a stop leaves it to the caller. */
-  readonly exitCode: number;
-  readonly error?: Error;
-}
+export type { Summary } from './summary.js';
 
 export interface MasterEvents {
   progress: [ProgressSnapshot];
@@ -51,15 +38,15 @@ export class Master extends EventEmitter<MasterEvents> {
   readonly #options: ResolvedMasterOptions;
   readonly #logger: Logger;
   readonly #socket: Router;
+  readonly #plan: RunPlan;
   readonly #checkpoint: Checkpoint;
   readonly #ledger: Ledger;
   readonly #source: JobSource;
   readonly #dispatcher: Dispatcher;
-  readonly #retryQueue: RetryQueue;
+  readonly #retries: RetryQueue;
   readonly #recorder: Recorder;
-  readonly #progress: Progress;
+  readonly #progress: RunProgress;
   readonly #timers: NodeJS.Timeout[] = [];
-  readonly #retry: RetryFailed | undefined;
   #finish: (summary: Summary) => void = () => {};
   #stopping = false;
   #ended = false;
@@ -70,85 +57,65 @@ export class Master extends EventEmitter<MasterEvents> {
     const resolved = resolveMasterOptions(options);
     checkOptions(resolved);
     checkBindAddress(resolved.address, resolved.insecure);
-    const url = resolveModule(resolved.module, resolved.cwd);
-    const mod = await loadModule(url);
-    const getJobs = pickFunction(mod, resolved.fn, resolved.module) as (last: unknown, args: JobArgs) => AsyncIterable<unknown> | Iterable<unknown>;
-    const countJobs = typeof mod.countJobs === 'function' ? (mod.countJobs as (args: JobArgs) => unknown) : undefined;
-    const handleResult = typeof mod.handleResult === 'function' ? (mod.handleResult as (result: unknown, job: unknown) => unknown) : undefined;
-    const identity = { module: new URL(url).protocol === 'file:' ? new URL(url).pathname : url, fn: resolved.fn, args: resolved.args };
-    const statePath = resolved.state ?? defaultStatePath(identity, resolved.cwd);
+    const exports = await loadMasterExports(resolved.module, resolved.fn, resolved.cwd);
     const logger = createLogger('master', resolved.logLevel);
-    // --retry-failed: a run of the dead-lettered jobs, in a state of its own (see RetryFailed).
-    const retry = resolved.retryFailed ? RetryFailed.open(statePath, identity, logger) : undefined;
-    const { checkpoint, state: stored } = retry ? { checkpoint: retry.checkpoint, state: undefined } : Checkpoint.open(statePath, identity, { reset: resolved.reset });
-    const release = (): void => (retry ? retry.close() : checkpoint.close());
-    const state = stored && { ...stored, cursorMode: resumedCursorMode(stored) };
+    const plan = openRun(resolved, exports, logger);
     // A slave's JOBS never outnumber its capacity, so none is dropped at the high-water mark.
     const socket = new Router({ maxMessageSize: MAX_MESSAGE_SIZE, handover: true, sendHighWaterMark: MAX_SLAVE_CAPACITY, linger: 2000 });
     try {
-      await socket.bind(resolved.address);
+      await socket.bind(resolved.address).catch((error: unknown) => {
+        throw new UsageError(`cannot bind ${resolved.address}: ${(error as Error).message}`, { cause: error });
+      });
+      const ledger = new Ledger(plan.resumed?.ledger);
+      return new Master(resolved, logger, socket, plan, ledger, plan.jobs(ledger), exports.handleResult);
     } catch (error) {
-      release();
+      plan.close();
       socket.close();
-      throw new UsageError(`cannot bind ${resolved.address}: ${(error as Error).message}`, { cause: error });
+      throw error;
     }
-    const ledger = new Ledger(state?.ledger);
-    const iterable = retry ? retry.jobs() : getJobs(resumeArgument(ledger, state?.cursorMode), resolved.args);
-    if (iterable === null || typeof iterable !== 'object' || !(Symbol.asyncIterator in iterable || Symbol.iterator in iterable)) {
-      release();
-      socket.close();
-      throw new UsageError(`\`${resolved.module}\` export \`${resolved.fn}\` must be a generator (async function*), it returned ${typeof iterable}`);
-    }
-    return new Master(resolved, logger, socket, checkpoint, state, ledger, iterable, retry ? undefined : countJobs, handleResult, retry);
   }
 
   private constructor(
     options: ResolvedMasterOptions,
     logger: Logger,
     socket: Router,
-    checkpoint: Checkpoint,
-    state: RecoveredState | undefined,
+    plan: RunPlan,
     ledger: Ledger,
     iterable: AsyncIterable<unknown> | Iterable<unknown>,
-    countJobs: ((args: JobArgs) => unknown) | undefined,
-    handleResult: ((result: unknown, job: unknown) => unknown) | undefined,
-    retry: RetryFailed | undefined,
+    handleResult: ResultHandler | undefined,
   ) {
     super();
     this.#options = options;
     this.#logger = logger;
-    this.#retry = retry;
+    this.#plan = plan;
     this.#socket = socket;
     this.endpoint = socket.lastEndpoint ?? options.address;
-    this.#checkpoint = checkpoint;
+    this.#checkpoint = plan.checkpoint;
     this.#ledger = ledger;
     this.done = new Promise((resolve) => (this.#finish = resolve));
+    const resumed = plan.resumed;
     // Held seqs lie within this many above the watermark (see JobTable).
     const window = 2 ** Math.ceil(Math.log2(Math.max(options.size * 4, 2 ** 20)));
     const table = new JobTable(window);
-    this.#source = new JobSource(iterable, ledger, table, { size: options.size, window, cursorMode: state?.cursorMode });
-    this.#retryQueue = new RetryQueue(options.retryBackoff, (seq, avoid) => this.#dispatcher.retry(seq, avoid));
-    this.#recorder = new Recorder(ledger, table, checkpoint, this.#retryQueue, {
-      retries: options.retries,
-      handleResult,
-      logger: this.#logger,
-      describeSeq: retry && ((seq) => retry.describeSeq(seq)),
-    });
-    this.#dispatcher = new Dispatcher(socket, this.#source, table, {
+    this.#source = new JobSource(iterable, ledger, table, { size: options.size, window, cursorMode: resumed?.cursorMode });
+    this.#retries = new RetryQueue({ retries: options.retries, backoffMs: options.retryBackoff, onReady: () => this.#dispatcher.dispatch() });
+    this.#recorder = new Recorder(ledger, table, this.#checkpoint, this.#retries, { handleResult, logger, describeSeq: (seq) => plan.describeSeq(seq) });
+    this.#dispatcher = new Dispatcher(socket, this.#source, table, this.#retries, {
       runId: randomBytes(8).toString('hex'),
       lease: options.lease,
       jobTimeout: options.jobTimeout,
       wantResults: handleResult !== undefined,
-      originOf: retry && ((seq) => retry.originalSeq(seq)),
-      logger: this.#logger,
+      originOf: plan.originOf,
+      logger,
       onReport: (report) => this.#record(report),
-      onRequeue: (count, why) => this.#logger.info(`${count} in-flight jobs back in the buffer: ${why}`),
+      onRequeue: (count, why) => logger.info(`${count} in-flight jobs back in the buffer: ${why}`),
     });
-    this.#progress = new Progress(ledger, state?.total ?? retry?.size);
+    this.#progress = new RunProgress(ledger, plan.total);
     this.#source.onAvailable = () => this.#onAvailable();
-    if (state?.finished === true) this.#logger.info('the state says this run already finished; pass --reset to run it again');
-    this.#logger.info(`listening on ${this.endpoint}; state ${checkpoint.path}${state ? ` (resuming at seq ${ledger.watermark}, ${ledger.finished} finished)` : ''}`);
-    if (countJobs !== undefined) void this.#count(countJobs);
+    logger.info(`listening on ${this.endpoint}; state ${this.#checkpoint.path}${resumed ? ` (resuming at seq ${ledger.watermark}, ${ledger.finished} finished)` : ''}`);
+    void plan.count().then((total) => {
+      if (total !== undefined) this.#progress.total = total;
+    });
     void this.#source.pump();
     void this.#dispatcher.serve().catch((error: unknown) => this.#fail(error as Error));
     this.#every(options.checkpointInterval, () => this.#snapshot(false));
@@ -162,7 +129,7 @@ export class Master extends EventEmitter<MasterEvents> {
       size: this.#options.size,
       inFlight: this.#dispatcher.inFlight,
       slaves: this.#dispatcher.slaves,
-      retrying: this.#retryQueue.size + this.#dispatcher.retriesReady,
+      retrying: this.#retries.size,
     });
   }
 
@@ -176,7 +143,7 @@ export class Master extends EventEmitter<MasterEvents> {
     this.#logger.info(`stopping: waiting up to ${this.#options.grace} ms for ${this.#dispatcher.inFlight} in-flight jobs`);
     this.#source.stop();
     this.#dispatcher.pause();
-    this.#retryQueue.flush();
+    this.#retries.abandon();
     const timer = setTimeout(() => this.#end('stopped'), this.#options.grace);
     timer.unref();
     this.#timers.push(timer);
@@ -206,10 +173,8 @@ export class Master extends EventEmitter<MasterEvents> {
 
   #checkDone(): void {
     if (this.#ended) return;
-    const idle = this.#dispatcher.inFlight === 0;
-    if (this.#stopping && idle) return void this.#end(this.#fatal ? 'failed' : 'stopped');
-    const drained = this.#source.exhausted && this.#source.length === 0 && this.#retryQueue.size === 0 && this.#dispatcher.retriesReady === 0;
-    if (drained && idle) void this.#end('finished');
+    if (this.#stopping && this.#dispatcher.inFlight === 0) return void this.#end(this.#fatal ? 'failed' : 'stopped');
+    if (this.#source.allFinished) void this.#end('finished');
   }
 
   /**
@@ -233,7 +198,7 @@ export class Master extends EventEmitter<MasterEvents> {
     if (this.#ended) return;
     this.#ended = true;
     for (const timer of this.#timers) clearInterval(timer);
-    this.#retryQueue.close();
+    this.#retries.close();
     this.#source.stop();
     this.#dispatcher.pause();
     const finished = outcome === 'finished' && this.#fatal === undefined;
@@ -261,7 +226,7 @@ export class Master extends EventEmitter<MasterEvents> {
       exitCode: failedOutcome === 'failed' || this.#ledger.failed > 0 ? 1 : 0,
       ...(this.#fatal ? { error: this.#fatal } : {}),
     };
-    this.#finish(this.#retry ? this.#retry.finish(summary) : summary);
+    this.#finish(this.#plan.finish(summary));
   }
 
   #snapshot(finished: boolean): void {
@@ -274,28 +239,11 @@ export class Master extends EventEmitter<MasterEvents> {
     }
   }
 
-  async #count(countJobs: (args: JobArgs) => unknown): Promise<void> {
-    try {
-      const total = Number(await countJobs(this.#options.args));
-      if (Number.isFinite(total) && total >= 0) this.#progress.total = total;
-    } catch (error) {
-      this.#logger.warn(`countJobs failed, running without a total: ${(error as Error).message}`);
-    }
-  }
-
   #every(ms: number, fn: () => void): void {
     const timer = setInterval(fn, ms);
     timer.unref();
     this.#timers.push(timer);
   }
-}
-
-/**
- * The cursor mode of a resumed run. A master killed before its first snapshot after the first
- * yield left the mode out of the snapshot, but its log still tells: only keys leave cursors.
- */
-function resumedCursorMode({ cursorMode, ledger }: RecoveredState): CursorMode | undefined {
-  return cursorMode ?? (ledger.lastCursor !== undefined || ledger.doneAbove.some((r) => r.cursor !== undefined) ? 'key' : undefined);
 }
 
 /** The fatal error of a state that could not be written: what failed, and what the master did. */

@@ -1,24 +1,35 @@
 import type { Logger } from '../log.js';
 import type { WireError } from '../protocol/messages.js';
+import { toWireError } from '../protocol/wire-error.js';
 import type { Checkpoint, Completion } from './state/checkpoint.js';
-import type { Report } from './dispatch/dispatcher.js';
 import type { JobTable } from './job-table.js';
 import type { Ledger } from './ledger.js';
 import type { RetryQueue } from './retry-queue.js';
+import type { ResultHandler } from './task-exports.js';
+
+/** What a slave reported for jobs it had: each job's error if it failed, its result if wanted. */
+export interface Report {
+  /** The slave, by its key (for retries to avoid) and its name (for log lines). */
+  readonly slave: { readonly key: string; readonly name: string };
+  /** The jobs' seqs, in the order reported; the jobs are still held in the table. */
+  readonly seqs: readonly number[];
+  /** Per job, the error of a failure, when any failed. */
+  readonly errors: ReadonlyArray<WireError | undefined> | undefined;
+  /** Per job, its result, when results are wanted. */
+  readonly results: readonly unknown[] | undefined;
+}
 
 export interface RecorderOptions {
-  readonly retries: number;
-  readonly handleResult: ((result: unknown, job: unknown) => unknown) | undefined;
+  readonly handleResult: ResultHandler | undefined;
   readonly logger: Logger;
-  /** How a job's seq reads in log lines (a --retry-failed run names the original seq). @default String */
-  readonly describeSeq?: ((seq: number) => string) | undefined;
+  /** How a job's seq reads in log lines (a --retry-failed run names the original seq). */
+  readonly describeSeq: (seq: number) => string;
 }
 
 /** What this incarnation of the master has recorded. */
 export interface RecorderCounts {
   done: number;
   failed: number;
-  retried: number;
 }
 
 /**
@@ -29,21 +40,22 @@ export class Recorder {
   readonly #ledger: Ledger;
   readonly #table: JobTable;
   readonly #checkpoint: Checkpoint;
-  readonly #retryQueue: RetryQueue;
+  readonly #retries: RetryQueue;
   readonly #options: RecorderOptions;
-  readonly counts: RecorderCounts = { done: 0, failed: 0, retried: 0 };
+  readonly counts: RecorderCounts = { done: 0, failed: 0 };
 
-  constructor(ledger: Ledger, table: JobTable, checkpoint: Checkpoint, retryQueue: RetryQueue, options: RecorderOptions) {
+  constructor(ledger: Ledger, table: JobTable, checkpoint: Checkpoint, retries: RetryQueue, options: RecorderOptions) {
     this.#ledger = ledger;
     this.#table = table;
     this.#checkpoint = checkpoint;
-    this.#retryQueue = retryQueue;
+    this.#retries = retries;
     this.#options = options;
   }
 
   /** Records a DONE batch; the completion log is written before this returns. */
   async record({ slave, seqs, errors, results }: Report): Promise<void> {
     const table = this.#table;
+    const retries = this.#retries;
     const resultErrors = this.#options.handleResult === undefined ? undefined : await this.#routeResults(seqs, errors, results);
     const completions: Completion[] = [];
     // Consecutive successes are recorded as one range: the common case costs O(ranges), not O(jobs).
@@ -54,7 +66,11 @@ export class Recorder {
       const cursor = table.cursor(runEnd);
       this.counts.done += this.#ledger.finishRange(runStart, runEnd, cursor);
       completions.push({ seq: runStart, end: runEnd, cursor });
-      for (let seq = runStart; seq <= runEnd; seq++) table.release(seq);
+      const retried = retries.anyRetried;
+      for (let seq = runStart; seq <= runEnd; seq++) {
+        table.release(seq);
+        if (retried) retries.settle(seq);
+      }
       runStart = -1;
     };
     for (let i = 0; i < seqs.length; i++) {
@@ -69,28 +85,23 @@ export class Recorder {
         continue;
       }
       closeRun();
-      const attempts = table.failed(seq);
-      if (attempts <= this.#options.retries) {
-        this.counts.retried++;
-        this.#options.logger.debug(`job ${this.#describe(seq)} failed on ${slave.name} (attempt ${attempts}): ${error.message}; retrying`);
-        this.#retryQueue.schedule(seq, attempts, slave.key);
+      const { attempts, retry } = retries.fail(seq, slave.key);
+      if (retry) {
+        this.#options.logger.debug(`job ${this.#options.describeSeq(seq)} failed on ${slave.name} (attempt ${attempts}): ${error.message}; retrying`);
         continue;
       }
       const cursor = table.cursor(seq);
       this.#checkpoint.deadLetter({ seq, cursor, job: table.job(seq), attempts, error, slave: slave.name });
-      this.#options.logger.limited('warn', 'dead-letter', `job ${this.#describe(seq)} failed after ${attempts} attempts on ${slave.name}: ${error.message}`);
+      this.#options.logger.limited('warn', 'dead-letter', `job ${this.#options.describeSeq(seq)} failed after ${attempts} attempts on ${slave.name}: ${error.message}`);
       if (this.#ledger.finish(seq, cursor, true)) {
         completions.push({ seq, cursor, failed: true });
         this.counts.failed++;
       }
       table.release(seq);
+      retries.settle(seq);
     }
     closeRun();
     if (completions.length > 0) this.#checkpoint.append(completions);
-  }
-
-  #describe(seq: number): string {
-    return this.#options.describeSeq?.(seq) ?? String(seq);
   }
 
   /** Runs `handleResult` for each success; a throw fails that job like its handler would. */
@@ -103,8 +114,8 @@ export class Recorder {
     const settled = await Promise.allSettled(seqs.map((seq, i) => (errors?.[i] === undefined ? handle(results?.[i], this.#table.job(seq)) : undefined)));
     return settled.map((s) => {
       if (s.status === 'fulfilled') return undefined;
-      const error = s.reason instanceof Error ? s.reason : new Error(String(s.reason));
-      return { message: `handleResult failed: ${error.message}`, ...(error.stack === undefined ? {} : { stack: error.stack }) };
+      const error = toWireError(s.reason);
+      return { ...error, message: `handleResult failed: ${error.message}` };
     });
   }
 }

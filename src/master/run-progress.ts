@@ -21,7 +21,7 @@ export interface ProgressSnapshot {
 type Live = Pick<ProgressSnapshot, 'buffered' | 'size' | 'inFlight' | 'slaves' | 'retrying'>;
 
 /** Derives rate and ETA from the ledger over a sliding window of samples. */
-export class Progress {
+export class RunProgress {
   readonly #ledger: Ledger;
   readonly #started = Date.now();
   #samples: Array<{ at: number; finished: number }> = [];

@@ -62,6 +62,14 @@ export class JobSource {
     return this.#head.length + this.#fresh;
   }
 
+  /**
+   * The one test of whether a run is over: the generator has ended and every job it yielded is
+   * finished (the table holds the buffered, the in-flight and those waiting to be retried).
+   */
+  get allFinished(): boolean {
+    return this.#exhausted && this.#table.size === 0;
+  }
+
   /** The generator has ended: no job will be pulled again. */
   get exhausted(): boolean {
     return this.#exhausted;

@@ -10,18 +10,17 @@ const WINDOW = 1024;
 /** What the table should say of a held job. */
 interface Held {
   owner: SlaveRecord | undefined;
-  attempts: number;
 }
 
-type Step = { op: 'pull'; keyed: boolean } | { op: 'send' | 'land' | 'fail' | 'finish'; pick: number; to: number };
+type Step = { op: 'pull'; keyed: boolean } | { op: 'send' | 'land' | 'finish'; pick: number; to: number };
 
 const step: fc.Arbitrary<Step> = fc.oneof(
   fc.record({ op: fc.constant('pull' as const), keyed: fc.boolean() }),
-  fc.record({ op: fc.constantFrom('send' as const, 'land' as const, 'fail' as const, 'finish' as const), pick: fc.nat(), to: fc.nat(1) }),
+  fc.record({ op: fc.constantFrom('send' as const, 'land' as const, 'finish' as const), pick: fc.nat(), to: fc.nat(1) }),
 );
 
 describe('JobTable', () => {
-  it('holds what a map of held seqs would, over any sequence of pulls, sends, landings, failures and finishes', () => {
+  it('holds what a map of held seqs would, over any sequence of pulls, sends, landings and finishes', () => {
     fc.assert(
       fc.property(fc.array(step, { maxLength: 400 }), (steps) => {
         const table = new JobTable(WINDOW);
@@ -37,7 +36,7 @@ describe('JobTable', () => {
               // The source pulls only within the window above the lowest unfinished seq.
               if (held.length > 0 && next - Math.min(...held) >= WINDOW) break;
               table.put(next, { n: next }, s.keyed ? `k${next}` : undefined);
-              model.set(next++, { owner: undefined, attempts: 0 });
+              model.set(next++, { owner: undefined });
               break;
             }
             case 'send':
@@ -50,10 +49,6 @@ describe('JobTable', () => {
               table.land(seq!);
               entry.owner = undefined;
               break;
-            case 'fail':
-              if (entry === undefined) break;
-              expect(table.failed(seq!)).toBe(++entry.attempts);
-              break;
             case 'finish':
               if (entry === undefined) break;
               table.release(seq!);
@@ -63,14 +58,12 @@ describe('JobTable', () => {
         }
         expect(table.size).toBe(model.size);
         expect(table.inFlight).toBe([...model.values()].filter((h) => h.owner !== undefined).length);
-        expect(table.anyRetried).toBe([...model.values()].some((h) => h.attempts > 0));
         for (let seq = 0; seq < next; seq++) {
           const h = model.get(seq);
           expect(table.has(seq)).toBe(h !== undefined);
           for (const s of slaves) expect(table.isAt(seq, s)).toBe(h !== undefined && h.owner === s);
           if (h === undefined) continue;
           expect(table.job(seq)).toEqual({ n: seq });
-          expect(table.attempt(seq)).toBe(h.attempts);
         }
         for (const s of slaves) expect(table.outAt(s).sort((x, y) => x - y)).toEqual([...model].filter(([, h]) => h.owner === s).map(([seq]) => seq));
       }),

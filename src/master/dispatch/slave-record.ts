@@ -1,3 +1,4 @@
+import { DecayingAverage } from '../../decaying-average.js';
 import type { Hello } from '../../protocol/messages.js';
 
 /**
@@ -6,14 +7,12 @@ import type { Hello } from '../../protocol/messages.js';
  */
 export const MAX_SLAVE_CAPACITY = 100_000;
 
-/** Jobs per lane in a batch to a slave whose job times are not known yet. */
-const FIRST_BATCH = 2;
-
-/** What the master knows of one connected slave. */
+/** What the master knows of one connected slave: who it is, its credit, what it holds, how fast it is. */
 export class SlaveRecord {
   /** The ZeroMQ routing id, as the ROUTER hands it back. */
   readonly id: Buffer;
   readonly key: string;
+  /** `host:pid`, for log lines. */
   readonly name: string;
   readonly threads: number;
   /** Jobs each of its threads runs at once: the lanes one batch runs over. */
@@ -26,11 +25,10 @@ export class SlaveRecord {
   lastSeen: number;
   /** Said BYE: gets no more work, and is forgotten once its running jobs report. */
   leaving = false;
-  /** Handler milliseconds and jobs of its recent DONEs, decayed: their ratio is its ms per job. */
-  #recentMs = 0;
-  #recentJobs = 0;
   /** Jobs in the last batch sent to it. */
-  #lastBatch = 1;
+  lastBatch = 1;
+  /** A whole batch's DONE weighs 0.2 against what came before. */
+  readonly #msPerJob = new DecayingAverage(0.8);
 
   constructor(id: Buffer, hello: Hello, now: number) {
     this.id = id;
@@ -49,51 +47,18 @@ export class SlaveRecord {
 
   /** Moving average of handler milliseconds per job; undefined until the first DONE. */
   get msPerJob(): number | undefined {
-    return this.#recentJobs === 0 ? undefined : this.#recentMs / this.#recentJobs;
+    return this.#msPerJob.value;
   }
 
   /** Counts a batch of `jobs` sent to it against its credit. */
   sent(jobs: number): void {
     this.credit -= jobs;
     this.inFlight += jobs;
-    this.#lastBatch = jobs;
+    this.lastBatch = jobs;
   }
 
-  /**
-   * Folds the handler time of a DONE into the moving average, weighed by its jobs: a slave
-   * reports a batch's quick jobs early and its straggler alone, and those two DONEs must average
-   * as the batch's jobs do, not as two samples of equal weight. A whole batch weighs 0.2.
-   */
+  /** Folds the handler time of a DONE of `jobs` into the moving average, by its share of a batch. */
   observe(totalMs: number, jobs: number): void {
-    if (jobs === 0) return;
-    const decay = 0.8 ** Math.min(1, jobs / this.#lastBatch);
-    this.#recentMs = this.#recentMs * decay + totalMs;
-    this.#recentJobs = this.#recentJobs * decay + jobs;
-  }
-
-  /**
-   * Jobs for its next batch: about `targetMs` of work for each of the `concurrency` lanes of the
-   * one thread a batch runs on, so tiny jobs travel in big batches and slow ones in small
-   * batches that do not hoard the tail.
-   */
-  batchSize(targetMs: number, maxBatch: number): number {
-    return Math.min(this.credit, this.#idealBatch(targetMs, maxBatch));
-  }
-
-  /**
-   * Whether to wait for more credit before sending: a busy slave gets full batches only, or
-   * credit trickling back a few jobs at a time would turn into a stream of tiny messages.
-   */
-  shouldWait(targetMs: number, maxBatch: number): boolean {
-    return this.inFlight > 0 && this.credit < this.#idealBatch(targetMs, maxBatch);
-  }
-
-  #idealBatch(targetMs: number, maxBatch: number): number {
-    // A batch's jobs run `concurrency` at a time on its thread: a lane's share of `targetMs` each.
-    // Until the first DONE says how long jobs take, small batches (a few jobs per lane): a big one
-    // of slow jobs would hoard. (`msPerJob` is per job, not per batch: handler time summed over its jobs.)
-    const msPerJob = this.msPerJob;
-    const perThread = msPerJob === undefined ? FIRST_BATCH * this.concurrency : msPerJob <= 0 ? maxBatch : Math.ceil((targetMs * this.concurrency) / msPerJob);
-    return Math.max(1, Math.min(maxBatch, perThread, Math.floor(this.capacity / 4)));
+    this.#msPerJob.add(totalMs, jobs, Math.min(1, jobs / this.lastBatch));
   }
 }

@@ -24,7 +24,8 @@ import {
   type RunIdentity,
 } from './checkpoint.js';
 import { Ledger } from '../ledger.js';
-import type { Summary } from '../master.js';
+import type { RunPlan } from '../run-plan.js';
+import type { Summary } from '../summary.js';
 
 /** The run being retried: its state, locked for as long as the retry runs. */
 interface MainState {
@@ -42,8 +43,10 @@ interface MainState {
  * // run retry.jobs() as a master run recorded in retry.checkpoint, then:
  * const summary = retry.finish(runSummary);
  */
-export class RetryFailed {
+export class RetryFailed implements RunPlan {
   readonly checkpoint: Checkpoint;
+  /** The retry's own state starts afresh each time. */
+  readonly resumed = undefined;
   readonly #path: string;
   readonly #main: MainState | undefined;
   /** The dead letters to run, by seq: the retry run's seq `i` is `#retried[i]`. */
@@ -97,22 +100,25 @@ export class RetryFailed {
   }
 
   /** How many jobs the retry runs. */
-  get size(): number {
+  get total(): number {
     return this.#retried.length;
   }
 
-  /** How the retry run's seq `seq` reads in log lines: the seq of the job in the run it came from. */
-  /** The seq in the run of the retry run's job `seq`. */
-  originalSeq(seq: number): number {
-    return this.#retried[seq]?.seq ?? seq;
+  /** The retry knows its total from the start. */
+  count(): Promise<undefined> {
+    return Promise.resolve(undefined);
   }
 
+  /** The seq in the run of the retry run's job `seq`: its handler is told that one. */
+  readonly originOf = (seq: number): number => this.#retried[seq]?.seq ?? seq;
+
+  /** How the retry run's seq `seq` reads in log lines: the seq of the job in the run it came from. */
   describeSeq(seq: number): string {
     const original = this.#retried[seq];
     return original === undefined ? `${seq} of the retry` : `${original.seq}`;
   }
 
-  /** The retry run's generator: the dead-lettered jobs, exactly as they were, by seq. */
+  /** The retry run's generator: the dead-lettered jobs, exactly as they were, by seq. (Its state starts afresh: nothing to skip.) */
   *jobs(): Generator<unknown> {
     for (const record of this.#retried) yield record.job;
   }

@@ -1,0 +1,81 @@
+/** The slaves the master knows: admitted by their HELLO, kept by their messages, let go by BYE or by their lease. */
+import type { Logger } from '../../log.js';
+import type { Hello } from '../../protocol/messages.js';
+import { SlaveRecord } from './slave-record.js';
+
+export interface MembershipOptions {
+  /** Milliseconds of silence after which a slave is forgotten. */
+  readonly lease: number;
+  readonly logger: Logger;
+  /** A slave is forgotten (already out of the list): its jobs in flight are to go to others. */
+  readonly onGone: (slave: SlaveRecord, why: string) => void;
+}
+
+export class Membership {
+  readonly #options: MembershipOptions;
+  readonly #slaves = new Map<string, SlaveRecord>();
+  readonly #leaseTimer: NodeJS.Timeout;
+
+  constructor(options: MembershipOptions) {
+    this.#options = options;
+    // Looks a few times per lease, so a silent slave is let go within about a quarter lease of its deadline.
+    this.#leaseTimer = setInterval(() => this.#expire(), Math.max(50, Math.min(options.lease / 4, 1000)));
+    this.#leaseTimer.unref();
+  }
+
+  get size(): number {
+    return this.#slaves.size;
+  }
+
+  /** The slave with ZeroMQ routing id `id`, if admitted. */
+  get(id: Buffer): SlaveRecord | undefined {
+    return this.#slaves.get(id.toString('latin1'));
+  }
+
+  [Symbol.iterator](): IterableIterator<SlaveRecord> {
+    return this.#slaves.values();
+  }
+
+  /** Threads across the slaves. */
+  get threads(): number {
+    let threads = 0;
+    for (const slave of this.#slaves.values()) threads += slave.threads;
+    return threads;
+  }
+
+  /**
+   * Admits a slave that said HELLO. A known one saying HELLO again lost its connection: it is
+   * forgotten first, since JOBS sent meanwhile may be lost.
+   */
+  admit(id: Buffer, hello: Hello): SlaveRecord {
+    const known = this.get(id);
+    if (known !== undefined) this.forget(known, 'slave reconnected', false);
+    const slave = new SlaveRecord(id, hello, Date.now());
+    this.#slaves.set(slave.key, slave);
+    if (known === undefined) this.#options.logger.info(`slave ${slave.name} joined (${hello.threads} threads, capacity ${hello.capacity})`);
+    return slave;
+  }
+
+  /** Keeps `slave`'s lease: it was heard from now. */
+  heard(slave: SlaveRecord): void {
+    slave.lastSeen = Date.now();
+  }
+
+  /** Forgets `slave`; its jobs in flight go to others (`onGone`). */
+  forget(slave: SlaveRecord, why: string, log = true): void {
+    this.#slaves.delete(slave.key);
+    this.#options.onGone(slave, why);
+    if (log) this.#options.logger.info(`slave ${slave.name} gone: ${why}`);
+  }
+
+  close(): void {
+    clearInterval(this.#leaseTimer);
+  }
+
+  #expire(): void {
+    const deadline = Date.now() - this.#options.lease;
+    for (const slave of this.#slaves.values()) {
+      if (slave.lastSeen < deadline) this.forget(slave, `silent for more than ${this.#options.lease} ms (lease)`);
+    }
+  }
+}

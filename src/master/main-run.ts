@@ -1,0 +1,79 @@
+import { UsageError } from '../errors.js';
+import type { Logger } from '../log.js';
+import type { JobArgs } from '../task.js';
+import type { Ledger } from './ledger.js';
+import type { RunPlan } from './run-plan.js';
+import { resumeArgument } from './source.js';
+import { Checkpoint, type CursorMode, type RecoveredState, type RunIdentity } from './state/checkpoint.js';
+import type { Summary } from './summary.js';
+import type { MasterExports } from './task-exports.js';
+
+/** The run itself: the module's generator, resumed from the run's state. */
+export class MainRun implements RunPlan {
+  readonly checkpoint: Checkpoint;
+  readonly resumed: RecoveredState | undefined;
+  readonly originOf = undefined;
+  readonly #exports: MasterExports;
+  readonly #identity: RunIdentity;
+  readonly #logger: Logger;
+
+  private constructor(checkpoint: Checkpoint, resumed: RecoveredState | undefined, exports: MasterExports, identity: RunIdentity, logger: Logger) {
+    this.checkpoint = checkpoint;
+    this.resumed = resumed;
+    this.#exports = exports;
+    this.#identity = identity;
+    this.#logger = logger;
+  }
+
+  /** Locks and opens the run's state at `statePath` (forgetting it first with `reset`). */
+  static open(statePath: string, identity: RunIdentity, exports: MasterExports, reset: boolean, logger: Logger): MainRun {
+    const { checkpoint, state } = Checkpoint.open(statePath, identity, { reset });
+    if (state?.finished === true) logger.info('the state says this run already finished; pass --reset to run it again');
+    return new MainRun(checkpoint, state && { ...state, cursorMode: resumedCursorMode(state) }, exports, identity, logger);
+  }
+
+  get total(): number | undefined {
+    return this.resumed?.total;
+  }
+
+  jobs(ledger: Ledger): AsyncIterable<unknown> | Iterable<unknown> {
+    const { fn, args } = this.#identity;
+    const iterable: unknown = this.#exports.getJobs(resumeArgument(ledger, this.resumed?.cursorMode), args);
+    if (iterable === null || typeof iterable !== 'object' || !(Symbol.asyncIterator in iterable || Symbol.iterator in iterable)) {
+      throw new UsageError(`\`${this.#exports.label}\` export \`${fn}\` must be a generator (async function*), it returned ${typeof iterable}`);
+    }
+    return iterable as AsyncIterable<unknown> | Iterable<unknown>;
+  }
+
+  async count(): Promise<number | undefined> {
+    const countJobs = this.#exports.countJobs;
+    if (countJobs === undefined) return undefined;
+    try {
+      const total = Number(await countJobs(this.#identity.args as JobArgs));
+      return Number.isFinite(total) && total >= 0 ? total : undefined;
+    } catch (error) {
+      this.#logger.warn(`countJobs failed, running without a total: ${(error as Error).message}`);
+      return undefined;
+    }
+  }
+
+  describeSeq(seq: number): string {
+    return String(seq);
+  }
+
+  finish(summary: Summary): Summary {
+    return summary;
+  }
+
+  close(): void {
+    this.checkpoint.close();
+  }
+}
+
+/**
+ * The cursor mode of a resumed run. A master killed before its first snapshot after the first
+ * yield left the mode out of the snapshot, but its log still tells: only keys leave cursors.
+ */
+function resumedCursorMode({ cursorMode, ledger }: RecoveredState): CursorMode | undefined {
+  return cursorMode ?? (ledger.lastCursor !== undefined || ledger.doneAbove.some((r) => r.cursor !== undefined) ? 'key' : undefined);
+}

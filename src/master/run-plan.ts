@@ -1,0 +1,28 @@
+import type { Ledger } from './ledger.js';
+import type { Checkpoint, RecoveredState } from './state/checkpoint.js';
+import type { Summary } from './summary.js';
+
+/**
+ * What a master runs, and where it records it: the run itself (`MainRun`), or a retry of its
+ * dead-lettered jobs (`RetryFailed`). The master wires either the same way and never asks which.
+ */
+export interface RunPlan {
+  /** The state the master records completions in, locked for it. */
+  readonly checkpoint: Checkpoint;
+  /** What an earlier incarnation left in `checkpoint`; undefined when it starts afresh. */
+  readonly resumed: RecoveredState | undefined;
+  /** How many jobs the run has, when known at the start. */
+  readonly total: number | undefined;
+  /** The jobs, from after what `ledger` says is finished; throws a UsageError for a generator that is none. */
+  jobs(ledger: Ledger): AsyncIterable<unknown> | Iterable<unknown>;
+  /** How many jobs the run has, asked of the module while the run goes on; undefined when it cannot say. */
+  count(): Promise<number | undefined>;
+  /** The seq in the run of job `seq`, which its handler is told; undefined when they are the same. */
+  readonly originOf: ((seq: number) => number) | undefined;
+  /** How job `seq` reads in log lines. */
+  describeSeq(seq: number): string;
+  /** Folds the outcome into the run's files and releases them; returns the summary the user sees. */
+  finish(summary: Summary): Summary;
+  /** Releases the state: for a master that fails to start. Idempotent. */
+  close(): void;
+}

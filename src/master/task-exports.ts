@@ -1,0 +1,29 @@
+/** The master's side of the task-module contract (src/task.ts): what it calls, typed once. */
+import { loadModule, pickFunction, resolveModule } from '../load.js';
+import type { CountJobs, GetJobs, HandleResult } from '../task.js';
+
+/** `handleResult` as the master calls it: with the values msgpack decoded, whatever the module declares. */
+export type ResultHandler = (result: unknown, job: unknown) => unknown;
+
+/** The functions a master takes from a task module. */
+export interface MasterExports {
+  /** The file's path (or the package specifier): what the state belongs to. */
+  readonly module: string;
+  /** The module as the user named it, for messages. */
+  readonly label: string;
+  readonly getJobs: GetJobs;
+  readonly countJobs: CountJobs | undefined;
+  readonly handleResult: ResultHandler | undefined;
+}
+
+/** Loads `module` from `cwd` and picks its generator `fn` and its optional `countJobs` and `handleResult`. */
+export async function loadMasterExports(module: string, fn: string, cwd: string): Promise<MasterExports> {
+  const url = resolveModule(module, cwd);
+  const mod = await loadModule(url);
+  const getJobs = pickFunction(mod, fn, module) as GetJobs;
+  const countJobs = typeof mod.countJobs === 'function' ? (mod.countJobs as CountJobs) : undefined;
+  // HandleResult takes `never` so that any typed handler is one; the master passes what it decoded.
+  const handleResult = typeof mod.handleResult === 'function' ? (mod.handleResult as HandleResult as ResultHandler) : undefined;
+  const path = new URL(url).protocol === 'file:' ? new URL(url).pathname : url;
+  return { module: path, label: module, getJobs, countJobs, handleResult };
+}
