@@ -3,8 +3,7 @@
 export type ErrorCode =
   | 'E_USAGE' // a bad flag, argument or task module: the user's to fix, exit 2
   | 'E_STATE' // a checkpoint that is corrupt or belongs to another run, exit 2
-  | 'E_STATE_WRITE' // a checkpoint that could not be written: stop rather than run unrecorded
-  | 'E_PROTOCOL'; // a message that broke the wire protocol
+  | 'E_STATE_WRITE'; // a checkpoint that could not be written: stop rather than run unrecorded
 
 interface Options {
   readonly code?: ErrorCode;

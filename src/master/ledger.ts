@@ -60,11 +60,6 @@ export class Ledger {
     return this.#ranges.at(-1)?.end ?? this.#watermark - 1;
   }
 
-  /** How many separate done ranges sit above the watermark. */
-  get gaps(): number {
-    return this.#ranges.length;
-  }
-
   /** Whether `seq` is finished. */
   isFinished(seq: number): boolean {
     if (seq < this.#watermark) return true;
@@ -146,14 +141,6 @@ export class Ledger {
       this.#finishedAbove += added;
     }
     return added;
-  }
-
-  /** The first seq at or after `seq` that is not finished: resume skips straight to it. */
-  nextUnfinished(seq: number): number {
-    if (seq < this.#watermark) seq = this.#watermark;
-    const i = this.#indexAtOrBefore(seq);
-    const range = this.#ranges[i];
-    return range !== undefined && range.end >= seq ? range.end + 1 : seq;
   }
 
   snapshot(): LedgerSnapshot {

@@ -1,7 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { randomBytes } from 'node:crypto';
 import { Router } from 'zeromq';
-import { checkInteger } from '../check.js';
 import { StateError, UsageError } from '../errors.js';
 import { createLogger, type Logger } from '../log.js';
 import { MAX_MESSAGE_SIZE } from '../protocol/messages.js';
@@ -17,7 +16,7 @@ import { RetryQueue } from './retry-queue.js';
 import type { RunPlan } from './run-plan.js';
 import { RunProgress, type ProgressSnapshot } from './run-progress.js';
 import { JobSource } from './source.js';
-import type { Checkpoint } from './state/checkpoint.js';
+import { unrecordedError, type Checkpoint } from './state/checkpoint.js';
 import type { Summary } from './summary.js';
 import { loadMasterExports, type ResultHandler } from './task-exports.js';
 
@@ -55,7 +54,6 @@ export class Master extends EventEmitter<MasterEvents> {
   /** Loads the module, opens the state and binds the socket: every usage error surfaces here. */
   static async start(options: MasterOptions): Promise<Master> {
     const resolved = resolveMasterOptions(options);
-    checkOptions(resolved);
     checkBindAddress(resolved.address, resolved.insecure);
     const exports = await loadMasterExports(resolved.module, resolved.fn, resolved.cwd);
     const logger = createLogger('master', resolved.logLevel);
@@ -186,7 +184,7 @@ export class Master extends EventEmitter<MasterEvents> {
     if (this.#fatal !== undefined || this.#ended) return;
     // The summary carries the line of a state that failed: said once, as the run ends.
     if (error instanceof StateError) {
-      this.#fatal = unrecorded(error);
+      this.#fatal = unrecordedError(error);
       return void this.#end('failed');
     }
     this.#fatal = error;
@@ -210,7 +208,7 @@ export class Master extends EventEmitter<MasterEvents> {
     try {
       this.#checkpoint.close();
     } catch (error) {
-      this.#fatal ??= unrecorded(error as Error);
+      this.#fatal ??= unrecordedError(error as Error);
     }
     const snap = this.progress();
     const { done, failed } = this.#recorder.counts;
@@ -234,7 +232,7 @@ export class Master extends EventEmitter<MasterEvents> {
       this.#checkpoint.snapshot(this.#ledger.snapshot(), { cursorMode: this.#source.cursorMode, total: this.#progress.total, finished });
     } catch (error) {
       // The final snapshot of #end failing must still fail the run.
-      if (this.#ended) this.#fatal ??= unrecorded(error as Error);
+      if (this.#ended) this.#fatal ??= unrecordedError(error as Error);
       else this.#fail(error as Error);
     }
   }
@@ -244,20 +242,4 @@ export class Master extends EventEmitter<MasterEvents> {
     timer.unref();
     this.#timers.push(timer);
   }
-}
-
-/** The fatal error of a state that could not be written: what failed, and what the master did. */
-function unrecorded(error: Error): StateError {
-  const message = `${error.message}; stopped, keeping the last good checkpoint: run again to resume once the state can be written`;
-  return new StateError(message, { code: 'E_STATE_WRITE', cause: error });
-}
-
-function checkOptions(o: ResolvedMasterOptions): void {
-  checkInteger('size', o.size, 1);
-  checkInteger('checkpoint-interval', o.checkpointInterval, 1);
-  checkInteger('retries', o.retries, 0);
-  checkInteger('job-timeout', o.jobTimeout, 0);
-  checkInteger('lease', o.lease, 1);
-  checkInteger('grace', o.grace, 0);
-  if (o.retryFailed && o.reset) throw new UsageError('--retry-failed and --reset cannot be used together: --reset forgets the dead letters');
 }

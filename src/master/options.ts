@@ -1,3 +1,5 @@
+import { checkInteger } from '../check.js';
+import { UsageError } from '../errors.js';
 import type { JobArgs } from '../task.js';
 import type { LogLevel } from '../log.js';
 import { DEFAULT_ADDRESS } from '../protocol/messages.js';
@@ -63,11 +65,23 @@ export const MASTER_DEFAULTS = {
   logLevel: 'info',
 } as const;
 
-/** Applies defaults once. */
+/** Applies defaults once, and checks what they cannot make right. */
 export function resolveMasterOptions(options: MasterOptions): ResolvedMasterOptions {
-  return { ...MASTER_DEFAULTS, cwd: process.cwd(), ...stripUndefined(options), module: options.module, state: options.state };
+  const resolved = { ...MASTER_DEFAULTS, cwd: process.cwd(), ...stripUndefined(options), module: options.module, state: options.state };
+  checkOptions(resolved);
+  return resolved;
 }
 
 function stripUndefined<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+function checkOptions(o: ResolvedMasterOptions): void {
+  checkInteger('size', o.size, 1);
+  checkInteger('checkpoint-interval', o.checkpointInterval, 1);
+  checkInteger('retries', o.retries, 0);
+  checkInteger('job-timeout', o.jobTimeout, 0);
+  checkInteger('lease', o.lease, 1);
+  checkInteger('grace', o.grace, 0);
+  if (o.retryFailed && o.reset) throw new UsageError('--retry-failed and --reset cannot be used together: --reset forgets the dead letters');
 }

@@ -1,11 +1,11 @@
-/** The pool's slots: a progress region for each chunk it holds, at most `size`, reused chunk after chunk. */
-import { SlotProgress } from './batch-progress.js';
+/** The pool's slots: a progress region for each batch it holds, at most `size`, reused batch after batch. */
+import { BatchProgress } from './batch-progress.js';
 
-/** Hands out slots' progress regions to chunks, and wakes a chunk waiting for one as one is released. */
-export class FreeSlots {
+/** Hands out slots' progress regions to batchs, and wakes a batch waiting for one as one is released. */
+export class FreeRegions {
   readonly #size: number;
-  /** Progress regions of slots now free, for the next chunks; made as needed, up to `size`, then reused. */
-  readonly #free: SlotProgress[] = [];
+  /** Progress regions of slots now free, for the next batchs; made as needed, up to `size`, then reused. */
+  readonly #free: BatchProgress[] = [];
   #made = 0;
   readonly #waiting: (() => void)[] = [];
 
@@ -14,11 +14,11 @@ export class FreeSlots {
   }
 
   /** A free slot's progress region, a new one while fewer than `size` exist, else undefined. */
-  take(): SlotProgress | undefined {
+  take(): BatchProgress | undefined {
     const free = this.#free.pop();
     if (free !== undefined || this.#made === this.#size) return free;
     this.#made++;
-    return new SlotProgress();
+    return new BatchProgress();
   }
 
   /** Resolves as a slot is released, or at `wakeAll`; `take` may still find none (a caller in between took it). */
@@ -26,12 +26,12 @@ export class FreeSlots {
     return new Promise<void>((wake) => this.#waiting.push(wake));
   }
 
-  release(progress: SlotProgress): void {
+  release(progress: BatchProgress): void {
     this.#free.push(progress);
     this.#waiting.shift()?.();
   }
 
-  /** Wakes every chunk waiting for a slot, to find the pool closing. */
+  /** Wakes every batch waiting for a slot, to find the pool closing. */
   wakeAll(): void {
     for (const wake of this.#waiting.splice(0)) wake();
   }

@@ -1,11 +1,11 @@
-/** A chunk as the thread that holds it keeps it: its jobs, where the lanes are in them, and what is yet to report. */
+/** A batch as the thread that holds it keeps it: its jobs, where the lanes are in them, and what is yet to report. */
 import type { WireFailure } from '../protocol/messages.js';
-import type { ChunkOutcome, ChunkTask } from './thread-messages.js';
+import type { BatchOutcome, BatchTask } from './thread-messages.js';
 import { HEADER_FIELDS, STATES_AT } from './batch-progress.js';
 
-/** A chunk this thread holds: its jobs start in order, on whichever lanes are free. */
-export interface HeldChunk {
-  readonly task: ChunkTask;
+/** A batch this thread holds: its jobs start in order, on whichever lanes are free. */
+export interface HeldBatch {
+  readonly task: BatchTask;
   readonly count: number;
   readonly header: Int32Array;
   /**
@@ -14,8 +14,8 @@ export interface HeldChunk {
    * and the watchdog reads the FINISHED count, which is stored with Atomics.
    */
   readonly states: Uint8Array;
-  readonly resolve: (outcome: ChunkOutcome) => void;
-  /** Decoded when its first job is about to start (the chunk is claimed then). */
+  readonly resolve: (outcome: BatchOutcome) => void;
+  /** Decoded when its first job is about to start (the batch is claimed then). */
   jobs: unknown[];
   results: unknown[] | undefined;
   /** Failures not yet reported. */
@@ -38,8 +38,8 @@ export interface HeldChunk {
   scan: number;
 }
 
-/** A chunk of `count` jobs just handed to this thread, none started; `resolve` takes its reply. */
-export function holdChunk(task: ChunkTask, count: number, resolve: (outcome: ChunkOutcome) => void): HeldChunk {
+/** A batch of `count` jobs just handed to this thread, none started; `resolve` takes its reply. */
+export function holdBatch(task: BatchTask, count: number, resolve: (outcome: BatchOutcome) => void): HeldBatch {
   return {
     task,
     count,

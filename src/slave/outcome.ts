@@ -1,15 +1,15 @@
-/** Turning what a thread did with a chunk into `ChunkResult`s: its partial reports, its reply, or what it left when it died. */
+/** Turning what a thread did with a batch into `BatchResult`s: its partial reports, its reply, or what it left when it died. */
 import type { WireFailure } from '../protocol/messages.js';
 import { forEachSeq, toRuns, type SeqRuns } from '../protocol/seq-runs.js';
-import type { Batch, ChunkOutcome, ChunkResult, PartialReport } from './thread-messages.js';
+import type { Batch, BatchOutcome, BatchResult, PartialReport } from './thread-messages.js';
 
 /**
- * One byte per job of a chunk, set when the pool has received the job's partial report: such a
- * job is accounted for, and left out of the chunk's final result (neither blamed nor returned).
+ * One byte per job of a batch, set when the pool has received the job's partial report: such a
+ * job is accounted for, and left out of the batch's final result (neither blamed nor returned).
  */
 export type Received = Uint8Array;
 
-/** What the pool knows of a chunk whose thread died, from its job states. */
+/** What the pool knows of a batch whose thread died, from its job states. */
 export interface Wreck {
   /** Indexes of the jobs that were running when the thread died, in order. */
   readonly running: readonly number[];
@@ -24,18 +24,18 @@ export interface Wreck {
 }
 
 /** A partial report as the result of just the jobs it holds. */
-export function fromPartial(batch: Batch, { indexes, failures, results, ms }: PartialReport): ChunkResult {
+export function fromPartial(batch: Batch, { indexes, failures, results, ms }: PartialReport): BatchResult {
   return { seqs: seqsAt(batch.seqs, indexes), failures, ...(results === undefined ? {} : { results }), returned: [], ms };
 }
 
-/** A chunk's result from a thread's reply: every job, or those not in the partial reports `received`. */
-export function fromOutcome(batch: Batch, outcome: ChunkOutcome, received?: Received): ChunkResult {
+/** A batch's result from a thread's reply: every job, or those not in the partial reports `received`. */
+export function fromOutcome(batch: Batch, outcome: BatchOutcome, received?: Received): BatchResult {
   const { ms, failures, results, loadError, cancelled } = outcome;
   if (cancelled === true) return { seqs: [], failures: [], returned: batch.seqs, ms: 0 };
   // A replacement thread that could not load the module: fail the jobs so they retry elsewhere.
   if (loadError !== undefined) return { seqs: batch.seqs, failures: failAll(batch.count, loadError), returned: [], ms: 0 };
   if (received === undefined) return { seqs: batch.seqs, failures, ...(results === undefined ? {} : { results }), returned: [], ms };
-  // The rest after partial reports: failures are indexed in the chunk, results span it (undefined where reported).
+  // The rest after partial reports: failures are indexed in the batch, results span it (undefined where reported).
   const seqs: number[] = [];
   const rest: WireFailure[] = [];
   const kept: unknown[] | undefined = results && [];
@@ -50,12 +50,12 @@ export function fromOutcome(batch: Batch, outcome: ChunkOutcome, received?: Rece
 }
 
 /**
- * Splits the chunk of a dead thread: the jobs it was running fail with `blame` (or run again),
+ * Splits the batch of a dead thread: the jobs it was running fail with `blame` (or run again),
  * and every other job goes back to run again: those not started, and those finished, whose
  * return value or error died with the thread, so neither a result nor a failure can be reported.
  * Jobs whose partial report was received are accounted for already: left out.
  */
-export function fromWreck(batch: Batch, wantResults: boolean, { running, finished, blame, lost, received }: Wreck): ChunkResult {
+export function fromWreck(batch: Batch, wantResults: boolean, { running, finished, blame, lost, received }: Wreck): BatchResult {
   const { seqs, count } = batch;
   const culprits = blame === undefined ? [] : running;
   // Every job ran, yet no reply: most likely a result could not be cloned, and a rerun would not help.
@@ -82,7 +82,7 @@ export function fromWreck(batch: Batch, wantResults: boolean, { running, finishe
   };
 }
 
-/** The seqs at `indexes` (ascending) of the chunk's `runs`, as runs. */
+/** The seqs at `indexes` (ascending) of the batch's `runs`, as runs. */
 export function seqsAt(runs: SeqRuns, indexes: readonly number[]): number[] {
   const seqs: number[] = [];
   let run = 0;

@@ -1,15 +1,14 @@
-/** The pool's side of partial reports: each passed on once, and the jobs it held kept out of its chunk's result. */
-import type { Batch, ChunkResult, PartialReport } from './thread-messages.js';
+/** The pool's side of partial reports: each passed on once, and the jobs it held kept out of its batch's result. */
+import type { Batch, BatchResult, PartialReport } from './thread-messages.js';
 import { fromPartial, type Received } from './outcome.js';
 
-/** Takes a partial report of a chunk: the result of some of its jobs, before the chunk is done. */
-export type OnPartial = (result: ChunkResult) => void;
+/** Takes a partial report of a batch: the result of some of its jobs, before the batch is done. */
+export type OnPartial = (result: BatchResult) => void;
 
-/** A chunk that takes partial reports, as the receiver sees it. */
-export interface ReportedChunk {
-  readonly id: number;
+/** A batch that takes partial reports, as the receiver keeps it. */
+interface Reported {
   readonly batch: Batch;
-  readonly onPartial: OnPartial | undefined;
+  readonly onPartial: OnPartial;
   /** Partial reports received, and the jobs they held (undefined until the first). */
   partials: number;
   received: Received | undefined;
@@ -24,48 +23,58 @@ export interface ReportedChunk {
  */
 const CATCH_UP_MS = 1000;
 
-/** Takes the partial reports the threads post (piscina's 'message' event) for the chunks that want them. */
+/** Takes the partial reports the threads post (piscina's 'message' event) for the batches that want them. */
 export class PartialReceiver {
-  /** Chunks that take partial reports, by id, until their result is settled: later reports are dropped. */
-  readonly #chunks = new Map<number, ReportedChunk>();
+  /** Batches that take partial reports, by id, until their result is settled: later reports are dropped. */
+  readonly #batches = new Map<number, Reported>();
 
-  /** Takes the partial reports of a chunk, one with `onPartial`, until `settle`. */
-  add(chunk: ReportedChunk): void {
-    this.#chunks.set(chunk.id, chunk);
-  }
-
-  /** From now on a partial report of chunk `id` is dropped: its result is settled without it. */
-  settle(id: number): void {
-    this.#chunks.delete(id);
+  /** Takes the partial reports of batch `id`, passing each to `onPartial`, until `settle`. */
+  add(id: number, batch: Batch, onPartial: OnPartial): void {
+    this.#batches.set(id, { batch, onPartial, partials: 0, received: undefined, caughtUp: undefined });
   }
 
   /**
-   * A partial report from a thread: passed on, unless its chunk is settled. (A thread's reports
-   * come in order, on one port; one posted before its thread died and received after the chunk's
+   * From now on a partial report of batch `id` is dropped: its result is settled without it.
+   * Returns which of its jobs were received in partial reports, if any were.
+   */
+  settle(id: number): Received | undefined {
+    const received = this.#batches.get(id)?.received;
+    this.#batches.delete(id);
+    return received;
+  }
+
+  /**
+   * A partial report from a thread: passed on, unless its batch is settled. (A thread's reports
+   * come in order, on one port; one posted before its thread died and received after the batch's
    * salvage is dropped, and its jobs, returned or blamed there, are accounted for exactly once.)
    */
   receive(message: unknown): void {
     const report = message as PartialReport;
-    const running = typeof report === 'object' && report !== null ? this.#chunks.get(report.chunk) : undefined;
-    if (running === undefined) return;
-    const received = (running.received ??= new Uint8Array(running.batch.count));
+    const reported = typeof report === 'object' && report !== null ? this.#batches.get(report.batch) : undefined;
+    if (reported === undefined) return;
+    const received = (reported.received ??= new Uint8Array(reported.batch.count));
     for (const index of report.indexes) received[index] = 1;
-    running.partials++;
-    running.onPartial!(fromPartial(running.batch, report));
-    if (running.partials === running.caughtUp?.partials) running.caughtUp.resolve();
+    reported.partials++;
+    reported.onPartial(fromPartial(reported.batch, report));
+    if (reported.partials === reported.caughtUp?.partials) reported.caughtUp.resolve();
   }
-}
 
-/** Resolves true once `running` has received `partials` partial reports, false after CATCH_UP_MS. */
-export function caughtUp(running: ReportedChunk, partials: number): Promise<boolean> {
-  return new Promise<boolean>((resolve) => {
-    const timer = setTimeout(() => resolve(false), CATCH_UP_MS);
-    running.caughtUp = {
-      partials,
-      resolve: () => {
-        clearTimeout(timer);
-        resolve(true);
-      },
-    };
-  });
+  /**
+   * Resolves true once batch `id` has received `partials` partial reports (at once if it has),
+   * false after CATCH_UP_MS; true for a batch that takes none.
+   */
+  caughtUp(id: number, partials: number): Promise<boolean> {
+    const reported = this.#batches.get(id);
+    if (reported === undefined || reported.partials >= partials) return Promise.resolve(true);
+    return new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => resolve(false), CATCH_UP_MS);
+      reported.caughtUp = {
+        partials,
+        resolve: () => {
+          clearTimeout(timer);
+          resolve(true);
+        },
+      };
+    });
+  }
 }

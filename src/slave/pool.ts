@@ -1,16 +1,15 @@
-/** The slave's piscina pool: chunks of jobs in, results out; dead and stuck threads are salvaged. */
-import { createRequire } from 'node:module';
-import { Piscina } from 'piscina';
+/** The slave's piscina pool: batches of jobs in, results out; dead and stuck threads are salvaged. */
 import { UsageError } from '../errors.js';
-import { moduleLabel } from '../load.js';
 import { runsLength } from '../protocol/seq-runs.js';
-import type { Batch, ChunkOutcome, ChunkResult, ChunkTask, WorkerSetup } from './thread-messages.js';
-import { fromOutcome, fromWreck } from './outcome.js';
-import { FreeSlots } from './free-regions.js';
-import { caughtUp, PartialReceiver, type OnPartial, type ReportedChunk } from './partial-receiver.js';
-import { checkTimeout, Watchdog, type WatchedChunk } from './watchdog.js';
+import type { BatchProgress } from './batch-progress.js';
+import type { Batch, BatchResult, BatchTask, WorkerSetup } from './thread-messages.js';
+import { startThreads, type Threads } from './threads.js';
+import { fromOutcome, fromWreck, type Received } from './outcome.js';
+import { FreeRegions } from './free-regions.js';
+import { PartialReceiver, type OnPartial } from './partial-receiver.js';
+import { checkTimeout, Watchdog, type Verdict } from './watchdog.js';
 
-export type { Batch, ChunkResult } from './thread-messages.js';
+export type { Batch, BatchResult } from './thread-messages.js';
 export type { OnPartial } from './partial-receiver.js';
 
 export interface PoolOptions {
@@ -20,68 +19,54 @@ export interface PoolOptions {
   readonly fn: string;
   /** Threads to run, all started at once. */
   readonly threads: number;
-  /** Jobs each thread runs at once, over the chunks it holds (only async handlers interleave). */
+  /** Jobs each thread runs at once, over the batches it holds (only async handlers interleave). */
   readonly concurrency: number;
   /** Milliseconds a job may run before its thread is killed; 0 for no limit. Settable later (`pool.jobTimeout`). */
   readonly jobTimeout: number;
 }
 
-/** A chunk a thread holds (or piscina has queued), as the watchdog, the salvage and its partial reports see it. */
-interface Running extends WatchedChunk, ReportedChunk {
-  /** Resolves the chunk at once with every job returned, while its task still waits in the thread. */
-  callOff: () => void;
+/**
+ * A batch a thread holds (or piscina has queued), as the pool keeps it. The watchdog and the
+ * partial receiver keep what they need of it themselves, by the same id.
+ */
+interface Running {
+  readonly progress: BatchProgress;
+  /** Resolves the batch at once with every job returned, while its task still waits in the thread. */
+  readonly callOff: () => void;
 }
 
 /**
- * Chunks and jobs the threads hold, per thread and per lane: enough that a lane freed as a chunk
- * ends finds a job without a round trip to the main thread (see `wantsChunk`).
+ * Batches and jobs the threads hold, per thread and per lane: enough that a lane freed as a batch
+ * ends finds a job without a round trip to the main thread (see `wantsBatch`).
  */
 const PREFETCH = 2;
 
-// Tests and `tsx` run these sources as .ts: the thread then needs tsx's require hook for worker.ts.
-const fromSource = import.meta.url.endsWith('.ts');
-const WORKER = new URL(fromSource ? './worker.ts' : './worker.js', import.meta.url).href;
-const EXEC_ARGV = fromSource ? ['--require', createRequire(import.meta.url).resolve('tsx/cjs')] : undefined;
-
 /**
- * Runs chunks of jobs on `threads` piscina threads, `concurrency` jobs at once in each. A chunk
+ * Runs batches of jobs on `threads` piscina threads, `concurrency` jobs at once in each. A batch
  * whose thread dies or whose job outlives `jobTimeout` still resolves: the jobs it was running
  * failed, the rest handed back.
  */
 export class JobPool {
   readonly #options: PoolOptions;
-  readonly #piscina: Piscina<ChunkTask, ChunkOutcome>;
-  readonly #slots: FreeSlots;
-  readonly #running = new Set<Running>();
+  readonly #piscina: Threads;
+  readonly #regions: FreeRegions;
+  readonly #running = new Map<number, Running>();
   readonly #receiver = new PartialReceiver();
   #lastId = 0;
-  readonly #chunks = new Set<Promise<ChunkResult>>();
-  /** Jobs of the chunks in `#chunks`. */
+  readonly #batches = new Set<Promise<BatchResult>>();
+  /** Jobs of the batches in `#batches`. */
   #held = 0;
   readonly #watchdog: Watchdog;
   #closing = false;
   #destroyed = false;
   #closed: Promise<void> | undefined;
 
-  private constructor(options: PoolOptions) {
+  private constructor(options: PoolOptions, piscina: Threads) {
     this.#options = options;
-    this.#slots = new FreeSlots(this.slots);
-    const workerData: WorkerSetup = { url: options.url, fn: options.fn, concurrency: options.concurrency };
-    this.#piscina = new Piscina<ChunkTask, ChunkOutcome>({
-      filename: WORKER,
-      minThreads: options.threads,
-      maxThreads: options.threads,
-      concurrentTasksPerWorker: options.concurrency * PREFETCH,
-      idleTimeout: Infinity,
-      // Threads stay event-driven between chunks, so a handler's sockets and timers keep working.
-      atomics: 'disabled',
-      workerData,
-      ...(EXEC_ARGV && { execArgv: EXEC_ARGV }),
-    });
-    // A thread that dies between chunks: piscina replaces it and no job is affected.
-    this.#piscina.on('error', () => {});
+    this.#piscina = piscina;
+    this.#regions = new FreeRegions(this.maxBatches);
     this.#piscina.on('message', (message: unknown) => this.#receiver.receive(message));
-    this.#watchdog = new Watchdog(this.#piscina, this.#running, options.jobTimeout);
+    this.#watchdog = new Watchdog(piscina, options.jobTimeout);
   }
 
   /** Starts the threads and loads the task module in each, so a bad module fails here. */
@@ -91,21 +76,15 @@ export class JobPool {
       if (!Number.isInteger(value) || value < 1) throw new UsageError(`Expected \`${name}\` to be an integer >= 1, got \`${value}\``);
     }
     checkTimeout(options.jobTimeout);
-    const pool = new JobPool(options);
-    const empty: ChunkTask = { id: 0, partials: false, seqs: [], jobs: new Uint8Array(0), wantResults: false, progress: new SharedArrayBuffer(0) };
-    // One empty chunk per thread: piscina gives each to an idle thread, so every thread loads the module.
-    const warmups = await Promise.allSettled(Array.from({ length: options.threads }, () => pool.#piscina.run(empty)));
-    const failure = warmups.map(loadFailure).find((message) => message !== undefined);
-    if (failure === undefined) return pool;
-    await pool.destroy();
-    throw new UsageError(failure === '' ? `task module \`${moduleLabel(options.url)}\` stopped its thread while loading` : failure);
+    const setup: WorkerSetup = { url: options.url, fn: options.fn, concurrency: options.concurrency };
+    return new JobPool(options, await startThreads(setup, options.threads, options.concurrency * PREFETCH));
   }
 
   /**
-   * Most chunks the pool takes at once: a chunk holds at least one job, so that is every lane
-   * busy with a chunk of its own, and as many again waiting. (`wantsChunk` says when to stop short.)
+   * Most batches the pool takes at once: a batch holds at least one job, so that is every lane
+   * busy with a batch of its own, and as many again waiting. (`wantsBatch` says when to stop short.)
    */
-  get slots(): number {
+  get maxBatches(): number {
     return this.lanes * PREFETCH;
   }
 
@@ -115,12 +94,12 @@ export class JobPool {
   }
 
   /**
-   * Whether the threads could use another chunk: fewer than two per thread (one running, one to
-   * start as it ends), or fewer jobs than two per lane (small chunks of slow jobs: one chunk does
+   * Whether the threads could use another batch: fewer than two per thread (one running, one to
+   * start as it ends), or fewer jobs than two per lane (small batches of slow jobs: one batch does
    * not fill the lanes). No more than that: a thread that dies hands back all it holds.
    */
-  get wantsChunk(): boolean {
-    return this.#chunks.size < this.slots && (this.#chunks.size < this.#options.threads * PREFETCH || this.#held < this.lanes * PREFETCH);
+  get wantsBatch(): boolean {
+    return this.#batches.size < this.maxBatches && (this.#batches.size < this.#options.threads * PREFETCH || this.#held < this.lanes * PREFETCH);
   }
 
   /** Milliseconds a job may run before its thread is killed, 0 for no limit; a slave learns it from the master. */
@@ -137,10 +116,10 @@ export class JobPool {
    * `onPartial`, jobs that finish while others of the batch still run are reported early, each
    * once, in partial results (nothing `returned`), and the batch's result holds only the rest.
    */
-  run(batch: Batch, wantResults: boolean, onPartial?: OnPartial): Promise<ChunkResult> {
+  run(batch: Batch, wantResults: boolean, onPartial?: OnPartial): Promise<BatchResult> {
     let held = batch.count;
     this.#held += held;
-    // Reported jobs are no longer held: the threads may want another chunk.
+    // Reported jobs are no longer held: the threads may want another batch.
     const report: OnPartial | undefined =
       onPartial &&
       ((result) => {
@@ -149,132 +128,111 @@ export class JobPool {
         this.#held -= jobs;
         onPartial(result);
       });
-    const chunk = this.#run(batch, wantResults, report);
-    this.#chunks.add(chunk);
-    void chunk.then(() => {
-      this.#chunks.delete(chunk);
+    const result = this.#run(batch, wantResults, report);
+    this.#batches.add(result);
+    void result.then(() => {
+      this.#batches.delete(result);
       this.#held -= held;
     });
-    return chunk;
+    return result;
   }
 
   /**
-   * Calls off the chunks that wait in their threads and have not started: they resolve at once
-   * with every job returned, so a leaving slave hands them back without waiting for the chunks
+   * Calls off the batches that wait in their threads and have not started: they resolve at once
+   * with every job returned, so a leaving slave hands them back without waiting for the batches
    * before them. (One whose first job starts at this very moment just runs: the claim is atomic.)
    */
   cancelWaiting(): void {
-    for (const running of this.#running) if (running.progress.callOff()) running.callOff();
+    for (const running of this.#running.values()) if (running.progress.callOff()) running.callOff();
   }
 
-  /** Lets running chunks finish (the job timeout still applies), then stops the threads. Idempotent. */
+  /** Lets running batches finish (the job timeout still applies), then stops the threads. Idempotent. */
   close(): Promise<void> {
     this.#closed ??= this.#close();
     return this.#closed;
   }
 
-  /** Stops the threads now: running chunks resolve with their current jobs unstarted. Idempotent. */
+  /** Stops the threads now: running batches resolve with their current jobs unstarted. Idempotent. */
   async destroy(): Promise<void> {
     this.#destroyed = true;
     this.#stopAccepting();
     await this.#piscina.destroy();
-    await Promise.all(this.#chunks);
-    this.#watchdog.stop();
+    await Promise.all(this.#batches);
+    this.#watchdog.close();
   }
 
   async #close(): Promise<void> {
     this.#stopAccepting();
-    await Promise.all(this.#chunks);
+    await Promise.all(this.#batches);
     await this.#piscina.destroy();
-    this.#watchdog.stop();
+    this.#watchdog.close();
   }
 
   #stopAccepting(): void {
     this.#closing = true;
-    this.#slots.wakeAll();
+    this.#regions.wakeAll();
   }
 
-  async #run(batch: Batch, wantResults: boolean, onPartial: OnPartial | undefined): Promise<ChunkResult> {
-    const unstarted: ChunkResult = { seqs: [], failures: [], returned: batch.seqs, ms: 0 };
+  async #run(batch: Batch, wantResults: boolean, onPartial: OnPartial | undefined): Promise<BatchResult> {
+    const unstarted: BatchResult = { seqs: [], failures: [], returned: batch.seqs, ms: 0 };
     if (batch.count === 0) return unstarted;
-    let progress = this.#slots.take();
+    let progress = this.#regions.take();
     while (progress === undefined && !this.#closing) {
-      await this.#slots.released();
-      progress = this.#slots.take();
+      await this.#regions.released();
+      progress = this.#regions.take();
     }
     if (progress === undefined || this.#closing) {
-      if (progress !== undefined) this.#slots.release(progress);
+      if (progress !== undefined) this.#regions.release(progress);
       return unstarted;
     }
     progress.reset(batch.count);
+    const id = ++this.#lastId;
     let callOff = (): void => {};
-    const calledOff = new Promise<ChunkResult>((resolve) => (callOff = () => resolve(unstarted)));
-    const running: Running = {
-      id: ++this.#lastId,
-      batch,
-      progress,
-      count: batch.count,
-      finished: 0,
-      since: 0,
-      timedOut: false,
-      bystander: false,
-      callOff,
-      onPartial,
-      partials: 0,
-      received: undefined,
-      caughtUp: undefined,
-    };
-    this.#running.add(running);
-    if (onPartial !== undefined) this.#receiver.add(running);
-    this.#watchdog.start();
-    // The slot stays taken until the thread is done with it, even for a chunk called off before.
-    return Promise.race([this.#runTask(batch, wantResults, running), calledOff]);
+    const calledOff = new Promise<BatchResult>((resolve) => (callOff = () => resolve(unstarted)));
+    this.#running.set(id, { progress, callOff });
+    if (onPartial !== undefined) this.#receiver.add(id, batch, onPartial);
+    this.#watchdog.watch(id, progress, batch.count);
+    // The region stays taken until the thread is done with it, even for a batch called off before.
+    return Promise.race([this.#runTask(id, batch, wantResults, progress, onPartial !== undefined), calledOff]);
   }
 
-  async #runTask(batch: Batch, wantResults: boolean, running: Running): Promise<ChunkResult> {
+  async #runTask(id: number, batch: Batch, wantResults: boolean, progress: BatchProgress, partials: boolean): Promise<BatchResult> {
     try {
       // The packed jobs are a view into a received frame (a Buffer, whose `slice` copies nothing):
       // copy them into a buffer of their own and move that over, leaving the caller's intact.
       const jobs = new Uint8Array(batch.jobs);
-      const task: ChunkTask = { id: running.id, partials: running.onPartial !== undefined, seqs: batch.seqs, attempts: batch.attempts, origins: batch.origins, jobs, wantResults, progress: running.progress.buffer };
+      const task: BatchTask = { id, partials, seqs: batch.seqs, attempts: batch.attempts, origins: batch.origins, jobs, wantResults, progress: progress.buffer };
       const outcome = await this.#piscina.run(task, { transferList: [jobs.buffer] });
       // The reply may overtake partial reports posted before it (another port): they are on their way.
-      const partials = outcome.partials ?? 0;
-      if (running.partials < partials && !(await caughtUp(running, partials))) {
-        this.#receiver.settle(running.id);
-        return fromWreck(batch, wantResults, { running: [], finished: 0, blame: undefined, lost: undefined, received: running.received });
-      }
-      return fromOutcome(batch, outcome, running.received);
+      const caughtUp = await this.#receiver.caughtUp(id, outcome.partials ?? 0);
+      const received = this.#receiver.settle(id);
+      if (!caughtUp) return fromWreck(batch, wantResults, { running: [], finished: 0, blame: undefined, lost: undefined, received });
+      return fromOutcome(batch, outcome, received);
     } catch (error) {
-      // From now on a partial report of this chunk is dropped: its jobs count as unreported.
-      this.#receiver.settle(running.id);
-      return this.#salvage(batch, wantResults, running, error);
+      // From now on a partial report of this batch is dropped: its jobs count as unreported.
+      const received = this.#receiver.settle(id);
+      return this.#salvage(batch, wantResults, progress, this.#watchdog.unwatch(id), received, error);
     } finally {
-      this.#receiver.settle(running.id);
-      this.#running.delete(running);
-      if (this.#running.size === 0) this.#watchdog.stop();
-      this.#slots.release(running.progress);
+      this.#receiver.settle(id);
+      this.#watchdog.unwatch(id);
+      this.#running.delete(id);
+      this.#regions.release(progress);
     }
   }
 
-  /** A chunk whose thread died: which of its jobs its job states say were running, and which finished. */
-  #salvage(batch: Batch, wantResults: boolean, running: Running, error: unknown): ChunkResult {
+  /** A batch whose thread died: which of its jobs its job states say were running, and which finished. */
+  #salvage(batch: Batch, wantResults: boolean, progress: BatchProgress, verdict: Verdict | undefined, received: Received | undefined, error: unknown): BatchResult {
     // After `destroy` nothing is blamed or lost: the job states, which a thread still stopping may write, do not matter.
-    const interrupted = this.#destroyed || running.bystander;
-    const died = interrupted || running.timedOut ? undefined : messageOf(error);
+    const interrupted = this.#destroyed || verdict === 'bystander';
+    const timedOut = verdict === 'timed out';
+    const died = interrupted || timedOut ? undefined : messageOf(error);
     return fromWreck(batch, wantResults, {
-      ...running.progress.wreck(batch.count),
-      received: running.received,
-      blame: running.timedOut && !interrupted ? `timed out after ${this.#watchdog.jobTimeout} ms` : died && `worker thread died: ${died}`,
-      lost: died && `worker thread died sending the chunk's results (is one not structured-cloneable?): ${died}`,
+      ...progress.wreck(batch.count),
+      received,
+      blame: timedOut && !interrupted ? `timed out after ${this.#watchdog.jobTimeout} ms` : died && `worker thread died: ${died}`,
+      lost: died && `worker thread died sending the batch's results (is one not structured-cloneable?): ${died}`,
     });
   }
-}
-
-/** The load error a warm-up chunk reports, '' for a thread that died while loading, else undefined. */
-function loadFailure(warmup: PromiseSettledResult<ChunkOutcome>): string | undefined {
-  if (warmup.status === 'rejected') return '';
-  return warmup.value.loadError;
 }
 
 /** The message of an error from piscina or a thread; a DataCloneError arrives as a plain object. */

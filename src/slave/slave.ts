@@ -2,12 +2,13 @@ import { EventEmitter } from 'node:events';
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { checkInteger } from '../check.js';
+import { DecayingAverage } from '../decaying-average.js';
 import { createLogger, type Logger } from '../log.js';
 import { resolveModule } from '../load.js';
 import { MAX_CONCURRENCY, type Jobs } from '../protocol/messages.js';
 import { runsLength } from '../protocol/seq-runs.js';
 import { Connection } from './connection.js';
-import { JobPool, type Batch, type ChunkResult } from './pool.js';
+import { JobPool, type Batch, type BatchResult } from './pool.js';
 import { resolveSlaveOptions, type ResolvedSlaveOptions, type SlaveOptions } from './options.js';
 
 export interface SlaveSummary {
@@ -22,7 +23,7 @@ const HOLD_MS = 100;
 const RELEASE_MS = 3000;
 
 /**
- * A slave: takes jobs from a master, runs them in chunks on a piscina pool, and reports
+ * A slave: takes jobs from a master, runs them in batchs on a piscina pool, and reports
  * results back with fresh credit. Jobs from an earlier session (before a reconnect or a
  * master restart) are void: their results are never sent, since the master gave them away.
  */
@@ -42,9 +43,8 @@ export class Slave extends EventEmitter {
   /** Credit the master holds and has not used. */
   #granted = 0;
   #running = 0;
-  /** Handler ms and jobs reported lately, both decayed as more are reported: their ratio is ms per job. */
-  #recentMs = 0;
-  #recentJobs = 0;
+  /** Handler ms per job of the jobs reported lately; a whole batch weighs 0.3 against what came before. */
+  readonly #msPerJob = new DecayingAverage(0.7);
   #stopping = false;
   /** We said BYE: the master answers with QUIT once nothing is in flight to us. */
   #saidBye = false;
@@ -123,7 +123,7 @@ export class Slave extends EventEmitter {
     // Batches waiting in a thread for their turn come back through their DONE, as returned.
     this.#pool.cancelWaiting();
     this.#saidBye = this.#connection.leave(returned);
-    this.#logger.info(`stopping: ${unstarted} unstarted jobs handed back; waiting for ${this.#running} running chunks`);
+    this.#logger.info(`stopping: ${unstarted} unstarted jobs handed back; waiting for ${this.#running} running batchs`);
     if (this.#running === 0) void this.#end('stopped');
   }
 
@@ -142,7 +142,7 @@ export class Slave extends EventEmitter {
 
   /** Hands batches to the pool while its threads could use more. */
   #pump(): void {
-    while (this.#queue.length > 0 && this.#pool.wantsChunk) {
+    while (this.#queue.length > 0 && this.#pool.wantsBatch) {
       const batch = this.#queue.shift()!;
       this.#running++;
       const session = this.#session;
@@ -150,15 +150,15 @@ export class Slave extends EventEmitter {
     }
   }
 
-  /** Jobs of a chunk that finished while others of it still run (a slow one): reported now, with fresh credit. */
-  #partial(session: number, batch: Batch, result: ChunkResult): void {
+  /** Jobs of a batch that finished while others of it still run (a slow one): reported now, with fresh credit. */
+  #partial(session: number, batch: Batch, result: BatchResult): void {
     this.#report(session, batch, result);
-    // The pool holds fewer jobs: it may want another chunk.
+    // The pool holds fewer jobs: it may want another batch.
     this.#pump();
   }
 
-  /** A chunk is done: the jobs not reported yet. */
-  #ran(session: number, batch: Batch, result: ChunkResult): void {
+  /** A batch is done: the jobs not reported yet. */
+  #ran(session: number, batch: Batch, result: BatchResult): void {
     this.#running--;
     this.#report(session, batch, result);
     if (this.#stopping && this.#running === 0) void this.#end('stopped');
@@ -166,7 +166,7 @@ export class Slave extends EventEmitter {
   }
 
   /** Counts a result, and sends it as a DONE with fresh credit, unless it is of an earlier session (the master gave its jobs away). */
-  #report(session: number, batch: Batch, result: ChunkResult): void {
+  #report(session: number, batch: Batch, result: BatchResult): void {
     const { seqs, failures, results, returned, ms } = result;
     const ran = runsLength(seqs);
     this.#count(ran, failures.length, ms, batch.count);
@@ -190,7 +190,8 @@ export class Slave extends EventEmitter {
   #topUp(): number {
     // Work for the jobs that run at once, no more: what is held re-runs after a crash.
     const lanes = this.#pool.lanes;
-    const perLane = this.#recentJobs === 0 ? 2 : Math.ceil(HOLD_MS / Math.max(this.#recentMs / this.#recentJobs, 0.001));
+    const msPerJob = this.#msPerJob.value;
+    const perLane = msPerJob === undefined ? 2 : Math.ceil(HOLD_MS / Math.max(msPerJob, 0.001));
     const want = Math.min(this.#options.maxCredit, Math.max(2 * lanes, perLane * lanes));
     const give = want - this.#held - this.#granted;
     // Grant in lumps: a trickle of small grants would come back as a trickle of small batches.
@@ -203,20 +204,14 @@ export class Slave extends EventEmitter {
   #count(ran: number, failed: number, ms: number, batchSize: number): void {
     this.#counts.done += ran - failed;
     this.#counts.failed += failed;
-    if (ran === 0) return;
-    // Weighed by jobs, not by report: a partial report of many quick jobs and then the chunk's
-    // slow one alone must average as the chunk's jobs do, not as two samples of equal weight.
-    // A whole batch weighs 0.3 against what came before, as one report of it always did.
-    const decay = 0.7 ** (ran / batchSize);
-    this.#recentMs = this.#recentMs * decay + ms;
-    this.#recentJobs = this.#recentJobs * decay + ran;
+    this.#msPerJob.add(ms, ran, ran / batchSize);
   }
 
   async #end(reason: SlaveSummary['reason'], now = false): Promise<void> {
     if (this.#ended) return;
     this.#ended = true;
     this.#stopping = true;
-    // Before the socket closes: a destroyed chunk reports (#ran) its unfinished jobs as returned.
+    // Before the socket closes: a destroyed batch reports (#ran) its unfinished jobs as returned.
     await (now || reason === 'rejected' ? this.#pool.destroy() : this.#pool.close());
     if (this.#saidBye && !now) await this.#awaitQuit();
     await this.#connection.flush();

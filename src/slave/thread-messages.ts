@@ -2,13 +2,13 @@
 import type { WireFailure } from '../protocol/messages.js';
 import type { SeqRuns } from '../protocol/seq-runs.js';
 
-/** Set once per pool as piscina's `workerData`, so it is not cloned with every chunk. */
+/** Set once per pool as piscina's `workerData`, so it is not cloned with every batch. */
 export interface WorkerSetup {
   /** The task module, as a `file:` URL (see `resolveModule`). */
   readonly url: string;
   /** The handler's export name. */
   readonly fn: string;
-  /** Jobs a thread runs at once, over the chunks it holds, oldest first; it is handed more, which wait. */
+  /** Jobs a thread runs at once, over the batchs it holds, oldest first; it is handed more, which wait. */
   readonly concurrency: number;
 }
 
@@ -26,31 +26,31 @@ export interface Batch {
 }
 
 /** One piscina task: a batch whose jobs a thread starts in order, as its lanes free up. */
-export interface ChunkTask {
-  /** Unique in the pool: partial reports name their chunk by it. */
+export interface BatchTask {
+  /** Unique in the pool: partial reports name their batch by it. */
   readonly id: number;
-  /** Whether the thread reports finished jobs early (`PartialReport`) while others of the chunk still run. */
+  /** Whether the thread reports finished jobs early (`PartialReport`) while others of the batch still run. */
   readonly partials: boolean;
   readonly seqs: SeqRuns;
   readonly attempts?: readonly number[] | undefined;
   readonly origins?: readonly number[] | undefined;
   readonly jobs: Uint8Array;
   readonly wantResults: boolean;
-  /** The slot's progress region this chunk reports into (see progress.ts); untouched for an empty (warm-up) chunk. */
+  /** The slot's progress region this batch reports into (see progress.ts); untouched for an empty (warm-up) batch. */
   readonly progress: SharedArrayBuffer;
 }
 
-/** What a thread sends back for a chunk. A thread that dies sends nothing; the pool reads its progress region. */
-export interface ChunkOutcome {
+/** What a thread sends back for a batch. A thread that dies sends nothing; the pool reads its progress region. */
+export interface BatchOutcome {
   /** Milliseconds the handlers ran, summed. */
   readonly ms: number;
-  /** The jobs that failed, by index in the chunk, in order. */
+  /** The jobs that failed, by index in the batch, in order. */
   readonly failures: readonly WireFailure[];
-  /** Each job's return value in chunk order (undefined for a failed one), when results are wanted. */
+  /** Each job's return value in batch order (undefined for a failed one), when results are wanted. */
   readonly results?: unknown[];
   /** Why the task module could not be loaded (or the batch decoded) in this thread. */
   readonly loadError?: string;
-  /** The chunk was called off before its first job started: no job ran. */
+  /** The batch was called off before its first job started: no job ran. */
   readonly cancelled?: true;
   /**
    * Partial reports posted before this reply; the jobs they held are left out of `failures` and
@@ -60,16 +60,16 @@ export interface ChunkOutcome {
 }
 
 /**
- * Some of a claimed chunk's finished jobs, posted on `parentPort` (piscina re-emits it as its
- * 'message' event) while others of the chunk still run, so that one slow job does not hold back
+ * Some of a claimed batch's finished jobs, posted on `parentPort` (piscina re-emits it as its
+ * 'message' event) while others of the batch still run, so that one slow job does not hold back
  * the outcome of all the others.
  */
 export interface PartialReport {
-  /** The chunk's `ChunkTask.id`. */
-  readonly chunk: number;
+  /** The batch's `BatchTask.id`. */
+  readonly batch: number;
   /** 1, 2, … in the order the thread posted them. */
   readonly partial: number;
-  /** The jobs it reports, by index in the chunk, ascending; each is reported once. */
+  /** The jobs it reports, by index in the batch, ascending; each is reported once. */
   readonly indexes: readonly number[];
   /** Those that failed, by index in `indexes`. */
   readonly failures: readonly WireFailure[];
@@ -79,9 +79,9 @@ export interface PartialReport {
   readonly ms: number;
 }
 
-/** The outcome of one chunk, as the pool reports it: the fields of a DONE. */
-export interface ChunkResult {
-  /** Jobs that ran (succeeded or failed), in chunk order. */
+/** The outcome of one batch, as the pool reports it: the fields of a DONE. */
+export interface BatchResult {
+  /** Jobs that ran (succeeded or failed), in batch order. */
   readonly seqs: SeqRuns;
   /** Those that failed, by index in `seqs`. */
   readonly failures: readonly WireFailure[];

@@ -1,32 +1,30 @@
-/** The pool's job timeout: kills a thread whose chunk's finished count stood still for longer than `jobTimeout`. */
+/** The pool's job timeout: kills a thread whose batch's finished count stood still for longer than `jobTimeout`. */
 import type { Piscina } from 'piscina';
 import { UsageError } from '../errors.js';
-import type { SlotProgress } from './batch-progress.js';
+import type { BatchProgress } from './batch-progress.js';
 
-/** A chunk as the watchdog sees it: its thread's live count of finished jobs, and what the watchdog made of it. */
-export interface WatchedChunk {
-  readonly progress: SlotProgress;
+/** What the watchdog made of a batch whose thread it killed: its running jobs are to blame, or they are not. */
+export type Verdict = 'timed out' | 'bystander';
+
+/** A batch as the watchdog watches it: its thread's live count of finished jobs. */
+interface Watched {
+  readonly progress: BatchProgress;
   readonly count: number;
-  /** Finished count at the watchdog's last look, and since when it has not moved. */
+  /** Finished count at the last look, and since when it has not moved (0: not yet looked at). */
   finished: number;
   since: number;
-  /** The watchdog killed its thread with this chunk's running jobs to blame. */
-  timedOut: boolean;
-  /** Its thread was killed for another chunk's job: its running jobs are not to blame. */
-  bystander: boolean;
+  verdict: Verdict | undefined;
 }
 
-/** Looks at the pool's running chunks while any run and `jobTimeout` is not 0, and kills the threads of stuck ones. */
+/** Looks at the pool's running batches while any run and `jobTimeout` is not 0, and kills the threads of stuck ones. */
 export class Watchdog {
   readonly #piscina: Pick<Piscina, 'threads'>;
-  /** The pool's running chunks: the pool adds and deletes them, and starts and stops the watchdog. */
-  readonly #chunks: ReadonlySet<WatchedChunk>;
+  readonly #batches = new Map<number, Watched>();
   #timer: ReturnType<typeof setInterval> | undefined;
   #jobTimeout: number;
 
-  constructor(piscina: Pick<Piscina, 'threads'>, chunks: ReadonlySet<WatchedChunk>, jobTimeout: number) {
+  constructor(piscina: Pick<Piscina, 'threads'>, jobTimeout: number) {
     this.#piscina = piscina;
-    this.#chunks = chunks;
     this.#jobTimeout = jobTimeout;
   }
 
@@ -38,40 +36,59 @@ export class Watchdog {
   set jobTimeout(ms: number) {
     checkTimeout(ms);
     this.#jobTimeout = ms;
-    this.stop();
-    if (this.#chunks.size > 0) this.start();
+    this.#stop();
+    if (this.#batches.size > 0) this.#start();
   }
 
-  /** Starts looking, unless it already does or there is no limit. */
-  start(): void {
+  /** Watches batch `id` of `count` jobs, whose thread counts its finished jobs in `progress`. */
+  watch(id: number, progress: BatchProgress, count: number): void {
+    this.#batches.set(id, { progress, count, finished: 0, since: 0, verdict: undefined });
+    this.#start();
+  }
+
+  /** Stops watching batch `id`; returns what the watchdog made of it, if it killed its thread. */
+  unwatch(id: number): Verdict | undefined {
+    const verdict = this.#batches.get(id)?.verdict;
+    this.#batches.delete(id);
+    if (this.#batches.size === 0) this.#stop();
+    return verdict;
+  }
+
+  /** Stops looking at anything. */
+  close(): void {
+    this.#batches.clear();
+    this.#stop();
+  }
+
+  #start(): void {
     const jobTimeout = this.#jobTimeout;
     if (jobTimeout === 0 || this.#timer !== undefined) return;
     this.#timer = setInterval(() => this.#watch(), Math.min(Math.max(jobTimeout / 4, 10), 1000));
     this.#timer.unref();
   }
 
-  stop(): void {
+  #stop(): void {
     clearInterval(this.#timer);
     this.#timer = undefined;
   }
 
   /**
-   * Kills the thread of any chunk with jobs running whose finished count has not moved for more
-   * than `jobTimeout`. (A chunk a thread has claimed always has a job running until all have
-   * finished: a lane that frees takes the oldest chunk's next job, and no later chunk starts
+   * Kills the thread of any batch with jobs running whose finished count has not moved for more
+   * than `jobTimeout`. (A batch a thread has claimed always has a job running until all have
+   * finished: a lane that frees takes the oldest batch's next job, and no later batch starts
    * before all of its jobs have. So a hung job shows, however busy the other lanes are.)
    */
   #watch(): void {
     const now = performance.now();
-    for (const running of this.#chunks) {
-      const thread = running.progress.thread;
-      const finished = running.progress.finished;
-      // Queued (in piscina, or in its thread behind other chunks), done and replying, or being killed.
-      if (thread === 0 || finished >= running.count || running.timedOut || running.bystander) continue;
-      if (running.since === 0 || finished !== running.finished) {
-        running.finished = finished;
-        running.since = now;
-      } else if (now - running.since > this.#jobTimeout) {
+    for (const watched of this.#batches.values()) {
+      const thread = watched.progress.thread;
+      const finished = watched.progress.finished;
+      // Queued (in piscina, or in its thread behind other batches), done and replying, or being killed.
+      if (thread === 0 || finished >= watched.count || watched.verdict !== undefined) continue;
+      if (watched.since === 0 || finished !== watched.finished) {
+        watched.finished = finished;
+        watched.since = now;
+      } else if (now - watched.since > this.#jobTimeout) {
         this.#kill(thread, now);
       }
     }
@@ -80,14 +97,13 @@ export class Watchdog {
   /**
    * Terminates a thread; piscina fails its tasks and starts a replacement. (Not `run(task, {signal})`:
    * piscina gives an abortable task a thread of its own, which would void `concurrency`.) A job that
-   * blocks the CPU stalls every chunk on its thread alike, so each chunk stalled for over half the
-   * timeout shares the blame (a retry clears the innocent); only chunks still moving are bystanders.
+   * blocks the CPU stalls every batch on its thread alike, so each batch stalled for over half the
+   * timeout shares the blame (a retry clears the innocent); only batches still moving are bystanders.
    */
   #kill(thread: number, now: number): void {
-    for (const running of this.#chunks) {
-      if (running.progress.thread !== thread) continue;
-      if (running.since !== 0 && now - running.since > this.#jobTimeout / 2) running.timedOut = true;
-      else running.bystander = true;
+    for (const watched of this.#batches.values()) {
+      if (watched.progress.thread !== thread) continue;
+      watched.verdict = watched.since !== 0 && now - watched.since > this.#jobTimeout / 2 ? 'timed out' : 'bystander';
     }
     for (const worker of this.#piscina.threads) if (worker.threadId === thread) void worker.terminate();
   }

@@ -26,18 +26,18 @@ function mostAtOnce(log: string): number {
 }
 
 describe('a thread with several lanes (concurrency > 1)', () => {
-  it("runs jobs of the next chunk on lanes the current chunk's jobs leave free, oldest chunk first", async () => {
+  it("runs jobs of the next batch on lanes the current batch's jobs leave free, oldest batch first", async () => {
     const pool = await start({ concurrency: 4 });
     const log = path.join(scratch, 'overlap.log');
     const { name, started, open } = gate();
-    // Three chunks of two jobs that wait at the gate: four lanes take the first two chunks' jobs.
-    const chunks = [0, 1, 2].map((c) => pool.run(batch([0, 1].map((i) => ({ n: 2 * c + i, gate: name, log }))), true));
+    // Three batches of two jobs that wait at the gate: four lanes take the first two batches' jobs.
+    const outcomes = [0, 1, 2].map((c) => pool.run(batch([0, 1].map((i) => ({ n: 2 * c + i, gate: name, log }))), true));
     // (Fewer lanes would never let four jobs reach the gate: fail then, rather than wait out the test.)
     expect((await within(started(4), 20_000, 'four jobs at the gate')).sort()).toEqual([0, 1, 2, 3]);
-    // No job can end before the gate opens: these four ran at once, and the third chunk waits.
+    // No job can end before the gate opens: these four ran at once, and the third batch waits.
     expect(readFileSync(log, 'utf8').trimEnd().split('\n').sort()).toEqual(['start 0', 'start 1', 'start 2', 'start 3']);
     open();
-    const results = await Promise.all(chunks);
+    const results = await Promise.all(outcomes);
     expect(results.map((r) => r.results)).toEqual([
       [0, 1],
       [2, 3],
@@ -47,11 +47,11 @@ describe('a thread with several lanes (concurrency > 1)', () => {
     expect(mostAtOnce(log)).toBe(4);
   });
 
-  it('runs at most `concurrency` jobs at once, and each chunk replies as its last job ends', async () => {
+  it('runs at most `concurrency` jobs at once, and each batch replies as its last job ends', async () => {
     const pool = await start({ concurrency: 3 });
     const log = path.join(scratch, 'bounded.log');
-    const chunks = [0, 1, 2, 3].map((c) => pool.run(batch(Array.from({ length: 5 }, (_, i) => ({ n: 5 * c + i, sleep: 1, log })), [100 * c, 5]), false));
-    const results = await Promise.all(chunks);
+    const outcomes = [0, 1, 2, 3].map((c) => pool.run(batch(Array.from({ length: 5 }, (_, i) => ({ n: 5 * c + i, sleep: 1, log })), [100 * c, 5]), false));
+    const results = await Promise.all(outcomes);
     expect(results.map((r) => [r.seqs, r.failures, r.returned])).toEqual([0, 1, 2, 3].map((c) => [[100 * c, 5], [], []]));
     for (const { ms } of results) expect(ms).toBeGreaterThan(0);
     expect(mostAtOnce(log)).toBe(3);
@@ -73,14 +73,14 @@ describe('a thread with several lanes (concurrency > 1)', () => {
       if (wantResults) expect(result.results).toEqual([undefined, undefined, undefined]);
       expect(expandRuns(result.returned)).toEqual([10, 12, 15, 16]);
     }
-    // piscina replaced the thread: the next chunk runs.
+    // piscina replaced the thread: the next batch runs.
     expect(await pool.run(batch([{ n: 7 }], [20, 1]), true)).toMatchObject({ seqs: [20, 1], failures: [], results: [7], returned: [] });
   });
 
-  it("times out a hung job while other lanes keep finishing another chunk's jobs: it is blamed, no other job is lost", async () => {
+  it("times out a hung job while other lanes keep finishing another batch's jobs: it is blamed, no other job is lost", async () => {
     const pool = await start({ concurrency: 4, jobTimeout: 200 });
-    // Job 1 never settles; the rest of its chunk ends, and the other lanes go on to the next
-    // chunk, 10,000 jobs of at least 1 ms on three lanes: still moving when the watchdog acts.
+    // Job 1 never settles; the rest of its batch ends, and the other lanes go on to the next
+    // batch, 10,000 jobs of at least 1 ms on three lanes: still moving when the watchdog acts.
     const stuck = pool.run(batch([{ n: 0, sleep: 1 }, { n: 1, hang: true }, ...[2, 3, 4, 5].map((n) => ({ n, sleep: 1 }))]), false);
     const moving = pool.run(batch(Array.from({ length: 10_000 }, (_, n) => ({ n, sleep: 1 })), [100, 10_000]), false);
     // Behind it, not yet started when the thread is killed.
@@ -92,29 +92,29 @@ describe('a thread with several lanes (concurrency > 1)', () => {
     expect(await pool.run(batch([{ n: 9 }]), true)).toMatchObject({ seqs: [0, 1], failures: [], results: [9], returned: [] });
   });
 
-  it('wants small chunks until every lane has a job and as many wait, and big ones two at a time', async () => {
+  it('wants small batches until every lane has a job and as many wait, and big ones two at a time', async () => {
     const pool = await start({ concurrency: 4 });
     expect(pool.lanes).toBe(4);
     const { name, started, open } = gate();
-    // Chunks of one slow job (slow jobs come in small batches): two per thread would leave lanes idle.
+    // Batches of one slow job (slow jobs come in small batches): two per thread would leave lanes idle.
     const small: Array<Promise<unknown>> = [];
-    while (pool.wantsChunk) small.push(pool.run(batch([{ n: small.length, gate: name }], [small.length, 1]), false));
+    while (pool.wantsBatch) small.push(pool.run(batch([{ n: small.length, gate: name }], [small.length, 1]), false));
     expect(small).toHaveLength(8);
     expect((await within(started(4), 20_000, 'four jobs at the gate')).sort()).toEqual([0, 1, 2, 3]);
     open();
     await Promise.all(small);
-    // Chunks of more jobs than the lanes: one running, one to start as it ends.
+    // Batches of more jobs than the lanes: one running, one to start as it ends.
     const big: Array<Promise<unknown>> = [];
-    while (pool.wantsChunk) big.push(pool.run(batch(Array.from({ length: 8 }, (_, n) => ({ n }))), false));
+    while (pool.wantsBatch) big.push(pool.run(batch(Array.from({ length: 8 }, (_, n) => ({ n }))), false));
     expect(big).toHaveLength(2);
     await Promise.all(big);
-    expect(pool.wantsChunk).toBe(true);
+    expect(pool.wantsBatch).toBe(true);
   });
 
-  it('calls off the chunks not yet started, however many lanes run, and lets the started ones finish', async () => {
+  it('calls off the batches not yet started, however many lanes run, and lets the started ones finish', async () => {
     const pool = await start({ concurrency: 2 });
     const { name, started, open } = gate();
-    // The first chunk's two jobs take both lanes; the second chunk has not started.
+    // The first batch's two jobs take both lanes; the second batch has not started.
     const running = pool.run(batch([{ n: 0, gate: name }, { n: 1, gate: name }]), true);
     const waiting = pool.run(batch([{ n: 2 }, { n: 3 }], [7, 2]), true);
     await started(2);
@@ -122,7 +122,7 @@ describe('a thread with several lanes (concurrency > 1)', () => {
     expect(await waiting).toEqual({ seqs: [], failures: [], returned: [7, 2], ms: 0 });
     open();
     expect(await running).toMatchObject({ seqs: [0, 2], failures: [], results: [0, 1], returned: [] });
-    // The called-off chunk's slot is free again once its thread has skipped it.
+    // The called-off batch's slot is free again once its thread has skipped it.
     expect(await pool.run(batch([{ n: 5 }], [9, 1]), true)).toMatchObject({ seqs: [9, 1], results: [5], returned: [] });
   });
 });

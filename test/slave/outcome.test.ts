@@ -24,16 +24,16 @@ function wreck(states: readonly number[], blame: string | undefined, lost: strin
 }
 
 describe('fromWreck', () => {
-  it('accounts for every job of a dead chunk exactly once, in order, over any seq runs and job states', () => {
+  it('accounts for every job of a dead batch exactly once, in order, over any seq runs and job states', () => {
     // Distinct seqs in any order: the runs come out non-contiguous, one seq or several each.
     const seqs = fc.uniqueArray(fc.oneof(fc.nat(20), fc.nat(1_000_000)), { maxLength: 12 });
     const states = fc.array(fc.constantFrom(0, 1, 2, 3, 4), { minLength: 12, maxLength: 12 });
     const text = fc.option(fc.string(), { nil: undefined });
     fc.assert(
       fc.property(seqs, states, fc.boolean(), text, text, (list, allStates, wantResults, blame, lost) => {
-        const chunk = batch(toRuns(list));
-        const jobStates = allStates.slice(0, chunk.count);
-        const result = fromWreck(chunk, wantResults, wreck(jobStates, blame, lost));
+        const made = batch(toRuns(list));
+        const jobStates = allStates.slice(0, made.count);
+        const result = fromWreck(made, wantResults, wreck(jobStates, blame, lost));
         const ran = expandRuns(result.seqs);
         const returned = expandRuns(result.returned);
         // No job lost, none twice: those whose partial report was received are accounted for already.
@@ -83,7 +83,7 @@ describe('fromWreck', () => {
     const late = fromWreck(twoRuns, false, wreck([2, 1, 2, 1], undefined, undefined));
     expect(late).toEqual({ seqs: [], failures: [], returned: [100, 2, 200, 2], ms: 0 });
     expect(fromWreck(twoRuns, false, wreck([0, 0, 0, 0], undefined, undefined))).toEqual({ seqs: [], failures: [], returned: [100, 2, 200, 2], ms: 0 });
-    // Blame, but nothing was running (a chunk still waiting in the thread): all go back.
+    // Blame, but nothing was running (a batch still waiting in the thread): all go back.
     expect(fromWreck(twoRuns, true, wreck([2, 2, 0, 0], 'boom', 'lost'))).toEqual({ seqs: [], failures: [], results: [], returned: [100, 2, 200, 2], ms: 0 });
   });
 
@@ -155,7 +155,7 @@ describe('fromOutcome', () => {
 
 describe('fromPartial', () => {
   it("gives a partial report's jobs as runs of their seqs, with its failures, results and ms", () => {
-    const report = { chunk: 7, partial: 1, indexes: [0, 1, 3], failures: [{ index: 2, error: { message: 'no' } }], results: ['a', 'b', undefined], ms: 5 };
+    const report = { batch: 7, partial: 1, indexes: [0, 1, 3], failures: [{ index: 2, error: { message: 'no' } }], results: ['a', 'b', undefined], ms: 5 };
     expect(fromPartial(twoRuns, report)).toEqual({ seqs: [100, 2, 201, 1], failures: report.failures, results: report.results, returned: [], ms: 5 });
     const { results: _, ...bare } = report;
     expect(fromPartial(twoRuns, bare)).not.toHaveProperty('results');

@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { expandRuns } from '../../src/protocol/seq-runs.js';
-import type { ChunkResult, JobPool, OnPartial, PoolOptions } from '../../src/slave/pool.js';
+import type { BatchResult, JobPool, OnPartial, PoolOptions } from '../../src/slave/pool.js';
 import { within } from '../helpers/hostile-peer.js';
 import { batch, usePools } from '../helpers/pools.js';
 import { FIXTURES, runBin } from '../helpers/processes.js';
@@ -18,11 +18,11 @@ function start(options: Partial<PoolOptions>): Promise<JobPool> {
   return kit.start('lanes.ts', options);
 }
 
-/** Takes a chunk's partial results; `covering(k)` resolves with them once they hold k jobs in all. */
-function partials(): { readonly results: ChunkResult[]; readonly onPartial: OnPartial; covering(k: number): Promise<ChunkResult[]> } {
-  const results: ChunkResult[] = [];
+/** Takes a batch's partial results; `covering(k)` resolves with them once they hold k jobs in all. */
+function partials(): { readonly results: BatchResult[]; readonly onPartial: OnPartial; covering(k: number): Promise<BatchResult[]> } {
+  const results: BatchResult[] = [];
   let jobs = 0;
-  let waiter: { k: number; resolve: (results: ChunkResult[]) => void } | undefined;
+  let waiter: { k: number; resolve: (results: BatchResult[]) => void } | undefined;
   return {
     results,
     onPartial: (result) => {
@@ -35,7 +35,7 @@ function partials(): { readonly results: ChunkResult[]; readonly onPartial: OnPa
 }
 
 /** Each job a result reports, by seq: its error, or its result (when wanted). */
-function jobsOf({ seqs, failures, results }: ChunkResult): Array<{ seq: number; error?: string; result?: unknown }> {
+function jobsOf({ seqs, failures, results }: BatchResult): Array<{ seq: number; error?: string; result?: unknown }> {
   const errors = new Map(failures.map((f) => [f.index, f.error.message]));
   return expandRuns(seqs).map((seq, i) => {
     const error = errors.get(i);
@@ -44,7 +44,7 @@ function jobsOf({ seqs, failures, results }: ChunkResult): Array<{ seq: number; 
   });
 }
 
-describe('partial reports of a chunk waiting on a slow job', () => {
+describe('partial reports of a batch waiting on a slow job', () => {
   it.each([true, false])('reports the jobs that finished while one waits at a gate before it opens, then only that one (results wanted: %s)', async (wantResults) => {
     const pool = await start({ concurrency: 4 });
     const { name, started, open } = gate();
@@ -52,14 +52,14 @@ describe('partial reports of a chunk waiting on a slow job', () => {
     const jobs = range(10).map((n) => (n === 3 ? { n, gate: name } : n === 7 ? { n, fail: 'no good' } : { n }));
     const seen = partials();
     const order: string[] = [];
-    const chunk = pool.run(batch(jobs, [100, 10]), wantResults, (result) => {
+    const outcome = pool.run(batch(jobs, [100, 10]), wantResults, (result) => {
       order.push('partial');
       seen.onPartial(result);
     });
-    void chunk.then(() => order.push('final'));
+    void outcome.then(() => order.push('final'));
     await within(started(1), 20_000, 'job 3 at the gate');
     const early = await within(seen.covering(9), 20_000, 'partial reports of the 9 jobs not gated');
-    // The gate is closed still: all nine came before the chunk was done, each once, none returned.
+    // The gate is closed still: all nine came before the batch was done, each once, none returned.
     const reported = early.flatMap(jobsOf);
     expect(reported.map((job) => job.seq).sort((a, b) => a - b)).toEqual([100, 101, 102, 104, 105, 106, 107, 108, 109]);
     for (const job of reported) {
@@ -72,22 +72,22 @@ describe('partial reports of a chunk waiting on a slow job', () => {
       if (!wantResults) expect(result).not.toHaveProperty('results');
     }
     open();
-    expect(await chunk).toEqual({ seqs: [103, 1], failures: [], ...(wantResults && { results: [3] }), returned: [], ms: expect.any(Number) });
-    // The chunk's result comes after every partial report, never before one.
+    expect(await outcome).toEqual({ seqs: [103, 1], failures: [], ...(wantResults && { results: [3] }), returned: [], ms: expect.any(Number) });
+    // The batch's result comes after every partial report, never before one.
     expect(order).toEqual([...early.map(() => 'partial'), 'final']);
   });
 
-  it('counts reported jobs as no longer held, so that its threads take another chunk', async () => {
+  it('counts reported jobs as no longer held, so that its threads take another batch', async () => {
     const pool = await start({ concurrency: 4 });
     const { name, open } = gate();
     const seen = partials();
-    // Two chunks, 14 jobs: more than two per lane. Job 0 of the first waits, the second's all do.
+    // Two batches, 14 jobs: more than two per lane. Job 0 of the first waits, the second's all do.
     const first = pool.run(batch(range(10).map((n) => (n === 0 ? { n, gate: name } : { n }))), false, seen.onPartial);
     const second = pool.run(batch([10, 11, 12, 13].map((n) => ({ n, gate: name })), [10, 4]), false);
-    expect(pool.wantsChunk).toBe(false);
+    expect(pool.wantsBatch).toBe(false);
     await within(seen.covering(9), 20_000, 'partial reports of the 9 jobs not gated');
     // Five jobs held now, under two per lane.
-    expect(pool.wantsChunk).toBe(true);
+    expect(pool.wantsBatch).toBe(true);
     open();
     expect(await first).toMatchObject({ seqs: [0, 1], returned: [] });
     expect(await second).toMatchObject({ seqs: [10, 4], returned: [] });
@@ -104,13 +104,13 @@ describe('partial reports of a chunk waiting on a slow job', () => {
       // the thread with 2, 3 and 5 running, 4 finished but not reported, and 6 not started.
       const jobs = [{ n: 0 }, { n: 1 }, { n: 2, gate: never.name }, { n: 3, gate: exit.name, exit: true }, { n: 4, gate: exit.name }, { n: 5, gate: never.name }, { n: 6 }];
       const seen = partials();
-      const chunk = pool.run(batch(jobs, [10, 7]), wantResults, seen.onPartial);
+      const outcome = pool.run(batch(jobs, [10, 7]), wantResults, seen.onPartial);
       expect(await within(seen.covering(2), 20_000, 'a partial report of jobs 0 and 1')).toEqual([
         { seqs: [10, 2], failures: [], ...(wantResults && { results: [0, 1] }), returned: [], ms: expect.any(Number) },
       ]);
       expect((await within(exit.started(2), 20_000, 'jobs 3 and 4 at the exit gate')).sort()).toEqual([3, 4]);
       exit.open();
-      const result = await chunk;
+      const result = await outcome;
       expect(expandRuns(result.seqs)).toEqual([12, 13, 15]);
       expect(result.failures).toEqual([0, 1, 2].map((index) => ({ index, error: { name: 'Error', message: expect.stringMatching(/^worker thread died: .*code: 4/) } })));
       if (wantResults) expect(result.results).toEqual([undefined, undefined, undefined]);

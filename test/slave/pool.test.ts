@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/errors.js';
 import { pack } from '../../src/protocol/codec.js';
 import { expandRuns } from '../../src/protocol/seq-runs.js';
-import type { ChunkResult } from '../../src/slave/pool.js';
+import type { BatchResult } from '../../src/slave/pool.js';
 import { batch, usePools } from '../helpers/pools.js';
 
 const { scratch, start, channel } = usePools('tm-pool-');
@@ -21,7 +21,7 @@ function gate(): { readonly name: string; readonly started: Promise<unknown>; op
 }
 
 /** Each job that ran, in order: its seq and what became of it. */
-function ran({ seqs, failures, results }: ChunkResult): Array<{ seq: number; ok: boolean; result?: unknown; error?: unknown }> {
+function ran({ seqs, failures, results }: BatchResult): Array<{ seq: number; ok: boolean; result?: unknown; error?: unknown }> {
   const errors = new Map(failures.map((f) => [f.index, f.error]));
   return expandRuns(seqs).map((seq, i) => {
     const error = errors.get(i);
@@ -60,7 +60,7 @@ describe('JobPool', () => {
     ]);
   });
 
-  it("reports ms as the chunk's total handler time, so one slow job shows in it", async () => {
+  it("reports ms as the batch's total handler time, so one slow job shows in it", async () => {
     const pool = await start('blocks.ts');
     const { ms } = await pool.run(batch([{ n: 0 }, { n: 1, sleep: 30 }, { n: 2 }]), false);
     // Not an average over the three jobs (about 10 ms), nor a per-job figure of the last one.
@@ -69,12 +69,12 @@ describe('JobPool', () => {
 
   it('queues batches beyond its slots until one is free', async () => {
     const pool = await start('tasks.ts', { threads: 2 });
-    expect(pool.slots).toBe(4); // two threads, each running one batch and holding the next
+    expect(pool.maxBatches).toBe(4); // two threads, each running one batch and holding the next
     // Packed one after another, as a slave receives them: the blobs may share memory.
     const batches = Array.from({ length: 9 }, (_, c) => batch([{ n: c }, { n: c + 1, async: true }], [c * 2, 2]));
-    const chunks = await Promise.all(batches.map((b) => pool.run(b, true)));
-    expect(chunks.map(({ returned }) => returned)).toEqual(batches.map(() => []));
-    expect(chunks.map(({ results }) => results?.map((r) => (r as { square: number }).square))).toEqual(batches.map((_, c) => [c * c, (c + 1) * (c + 1)]));
+    const results = await Promise.all(batches.map((b) => pool.run(b, true)));
+    expect(results.map(({ returned }) => returned)).toEqual(batches.map(() => []));
+    expect(results.map(({ results }) => results?.map((r) => (r as { square: number }).square))).toEqual(batches.map((_, c) => [c * c, (c + 1) * (c + 1)]));
   });
 
   it("leaves the caller's packed jobs intact when it moves a copy to a thread", async () => {
@@ -136,7 +136,7 @@ describe('JobPool', () => {
     await expect(start('throws-on-load.mjs')).rejects.toThrow(new UsageError('cannot load task module `test/fixtures/throws-on-load.mjs`: RangeError: bad configuration'));
   });
 
-  it('salvages a chunk whose handler calls process.exit: the culprit failed, every other job returned, those before it too', async () => {
+  it('salvages a batch whose handler calls process.exit: the culprit failed, every other job returned, those before it too', async () => {
     const pool = await start('exits.ts');
     // Seqs 0, 1, 20, 21, 22: the culprit (seq 20) opens the second run.
     const result = await pool.run(batch([{ n: 0 }, { n: 1 }, { n: 2, exit: 3 }, { n: 3 }, { n: 4 }], [0, 2, 20, 3]), false);
@@ -146,11 +146,11 @@ describe('JobPool', () => {
       returned: [0, 2, 21, 2],
       ms: 0,
     });
-    // piscina replaced the thread: the next chunk runs.
+    // piscina replaced the thread: the next batch runs.
     expect(await pool.run(batch([{ n: 7 }], [5, 1]), true)).toMatchObject({ seqs: [5, 1], failures: [], results: [7], returned: [] });
   });
 
-  it('hands back the finished jobs of a dead chunk when their results were wanted', async () => {
+  it('hands back the finished jobs of a dead batch when their results were wanted', async () => {
     const pool = await start('exits.ts');
     const result = await pool.run(batch([{ n: 0 }, { n: 1, exit: 1 }, { n: 2 }], [30, 3]), true);
     expect(ran(result)).toMatchObject([{ seq: 31, ok: false, error: { message: expect.stringMatching(/^worker thread died: /) } }]);
@@ -160,9 +160,9 @@ describe('JobPool', () => {
 
   it('hands back, not ok, a job that threw before its thread died: its failure died with the thread', async () => {
     const pool = await start('exits.ts');
-    const chunk = batch([{ n: 0, throws: 'no good' }, { n: 1, exit: 2 }, { n: 2 }], [50, 3]);
+    const doomed = batch([{ n: 0, throws: 'no good' }, { n: 1, exit: 2 }, { n: 2 }], [50, 3]);
     for (const wantResults of [false, true]) {
-      const result = await pool.run(chunk, wantResults);
+      const result = await pool.run(doomed, wantResults);
       // The thrower is not reported ok, nor failed (its error is gone): it is returned, to run again.
       expect(ran(result).filter((r) => r.ok)).toEqual([]);
       expect(ran(result)).toMatchObject([{ seq: 51, ok: false, error: { message: expect.stringMatching(/^worker thread died: .*code: 2/) } }]);
@@ -181,14 +181,14 @@ describe('JobPool', () => {
     expect(await pool.run(batch(['top']), false)).toMatchObject({ seqs: [0, 1], failures: [], returned: [] });
   });
 
-  it('fails, rather than repeats, a chunk whose results cannot be sent back', async () => {
+  it('fails, rather than repeats, a batch whose results cannot be sent back', async () => {
     const pool = await start('tasks.ts', { fn: 'returnsFunction' });
     const result = await pool.run(batch(['top', 'nested'], [8, 2]), true);
     expect(result.seqs).toEqual([8, 2]);
     expect(result.returned).toEqual([]);
     expect(result.results).toEqual([undefined, undefined]);
     expect(result.failures.map((f) => f.index)).toEqual([0, 1]);
-    expect(result.failures[1]?.error.message).toMatch(/^worker thread died sending the chunk's results \(is one not structured-cloneable\?\)/);
+    expect(result.failures[1]?.error.message).toMatch(/^worker thread died sending the batch's results \(is one not structured-cloneable\?\)/);
   });
 
   it('times out a blocking job, kills its thread, and keeps working', async () => {
@@ -199,18 +199,18 @@ describe('JobPool', () => {
     expect((await pool.run(batch([{ n: 9 }]), true)).results).toEqual([9]);
   });
 
-  it('does not time out a chunk whose jobs keep finishing', async () => {
+  it('does not time out a batch whose jobs keep finishing', async () => {
     const pool = await start('blocks.ts', { jobTimeout: 50 });
     // 200 jobs of 1 ms: several times the timeout in all, far under it each.
     const result = await pool.run(batch(Array.from({ length: 200 }, (_, n) => ({ n, sleep: 1 }))), false);
     expect(result).toMatchObject({ seqs: [0, 200], failures: [], returned: [] });
   });
 
-  it("hands back every job of a chunk that shared a thread killed for another chunk's job", async () => {
+  it("hands back every job of a batch that shared a thread killed for another batch's job", async () => {
     const pool = await start('blocks.ts', { concurrency: 2 });
-    expect(pool.slots).toBe(4); // one thread, two lanes: up to a chunk per lane, as many again waiting
+    expect(pool.maxBatches).toBe(4); // one thread, two lanes: up to a batch per lane, as many again waiting
     pool.jobTimeout = 200; // as a slave does once the master's WELCOME says
-    // One thread: a chunk whose second job never settles, and one that keeps moving (1 ms a job)
+    // One thread: a batch whose second job never settles, and one that keeps moving (1 ms a job)
     // on the lane left free; it is still moving, with jobs finished, when the watchdog acts.
     const stuck = pool.run(batch([{ n: 0 }, { n: 1, hang: true }], [10_000, 2]), false);
     const moving = pool.run(batch(Array.from({ length: 5_000 }, (_, n) => ({ n, sleep: 1 }))), false);
@@ -219,14 +219,14 @@ describe('JobPool', () => {
     expect(await moving).toEqual({ seqs: [], failures: [], returned: [0, 5_000], ms: 0 });
   });
 
-  it('drains a running chunk on close, and takes no new chunk', async () => {
+  it('drains a running batch on close, and takes no new batch', async () => {
     const pool = await start('blocks.ts', { concurrency: 2 });
     const { name, started, open } = gate();
     const running = pool.run(batch([{ n: 1, gate: name }, { n: 2 }]), true);
     await started;
     let closedYet = false;
     const closed = pool.close().then(() => (closedYet = true));
-    // A slot is free, yet the new chunk comes back unstarted.
+    // A slot is free, yet the new batch comes back unstarted.
     expect(await pool.run(batch([{ n: 3 }], [5, 1]), true)).toEqual({ seqs: [], failures: [], returned: [5, 1], ms: 0 });
     expect(closedYet).toBe(false);
     open();
@@ -237,7 +237,7 @@ describe('JobPool', () => {
 
   it('calls off a batch waiting in its thread, handing all its jobs back, and lets the running one finish', async () => {
     const pool = await start('blocks.ts');
-    expect(pool.slots).toBe(2); // one thread: one batch running, one waiting its turn in the thread
+    expect(pool.maxBatches).toBe(2); // one thread: one batch running, one waiting its turn in the thread
     const { name, started, open } = gate();
     const running = pool.run(batch([{ n: 1, gate: name }, { n: 2 }]), false);
     await started;
@@ -250,7 +250,7 @@ describe('JobPool', () => {
     expect(await pool.run(batch([{ n: 5 }], [9, 1]), false)).toMatchObject({ seqs: [9, 1], returned: [] });
   });
 
-  it('destroy stops a running chunk at once and hands back all its jobs, finished or not', async () => {
+  it('destroy stops a running batch at once and hands back all its jobs, finished or not', async () => {
     const pool = await start('blocks.ts');
     const { name, started } = gate();
     const running = pool.run(batch([{ n: 0 }, { n: 1, gate: name }, { n: 2 }], [40, 3]), false);

@@ -113,12 +113,6 @@ export class Checkpoint {
     this.#log.truncate();
   }
 
-  /** Makes every appended completion durable (fsync of the log). */
-  sync(): void {
-    this.#assertOpen();
-    this.#log.sync();
-  }
-
   /** Appends `record` to the dead-letter file, durably: call it before `append` counts the job failed. */
   deadLetter(record: DeadLetter): void {
     this.#assertOpen();
@@ -188,4 +182,10 @@ function runAll(steps: readonly (() => void)[]): void {
     }
   }
   if (failed) throw first;
+}
+
+/** The fatal error of a state that could not be written: what failed, and what the master did. */
+export function unrecordedError(error: Error): StateError {
+  const message = `${error.message}; stopped, keeping the last good checkpoint: run again to resume once the state can be written`;
+  return new StateError(message, { code: 'E_STATE_WRITE', cause: error });
 }
