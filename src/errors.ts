@@ -10,23 +10,28 @@ interface Options {
   readonly cause?: unknown;
 }
 
-/** A mistake in how taskmaster was called: printed as one line, never as a stack trace. */
-export class UsageError extends Error {
-  override readonly name = 'UsageError';
+/** What every error of taskmaster has: a stable `code`, and the failure beneath it in `cause`. */
+abstract class TaskmasterError extends Error {
   readonly code: ErrorCode;
-  constructor(message: string, { code = 'E_USAGE', cause }: Options = {}) {
+  constructor(message: string, code: ErrorCode, cause: unknown) {
     super(message, { cause });
     this.code = code;
   }
 }
 
+/** A mistake in how taskmaster was called: printed as one line, never as a stack trace. */
+export class UsageError extends TaskmasterError {
+  override readonly name = 'UsageError';
+  constructor(message: string, { code = 'E_USAGE', cause }: Options = {}) {
+    super(message, code, cause);
+  }
+}
+
 /** A checkpoint that cannot be trusted or cannot be written. */
-export class StateError extends Error {
+export class StateError extends TaskmasterError {
   override readonly name = 'StateError';
-  readonly code: ErrorCode;
   constructor(message: string, { code = 'E_STATE', cause }: Options = {}) {
-    super(message, { cause });
-    this.code = code;
+    super(message, code, cause);
   }
 }
 
