@@ -95,7 +95,7 @@ export class Master extends EventEmitter<MasterEvents> {
     // Held seqs lie within this many above the watermark (see JobTable).
     const window = 2 ** Math.ceil(Math.log2(Math.max(options.size * 4, 2 ** 20)));
     const table = new JobTable(window);
-    this.#source = new JobSource(iterable, ledger, table, { size: options.size, window, cursorMode: resumed?.cursorMode });
+    this.#source = new JobSource(iterable, ledger, table, { size: options.size, window, cursorMode: resumed?.cursorMode, generator: options.fn });
     this.#retries = new RetryQueue({ retries: options.retries, backoffMs: options.retryBackoff, onReady: () => this.#dispatcher.dispatch() });
     this.#recorder = new Recorder(ledger, table, this.#checkpoint, this.#retries, { handleResult, logger, describeSeq: (seq) => plan.describeSeq(seq) });
     this.#dispatcher = new Dispatcher(socket, this.#source, table, this.#retries, {
@@ -163,7 +163,9 @@ export class Master extends EventEmitter<MasterEvents> {
     this.#dispatcher.dispatch();
     if (this.#source.exhausted && this.#source.error !== undefined && this.#fatal === undefined) {
       const error = this.#source.error as Error;
-      this.#fail(new Error(`${this.#options.fn} failed at seq ${this.#source.pulled}: ${error?.message ?? String(error)}`, { cause: error }));
+      // The source's own refusals name the seq and the reason already; a generator's throw is told where it happened.
+      if (error instanceof UsageError) this.#fail(error);
+      else this.#fail(new Error(`${this.#options.fn} failed at seq ${this.#source.pulled}: ${error?.message ?? String(error)}`, { cause: error }));
       return;
     }
     this.#checkDone();

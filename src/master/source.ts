@@ -1,4 +1,5 @@
 import { UsageError } from '../errors.js';
+import { whyCannotTravel } from '../protocol/travel.js';
 import { isWithCursor } from '../task.js';
 import type { CursorMode } from './state/checkpoint.js';
 import type { JobTable } from './job-table.js';
@@ -11,6 +12,8 @@ export interface SourceOptions {
   readonly window: number;
   /** Cursor mode recorded by an earlier incarnation, if any. */
   readonly cursorMode: CursorMode | undefined;
+  /** The generator's export name, for messages. @default 'getJobs' */
+  readonly generator?: string;
 }
 
 /**
@@ -24,6 +27,7 @@ export class JobSource {
   readonly #ledger: Ledger;
   readonly #table: JobTable;
   readonly #options: SourceOptions;
+  readonly #generator: string;
   /** Requeued seqs: a stack, the lowest on top. */
   #head: number[] = [];
   /** The lowest fresh seq not yet taken, and how many fresh seqs are held from it on. */
@@ -51,6 +55,7 @@ export class JobSource {
     this.#ledger = ledger;
     this.#table = table;
     this.#options = options;
+    this.#generator = options.generator ?? 'getJobs';
     this.#nextSeq = ledger.watermark;
     this.#takeFrom = ledger.watermark;
     this.#resumedUpTo = ledger.highestFinished;
@@ -164,10 +169,17 @@ export class JobSource {
   #accept(value: unknown): void {
     const keyed = isWithCursor(value);
     if (keyed !== this.#keyed) this.#checkMode(keyed);
-    const seq = this.#nextSeq++;
-    if (seq <= this.#resumedUpTo && this.#ledger.isFinished(seq)) return; // finished by an earlier incarnation
-    if (keyed) this.#table.put(seq, value.job, value.cursor);
-    else this.#table.put(seq, value, undefined);
+    const seq = this.#nextSeq;
+    if (seq <= this.#resumedUpTo && this.#ledger.isFinished(seq)) return void this.#nextSeq++; // finished by an earlier incarnation
+    const job = keyed ? value.job : value;
+    const problem = whyCannotTravel(job);
+    if (problem !== undefined) {
+      throw new UsageError(
+        `${this.#generator} yielded a job at seq ${seq} that cannot travel to a slave: ${problem}; yield data (numbers, strings, plain objects, arrays, Maps, Sets, Dates, Buffers, BigInts), such as an id the handler looks the rest up by`,
+      );
+    }
+    this.#nextSeq++;
+    this.#table.put(seq, job, keyed ? value.cursor : undefined);
     this.#fresh++;
     this.#announce();
   }
@@ -179,7 +191,7 @@ export class JobSource {
       return;
     }
     throw new UsageError(
-      `getJobs yielded ${keyed ? 'a withCursor() job' : 'a plain job'} at seq ${this.#nextSeq}, but the run uses ${this.#keyed ? 'withCursor()' : 'plain yields'}; use one or the other`,
+      `${this.#generator} yielded ${keyed ? 'a withCursor() job' : 'a plain job'} at seq ${this.#nextSeq}, but the run uses ${this.#keyed ? 'withCursor()' : 'plain yields'}; use one or the other`,
     );
   }
 }

@@ -7,9 +7,9 @@ export function toWireError(error: unknown): WireError {
   return { message: String(error.message), name: String(error.name), ...(typeof error.stack === 'string' && { stack: error.stack }) };
 }
 
-/** The failure of a job whose handler `fn` returned a function or symbol, which no message can carry. */
-export function unsendable(fn: string, value: unknown): WireError {
-  return { message: `${fn} returned a ${typeof value}, which cannot be sent back as a result`, name: 'TypeError' };
+/** The failure of a job whose handler `fn` returned what no message can carry (`problem`, from `whyCannotTravel`). */
+export function unsendable(fn: string, problem: string): WireError {
+  return { message: `${fn} returned a result that cannot be sent back: ${problem}`, name: 'TypeError' };
 }
 
 /** Any value as a string, even one `String` throws on. */

@@ -9,6 +9,7 @@ import type { BatchOutcome, BatchTask, WorkerSetup } from './thread-messages.js'
 import { holdBatch, type HeldBatch } from './held-batch.js';
 import { PartialReporter } from './partial-reporter.js';
 import { CALLED_OFF, CANCEL, DONE, FINISHED, RUNNING, STARTED, THREAD } from './batch-progress.js';
+import { whyCannotTravel } from '../protocol/travel.js';
 import { stringify, toWireError, unsendable } from '../protocol/wire-error.js';
 
 type Handler = (job: unknown, context: JobContext) => unknown;
@@ -152,9 +153,11 @@ function settle(batch: HeldBatch, index: number, startedAt: number, value: unkno
 /** Records a job's return value, when results are wanted. */
 function keep(batch: HeldBatch, index: number, value: unknown): void {
   if (batch.results === undefined) return;
-  // A function or symbol would make the whole reply fail to clone, and the thread die.
-  if (typeof value === 'function' || typeof value === 'symbol') batch.failures.push({ index, error: unsendable(setup.fn, value) });
-  else batch.results[index] = value;
+  // A function or symbol would make the whole reply fail to clone, and the thread die; a class
+  // instance would arrive as a plain object. The job fails instead, saying why.
+  const problem = whyCannotTravel(value);
+  if (problem === undefined) batch.results[index] = value;
+  else batch.failures.push({ index, error: unsendable(setup.fn, problem) });
 }
 
 /** Marks a job finished; true when it was the batch's last. */

@@ -175,20 +175,21 @@ describe('JobPool', () => {
     const result = await pool.run(batch(['top', 'top']), true);
     expect(result.returned).toEqual([]);
     expect(result.failures).toEqual([
-      { index: 0, error: { name: 'TypeError', message: 'returnsFunction returned a function, which cannot be sent back as a result' } },
+      { index: 0, error: { name: 'TypeError', message: 'returnsFunction returned a result that cannot be sent back: a function, which would arrive as undefined' } },
       { index: 1, error: expect.objectContaining({ name: 'TypeError' }) },
     ]);
     expect(await pool.run(batch(['top']), false)).toMatchObject({ seqs: [0, 1], failures: [], returned: [] });
   });
 
-  it('fails, rather than repeats, a batch whose results cannot be sent back', async () => {
+  it('fails a job whose result holds a function deep down, naming where, and keeps the other results', async () => {
     const pool = await start('tasks.ts', { fn: 'returnsFunction' });
-    const result = await pool.run(batch(['top', 'nested'], [8, 2]), true);
+    const result = await pool.run(batch(['plain', 'nested'], [8, 2]), true);
     expect(result.seqs).toEqual([8, 2]);
     expect(result.returned).toEqual([]);
-    expect(result.results).toEqual([undefined, undefined]);
-    expect(result.failures.map((f) => f.index)).toEqual([0, 1]);
-    expect(result.failures[1]?.error.message).toMatch(/^worker thread died sending the batch's results \(is one not structured-cloneable\?\)/);
+    expect(result.results).toEqual([{ plain: true }, undefined]);
+    expect(result.failures).toEqual([
+      { index: 1, error: { name: 'TypeError', message: 'returnsFunction returned a result that cannot be sent back: a function at .f, which would arrive as undefined' } },
+    ]);
   });
 
   it('times out a blocking job, kills its thread, and keeps working', async () => {
