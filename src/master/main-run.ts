@@ -28,6 +28,14 @@ export class MainRun implements RunPlan {
   /** Locks and opens the run's state at `statePath` (forgetting it first with `reset`). */
   static open(statePath: string, identity: RunIdentity, exports: MasterExports, reset: boolean, logger: Logger): MainRun {
     const { checkpoint, state } = Checkpoint.open(statePath, identity, { reset });
+    try {
+      if (checkpoint.cutTornDeadLetter()) {
+        logger.warn(`cut a torn last line off the dead-letter file of ${statePath}: a master died writing it, before its job counted as failed, so this run runs that job again`);
+      }
+    } catch (error) {
+      checkpoint.close();
+      throw error;
+    }
     if (state?.finished === true) logger.info('the state says this run already finished; pass --reset to run it again');
     return new MainRun(checkpoint, state && { ...state, cursorMode: resumedCursorMode(state) }, exports, identity, logger);
   }

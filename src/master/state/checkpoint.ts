@@ -8,7 +8,7 @@ import { basename, dirname, join } from 'node:path';
 import { StateError } from '../../errors.js';
 import { writeFileAtomic } from './atomic-write.js';
 import { CompletionLog, logPath, replayLog } from './completion-log.js';
-import { deadLetterPath, DeadLetterFile, type DeadLetter } from './dead-letter.js';
+import { cutTornEnd, deadLetterPath, DeadLetterFile, type DeadLetter } from './dead-letter.js';
 import { Ledger, type LedgerSnapshot } from '../ledger.js';
 import { encodeState, readState } from './state-file.js';
 import { StateLock } from './state-lock.js';
@@ -24,6 +24,11 @@ export { lockPath } from './state-lock.js';
 export interface CheckpointOptions {
   /** Delete the old snapshot, log and dead-letter file first (`--reset`). */
   readonly reset: boolean;
+  /**
+   * Looks at the recovered state, with the lock held, before anything is written: a throw leaves
+   * every file as it was.
+   */
+  readonly check?: (state: RecoveredState | undefined) => void;
 }
 
 const FRESH: StateExtra = { cursorMode: undefined, total: undefined, finished: false };
@@ -77,6 +82,7 @@ export class Checkpoint {
         throw new StateError(`state log ${logPath(path)} has completions but state file ${path} is missing; move the log away or pass --reset to start over`);
       }
       const state = stored === undefined ? undefined : { ...stored, ledger: ledger.snapshot() };
+      options.check?.(state);
       const checkpoint = new Checkpoint(path, identity, lock, new CompletionLog(logPath(path)));
       try {
         // Folds the log into the snapshot, so a torn last line never precedes new appends.
@@ -117,6 +123,16 @@ export class Checkpoint {
   deadLetter(record: DeadLetter): void {
     this.#assertOpen();
     this.#deadLetters.write(record);
+  }
+
+  /** Cuts off a torn last line of the dead-letter file (a record a master died writing); true when it did. */
+  cutTornDeadLetter(): boolean {
+    this.#assertOpen();
+    try {
+      return cutTornEnd(deadLetterPath(this.path));
+    } catch (error) {
+      throw writeError(`could not repair dead-letter file ${deadLetterPath(this.path)}`, error);
+    }
   }
 
   /** Syncs and closes the files and releases the lock; idempotent. */

@@ -1,6 +1,6 @@
 /** The dead-letter file: one JSON line per job that ran out of retries, exact enough to run again. */
 import { basename, dirname, join } from 'node:path';
-import { closeSync, fstatSync, fsyncSync, ftruncateSync, openSync, readFileSync, readSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, fsyncSync, ftruncateSync, openSync, readFileSync, readSync, writeSync } from 'node:fs';
 import { StateError } from '../../errors.js';
 import { pack, unpack } from '../../protocol/codec.js';
 import type { Cursor } from '../../task.js';
@@ -41,8 +41,12 @@ export function encodeDeadLetter(record: DeadLetter, now = new Date()): string {
   return `${JSON.stringify(line)}\n`;
 }
 
-/** Reads a dead-letter file back (for --retry-failed): exact jobs, one per seq (the last wins), by seq. */
-export function readDeadLetters(path: string): DeadLetter[] {
+/**
+ * Reads a dead-letter file back (for --retry-failed): exact jobs, one per seq (the last wins), by
+ * seq. A last line without its newline is a write the process died in: skipped, or with
+ * `refuseTornEnd` a StateError, for a reader that must account for every record.
+ */
+export function readDeadLetters(path: string, { refuseTornEnd = false } = {}): DeadLetter[] {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -51,8 +55,12 @@ export function readDeadLetters(path: string): DeadLetter[] {
     throw new StateError(`could not read dead-letter file ${path}: ${(error as Error).message}`, { cause: error });
   }
   const lines = text.split('\n');
-  // A line without its newline is a write the process died in.
-  lines.pop();
+  const torn = lines.pop();
+  if (refuseTornEnd && torn !== undefined && torn !== '') {
+    throw new StateError(
+      `dead-letter file ${path} ends in a torn line (line ${lines.length + 1}, no newline: a write was cut short); nothing was changed. If a master was killed as it wrote it, resume the run without --retry-failed first (that job never counted as failed, so it runs again); otherwise restore the file`,
+    );
+  }
   const bySeq = new Map<number, DeadLetter>();
   for (const [i, line] of lines.entries()) {
     try {
@@ -160,27 +168,48 @@ export class DeadLetterFile {
   }
 }
 
+/**
+ * Cuts off a torn last line of the dead-letter file at `path`, if there is one; true when it did.
+ * (Its record was being written as a master died: its job never counted as failed, and runs again.)
+ */
+export function cutTornEnd(path: string): boolean {
+  if (!existsSync(path)) return false;
+  const fd = openSync(path, 'r+');
+  try {
+    return cutTornLine(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** Opens `path` to append, first cutting off a torn last line so the next record starts clean. */
 function openForAppend(path: string): number {
   const fd = openSync(path, 'a+', 0o644);
   try {
-    let end = fstatSync(fd).size;
-    const size = end;
-    const chunk = Buffer.alloc(64 * 1024);
-    while (end > 0) {
-      const length = Math.min(chunk.length, end);
-      readSync(fd, chunk, 0, length, end - length);
-      const newline = chunk.subarray(0, length).lastIndexOf(0x0a);
-      if (newline >= 0) {
-        end = end - length + newline + 1;
-        break;
-      }
-      end -= length;
-    }
-    if (end !== size) ftruncateSync(fd, end);
+    cutTornLine(fd);
   } catch (error) {
     closeSync(fd);
     throw error;
   }
   return fd;
+}
+
+/** Truncates the file open as `fd` after its last newline; true when that cut anything. */
+function cutTornLine(fd: number): boolean {
+  let end = fstatSync(fd).size;
+  const size = end;
+  const chunk = Buffer.alloc(64 * 1024);
+  while (end > 0) {
+    const length = Math.min(chunk.length, end);
+    readSync(fd, chunk, 0, length, end - length);
+    const newline = chunk.subarray(0, length).lastIndexOf(0x0a);
+    if (newline >= 0) {
+      end = end - length + newline + 1;
+      break;
+    }
+    end -= length;
+  }
+  if (end === size) return false;
+  ftruncateSync(fd, end);
+  return true;
 }

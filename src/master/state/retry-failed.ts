@@ -4,10 +4,14 @@
  *
  * Crash-safe by construction: the retry run keeps its own state (`<state>.retry.json`, started
  * afresh each time) and its own dead-letter file, and the run's files change only at the end: the
- * dead-letter file first (atomically), then the snapshot's failed count, which is taken from that
- * file. Killed before the end, a retry leaves the run's files as they were; killed between the two
- * writes, a stale count that the next retry sets right. Jobs are idempotent, so running it again
- * is correct either way.
+ * snapshot's failed count first, then the dead-letter file (atomically). Killed before the end, a
+ * retry leaves the run's files as they were; killed between the two writes, a file holding more
+ * dead letters than the count, which the next retry runs again and sets right. Jobs are
+ * idempotent, so running it again is correct either way.
+ *
+ * So a dead-letter file never holds fewer dead letters than the state counts unless it was
+ * damaged (cut short by a full disk, a crash or a copy): that, and a torn last line, are refused
+ * before anything is written, since retrying what is left would forget the rest.
  */
 import { existsSync } from 'node:fs';
 import { StateError } from '../../errors.js';
@@ -72,10 +76,22 @@ export class RetryFailed implements RunPlan {
    */
   static open(statePath: string, identity: RunIdentity, logger: Logger): RetryFailed {
     const path = deadLetterPath(statePath);
-    // Lock before reading, so no master of the run appends to the file while it is retried.
-    const main = existsSync(statePath) ? Checkpoint.open(statePath, identity, { reset: false }) : undefined;
+    let records: DeadLetter[] = [];
+    // Read with the lock held, so no master of the run appends meanwhile, and before the state is written.
+    const read = (state: RecoveredState | undefined): void => {
+      records = readDeadLetters(path, { refuseTornEnd: true });
+      const ledger = new Ledger(state?.ledger);
+      const counted = records.filter((r) => ledger.isFinished(r.seq)).length;
+      const failed = state?.ledger.failed ?? 0;
+      if (counted < failed) {
+        throw new StateError(
+          `dead-letter file ${path} holds ${counted} of the ${failed} dead-lettered jobs that state file ${statePath} counts: it was cut short (a full disk, a crash, a copy?); nothing was changed. Restore the file, or pass --reset to start the run over`,
+        );
+      }
+    };
+    const main = existsSync(statePath) ? Checkpoint.open(statePath, identity, { reset: false, check: read }) : undefined;
     try {
-      const records = readDeadLetters(path);
+      if (main === undefined) read(undefined);
       if (main === undefined && records.length > 0) {
         throw new StateError(`dead-letter file ${path} holds ${records.length} jobs but state file ${statePath} is missing; pass the --state of the run they came from`);
       }
@@ -137,10 +153,10 @@ export class RetryFailed implements RunPlan {
         return summary;
       }
       const failing = this.#stillFailing();
-      rewriteDeadLetters(this.#path, [...this.#kept, ...failing].sort((a, b) => a.seq - b.seq));
-      // Every retried job is finished in the run; those in the file now are its failed ones.
+      // Every retried job is finished in the run; those still failing are its failed ones.
       const { checkpoint, state } = this.#main!;
       if (state !== undefined) checkpoint.snapshot({ ...state.ledger, failed: failing.length }, state);
+      rewriteDeadLetters(this.#path, [...this.#kept, ...failing].sort((a, b) => a.seq - b.seq));
       const succeeded = this.#retried.length - failing.length;
       this.#logger.info(
         `retried ${this.#retried.length} dead-lettered jobs: ${succeeded} now succeed, ${failing.length} still fail${failing.length > 0 ? ` (kept in ${this.#path})` : ''}`,

@@ -166,21 +166,58 @@ describe('tm-master --retry-failed', () => {
     expect(retryFiles()).toEqual([]);
   });
 
-  it('counts failures from the dead-letter file, so a retry killed after rewriting it but before the snapshot is made good', async () => {
+  it('counts failures from the dead-letter file, so a retry killed after the snapshot but before rewriting the file is made good', async () => {
     await runWithFailures(['n=100'], [5, 6, 7]);
-    // What a retry killed between its two writes leaves: 5 and 7 healed in the file, not in the count.
-    const lines = readFileSync(deadLetterPath(state), 'utf8').trimEnd().split('\n');
-    writeFileSync(deadLetterPath(state), `${lines.filter((line) => (JSON.parse(line) as { seq: number }).seq === 6).join('\n')}\n`);
-    expect(readStateFields(state).ledger.failed).toBe(3);
+    // What a retry killed between its two writes leaves: the count says only 6 still fails, the file still holds 5, 6 and 7.
+    const { identity, ledger } = readStateFields(state);
+    writeFileSync(state, encodeState(identity, { watermark: ledger.watermark, doneAbove: [], failed: 1 }, { cursorMode: 'seq', total: 100, finished: true }));
     failOnly([6]);
     const before = readRecord(record).length;
 
     const retry = run(['n=100', '--retry-failed']);
 
     expect(await retry.exited, retry.stderr).toEqual({ code: 1, signal: null });
-    expect(ranSince(before)).toEqual({ done: [], failed: [6, 6] });
+    expect(ranSince(before)).toEqual({ done: [5, 7], failed: [6, 6] });
     expect(deadLetterLines()).toMatchObject([{ seq: 6, attempts: 4 }]);
     expect(readStateFields(state)).toMatchObject({ ledger: { watermark: 100, failed: 1 } });
+  });
+
+  it.each([
+    { cut: 'at a line boundary', keep: (text: string) => `${text.trimEnd().split('\n')[0]}\n`, says: /holds 1 of the 2 dead-lettered jobs that state file .* counts: it was cut short/ },
+    { cut: 'mid-line', keep: (text: string) => text.slice(0, text.indexOf('\n') + 40), says: /ends in a torn line \(line 2, no newline: a write was cut short\); nothing was changed/ },
+  ])('refuses a dead-letter file cut short $cut: one line, exit 2, the file and the state untouched', async ({ keep, says }) => {
+    await runWithFailures(['n=100'], [5, 6]);
+    const cut = keep(readFileSync(deadLetterPath(state), 'utf8'));
+    writeFileSync(deadLetterPath(state), cut);
+    const snapshot = readFileSync(state, 'utf8');
+
+    const retry = runBin('tm-master', [FLAKY, 'n=100', '--retry-failed', '--address', 'tcp://127.0.0.1:*', '--state', state], { cwd: dir.path });
+
+    expect(await retry.exited).toEqual({ code: 2, signal: null });
+    expect(retry.stderr).toMatch(says);
+    expect(retry.stderr.trimEnd().split('\n')).toHaveLength(1);
+    expect(readFileSync(deadLetterPath(state), 'utf8')).toBe(cut);
+    expect(readFileSync(state, 'utf8')).toBe(snapshot);
+    expect(retryFiles()).toEqual([]);
+  });
+
+  it('cuts a torn last line a dead master left, saying so, when the run is resumed, and runs that job again', async () => {
+    await runWithFailures(['n=100'], [5]);
+    // A master died writing the dead letter of job 6: its line is torn, and the state never counted it.
+    const { identity } = readStateFields(state);
+    writeFileSync(state, encodeState(identity, { watermark: 6, doneAbove: [{ start: 7, end: 99 }], failed: 1 }, { cursorMode: 'seq', total: 100, finished: false }));
+    const whole = readFileSync(deadLetterPath(state), 'utf8');
+    writeFileSync(deadLetterPath(state), `${whole}{"seq":6,"attempts":2,"err`);
+    failOnly([]);
+    const before = readRecord(record).length;
+
+    const resumed = run(['n=100']);
+
+    expect(await resumed.exited, resumed.stderr).toEqual({ code: 1, signal: null });
+    expect(resumed.stderr).toMatch(/cut a torn last line off the dead-letter file of .*: a master died writing it/);
+    expect(ranSince(before)).toEqual({ done: [6], failed: [] });
+    expect(readFileSync(deadLetterPath(state), 'utf8')).toBe(whole);
+    expect(readStateFields(state)).toMatchObject({ finished: true, ledger: { watermark: 100, failed: 1 } });
   });
 
   it('leaves alone dead letters of jobs the state has not finished: resuming the run runs those', async () => {
