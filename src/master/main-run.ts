@@ -37,6 +37,8 @@ export class MainRun implements RunPlan {
       throw error;
     }
     if (state?.finished === true) logger.info('the state says this run already finished; pass --reset to run it again');
+    // Said, since a run started from another directory (or with other args) finds no state and starts over.
+    if (state === undefined) logger.info(`${reset ? 'reset' : 'no state'} at ${statePath}; starting from the beginning`);
     return new MainRun(checkpoint, state && { ...state, cursorMode: resumedCursorMode(state) }, exports, identity, logger);
   }
 

@@ -1,5 +1,5 @@
 /**
- * A slot's progress region, shared by the pool (main thread) and the thread running the slot's
+ * A batch's progress region, shared by the pool (main thread) and the thread running the
  * batch: a header of Int32 entries, then one byte of state per job of the batch.
  */
 
@@ -24,7 +24,7 @@ export const REPORTED = 3;
 /** Least room for job states a region is given; it grows (doubling) for a bigger batch. */
 const FIRST_ROOM = 1024;
 
-/** The main thread's side of one slot: its region, reused batch after batch, grown when one needs more room. */
+/** The main thread's side of one progress region, reused batch after batch, grown when one needs more room. */
 export class BatchProgress {
   #buffer = new SharedArrayBuffer(STATES_AT);
   #header = new Int32Array(this.#buffer, 0, HEADER_FIELDS);
@@ -38,7 +38,7 @@ export class BatchProgress {
   /** Readies the region for a batch of `count` jobs: nobody has claimed it, and no job has started. */
   reset(count: number): void {
     if (count > this.#states.length) {
-      // A fresh buffer is zeroed. (A thread that held the old one is done with it: the slot was free.)
+      // A fresh buffer is zeroed. (A thread that held the old one is done with it: the region was free.)
       this.#buffer = new SharedArrayBuffer(STATES_AT + Math.max(count, 2 * this.#states.length, FIRST_ROOM));
       this.#header = new Int32Array(this.#buffer, 0, HEADER_FIELDS);
       this.#states = new Uint8Array(this.#buffer, STATES_AT);

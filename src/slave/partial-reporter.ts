@@ -1,4 +1,4 @@
-/** The thread's side of partial reports: posts the finished jobs of batchs whose other jobs still run. */
+/** The thread's side of partial reports: posts the finished jobs of batches whose other jobs still run. */
 import { parentPort } from 'node:worker_threads';
 import type { WireFailure } from '../protocol/messages.js';
 import type { PartialReport } from './thread-messages.js';
@@ -12,10 +12,10 @@ import { DONE, REPORTED, RUNNING } from './batch-progress.js';
  */
 const FLUSH_MS = 20;
 
-/** Reports early on the claimed batchs that want it, while async jobs run (`BatchTask.partials`). */
+/** Reports early on the claimed batches that want it, while async jobs run (`BatchTask.partials`). */
 export class PartialReporter {
-  /** Claimed batchs that want partial reports and have not replied. */
-  readonly #batchs = new Set<HeldBatch>();
+  /** Claimed batches that want partial reports and have not replied. */
+  readonly #batches = new Set<HeldBatch>();
   /** Runs `#flush` while async jobs run; synchronous jobs never start it. */
   #flusher: ReturnType<typeof setInterval> | undefined;
   readonly #awaiting: () => boolean;
@@ -27,33 +27,33 @@ export class PartialReporter {
 
   /** Reports on a batch just claimed, until `delete` as it replies. */
   add(batch: HeldBatch): void {
-    this.#batchs.add(batch);
+    this.#batches.add(batch);
   }
 
   delete(batch: HeldBatch): void {
-    this.#batchs.delete(batch);
+    this.#batches.delete(batch);
   }
 
   /** An async job started: looks every FLUSH_MS for finished jobs to report, unless it does or no batch wants it. */
   jobAwaits(): void {
-    if (this.#flusher !== undefined || this.#batchs.size === 0) return;
+    if (this.#flusher !== undefined || this.#batches.size === 0) return;
     this.#flusher = setInterval(() => this.#flush(), FLUSH_MS);
     this.#flusher.unref();
   }
 
   /** Reports the finished jobs of every batch still running others (`all`), or of those seen so at the last look. */
   reportFinished(all: boolean): void {
-    for (const batch of this.#batchs) {
+    for (const batch of this.#batches) {
       if (batch.finished === batch.reported) continue;
       if (all || batch.lagging) this.#report(batch);
       else batch.lagging = true;
     }
   }
 
-  /** Reports the finished jobs of batchs still waiting on others; stops once no async job runs. */
+  /** Reports the finished jobs of batches still waiting on others; stops once no async job runs. */
   #flush(): void {
     // With no job awaiting, every claimed batch has replied.
-    if (!this.#awaiting() || this.#batchs.size === 0) {
+    if (!this.#awaiting() || this.#batches.size === 0) {
       clearInterval(this.#flusher);
       this.#flusher = undefined;
       return;
@@ -88,7 +88,7 @@ export class PartialReporter {
       parentPort!.postMessage(message);
     } catch {
       // A result that cannot be cloned: the batch's reply will fail alike, and its thread with it, as without partial reports.
-      this.#batchs.delete(batch);
+      this.#batches.delete(batch);
       return;
     }
     for (const i of indexes) {

@@ -31,6 +31,7 @@ export interface PoolOptions {
  */
 interface Running {
   readonly progress: BatchProgress;
+  readonly count: number;
   /** Resolves the batch at once with every job returned, while its task still waits in the thread. */
   readonly callOff: () => void;
 }
@@ -141,9 +142,16 @@ export class JobPool {
    * Calls off the batches that wait in their threads and have not started: they resolve at once
    * with every job returned, so a leaving slave hands them back without waiting for the batches
    * before them. (One whose first job starts at this very moment just runs: the claim is atomic.)
+   * Returns how many jobs were called off.
    */
-  cancelWaiting(): void {
-    for (const running of this.#running.values()) if (running.progress.callOff()) running.callOff();
+  cancelWaiting(): number {
+    let jobs = 0;
+    for (const running of this.#running.values()) {
+      if (!running.progress.callOff()) continue;
+      running.callOff();
+      jobs += running.count;
+    }
+    return jobs;
   }
 
   /** Lets running batches finish (the job timeout still applies), then stops the threads. Idempotent. */
@@ -189,7 +197,7 @@ export class JobPool {
     const id = ++this.#lastId;
     let callOff = (): void => {};
     const calledOff = new Promise<BatchResult>((resolve) => (callOff = () => resolve(unstarted)));
-    this.#running.set(id, { progress, callOff });
+    this.#running.set(id, { progress, count: batch.count, callOff });
     if (onPartial !== undefined) this.#receiver.add(id, batch, onPartial);
     this.#watchdog.watch(id, progress, batch.count);
     // The region stays taken until the thread is done with it, even for a batch called off before.

@@ -23,7 +23,7 @@ const HOLD_MS = 100;
 const RELEASE_MS = 3000;
 
 /**
- * A slave: takes jobs from a master, runs them in batchs on a piscina pool, and reports
+ * A slave: takes jobs from a master, runs them in batches on a piscina pool, and reports
  * results back with fresh credit. Jobs from an earlier session (before a reconnect or a
  * master restart) are void: their results are never sent, since the master gave them away.
  */
@@ -121,9 +121,9 @@ export class Slave extends EventEmitter {
     this.#held -= unstarted;
     this.#queue = [];
     // Batches waiting in a thread for their turn come back through their DONE, as returned.
-    this.#pool.cancelWaiting();
+    const calledOff = this.#pool.cancelWaiting();
     this.#saidBye = this.#connection.leave(returned);
-    this.#logger.info(`stopping: ${unstarted} unstarted jobs handed back; waiting for ${this.#running} running batchs`);
+    this.#logger.info(`stopping: ${unstarted + calledOff} unstarted jobs handed back; waiting for ${this.#held - calledOff} running jobs to finish`);
     if (this.#running === 0) void this.#end('stopped');
   }
 

@@ -8,7 +8,7 @@ export interface WorkerSetup {
   readonly url: string;
   /** The handler's export name. */
   readonly fn: string;
-  /** Jobs a thread runs at once, over the batchs it holds, oldest first; it is handed more, which wait. */
+  /** Jobs a thread runs at once, over the batches it holds, oldest first; it is handed more, which wait. */
   readonly concurrency: number;
 }
 
@@ -36,7 +36,7 @@ export interface BatchTask {
   readonly origins?: readonly number[] | undefined;
   readonly jobs: Uint8Array;
   readonly wantResults: boolean;
-  /** The slot's progress region this batch reports into (see progress.ts); untouched for an empty (warm-up) batch. */
+  /** The progress region this batch reports into (see batch-progress.ts); untouched for an empty (warm-up) batch. */
   readonly progress: SharedArrayBuffer;
 }
 

@@ -1,4 +1,4 @@
-/** The piscina thread entry: loads the task module once per thread and runs the jobs of the batchs it is handed. */
+/** The piscina thread entry: loads the task module once per thread and runs the jobs of the batches it is handed. */
 import { threadId, workerData } from 'node:worker_threads';
 import { loadModule, moduleLabel, pickFunction } from '../load.js';
 import { unpack } from '../protocol/codec.js';
@@ -27,7 +27,7 @@ const loaded: Promise<void> = loadModule(setup.url)
     (error: unknown) => void (loadError = error instanceof Error ? error.message : stringify(error)),
   );
 
-/** Batchs with jobs not started yet, oldest first: a batch's jobs all start before the next batch's first. */
+/** Batches with jobs not started yet, oldest first: a batch's jobs all start before the next batch's first. */
 const waiting: HeldBatch[] = [];
 /** Lanes taken by jobs awaiting a promise; a synchronous job runs to its end on the lane that starts it. */
 let busy = 0;

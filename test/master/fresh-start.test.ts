@@ -1,0 +1,32 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ROOT, runBin } from '../helpers/processes.js';
+import { useTestDir } from '../helpers/test-dir.js';
+
+const SQUARES = join(ROOT, 'examples', 'squares.ts');
+const dir = useTestDir();
+
+describe('where a run keeps its state', () => {
+  it('says, in one line, that it found no state and starts from the beginning; again from another directory; not once the state is there', async () => {
+    const first = runBin('tm-run', [SQUARES, '1', 'n=10', '--threads', '1', '--no-progress'], { cwd: dir.path });
+    expect(await first.exited, first.stderr).toEqual({ code: 0, signal: null });
+    const state = join(dir.path, '.taskmaster');
+    expect(first.stderr).toMatch(new RegExp(`no state at ${state}/squares-getJobs-[0-9a-f]{8}\\.state\\.json; starting from the beginning\\n`));
+
+    const again = runBin('tm-run', [SQUARES, '1', 'n=10', '--threads', '1', '--no-progress'], { cwd: dir.path });
+    expect(await again.exited, again.stderr).toEqual({ code: 0, signal: null });
+    expect(again.stderr).not.toMatch(/no state at/);
+    expect(again.stderr).toMatch(/the state says this run already finished; pass --reset to run it again/);
+
+    const elsewhere = join(dir.path, 'elsewhere');
+    mkdirSync(elsewhere);
+    const moved = runBin('tm-run', [SQUARES, '1', 'n=10', '--threads', '1', '--no-progress'], { cwd: elsewhere });
+    expect(await moved.exited, moved.stderr).toEqual({ code: 0, signal: null });
+    expect(moved.stderr).toMatch(`no state at ${elsewhere}/.taskmaster/`);
+
+    const reset = runBin('tm-run', [SQUARES, '1', 'n=10', '--threads', '1', '--no-progress', '--reset'], { cwd: dir.path });
+    expect(await reset.exited, reset.stderr).toEqual({ code: 0, signal: null });
+    expect(reset.stderr).toMatch(/reset at .*; starting from the beginning/);
+  });
+});
