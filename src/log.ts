@@ -1,4 +1,7 @@
 /** Leveled, rate-limited logging to stderr; the one place the library writes text. */
+import { once } from 'node:events';
+import { createInterface } from 'node:readline';
+import type { Readable } from 'node:stream';
 
 export const LOG_LEVELS = ['error', 'warn', 'info', 'debug'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -12,8 +15,46 @@ export interface Logger {
   limited(level: LogLevel, key: string, message: string, everyMs?: number): void;
 }
 
+/** Where this process's log lines go while a progress display is up; stderr otherwise. */
+let sink: ((line: string) => void) | undefined;
+
+/** Writes one log line (it ends in a newline) to stderr, or to the display that took the log lines. */
+export function writeLogLine(line: string): void {
+  if (sink === undefined) process.stderr.write(line);
+  else sink(line);
+}
+
+/**
+ * Sends every log line of this process to `next` instead of stderr, until the returned function
+ * is called: a progress display prints them above its bar.
+ *
+ * @example
+ * const restore = routeLogLines((line) => bar.log(line));
+ * // … later
+ * restore();
+ */
+export function routeLogLines(next: (line: string) => void): () => void {
+  const previous = sink;
+  sink = next;
+  return () => {
+    if (sink === next) sink = previous;
+  };
+}
+
+/**
+ * Passes each line of `input` (a child's stderr) on to `writeLogLine`, an unterminated last line
+ * too; resolves once `input` has ended and every line is passed on.
+ */
+export async function forwardLogLines(input: Readable): Promise<void> {
+  const lines = createInterface({ input, crlfDelay: Infinity });
+  lines.on('line', (line) => writeLogLine(`${line}\n`));
+  // A broken pipe ends the forwarding; it must not end the process that forwards.
+  lines.on('error', () => lines.close());
+  await once(lines, 'close').catch(() => undefined);
+}
+
 /** A logger that prints `[name] message` lines at `level` and above to `write`. */
-export function createLogger(name: string, level: LogLevel, write: (line: string) => void = (line) => process.stderr.write(line)): Logger {
+export function createLogger(name: string, level: LogLevel, write: (line: string) => void = writeLogLine): Logger {
   const threshold = LOG_LEVELS.indexOf(level);
   const last = new Map<string, { at: number; suppressed: number }>();
   const emit = (at: LogLevel, message: string): void => {

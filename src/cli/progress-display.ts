@@ -1,9 +1,14 @@
-import { SingleBar } from 'cli-progress';
+import { routeLogLines } from '../log.js';
 import type { ProgressSnapshot } from '../master/run-progress.js';
+import { LiveLine } from './live-line.js';
+import { formatSeconds, progressLine } from './progress-line.js';
 
+/** What a display watches: a `Master`. */
 export interface ProgressSource {
   on(event: 'progress', listener: (snapshot: ProgressSnapshot) => void): unknown;
   off(event: 'progress', listener: (snapshot: ProgressSnapshot) => void): unknown;
+  /** The run now: drawn once more as the display ends, so a finished run shows 100%. */
+  progress(): ProgressSnapshot;
 }
 
 /** Every how many ms a status line is printed when there is no terminal to draw a bar on. */
@@ -16,39 +21,13 @@ export function statusLine(p: ProgressSnapshot): string {
   return `${done} done, ${Math.round(p.rate)}/s${eta}, buffer ${p.buffered}/${p.size}, in flight ${p.inFlight}, failed ${p.failed}, slaves ${p.slaves}`;
 }
 
-function formatSeconds(seconds: number): string {
-  if (seconds < 60) return `${Math.ceil(seconds)}s`;
-  if (seconds < 3600) return `${Math.floor(seconds / 60)}m${Math.ceil(seconds % 60)}s`;
-  return `${Math.floor(seconds / 3600)}h${Math.floor((seconds % 3600) / 60)}m`;
-}
-
 /**
- * Shows a master's progress: a bar on a terminal, a status line every few seconds otherwise.
- * Returns the function that stops it.
+ * Shows a master's progress: on a terminal a bar line that fits its width, with every log line
+ * of the process printed above it; otherwise a status line every few seconds. Returns the
+ * function that stops it (safe to call twice), after which the caller prints its summary.
  */
 export function showProgress(source: ProgressSource, stream: NodeJS.WriteStream = process.stderr): () => void {
-  if (process.stdout.isTTY && stream.isTTY) {
-    const bar = new SingleBar({
-      stream,
-      format: '{bar} {percentage}% | {value}/{total} | {rate}/s | eta {eta_formatted} | buffer {buffered} | in flight {inFlight} | failed {failed} | slaves {slaves}',
-      hideCursor: true,
-      fps: 5,
-      etaBuffer: 50,
-    });
-    let started = false;
-    const update = (p: ProgressSnapshot): void => {
-      const fields = { rate: Math.round(p.rate), buffered: `${p.buffered}/${p.size}`, inFlight: p.inFlight, failed: p.failed, slaves: p.slaves };
-      if (!started) bar.start(p.total ?? 0, p.finished, fields);
-      started = true;
-      if (p.total !== undefined) bar.setTotal(p.total);
-      bar.update(p.finished, fields);
-    };
-    source.on('progress', update);
-    return () => {
-      source.off('progress', update);
-      if (started) bar.stop();
-    };
-  }
+  if (process.stdout.isTTY && stream.isTTY) return showBar(source, stream);
   let last = 0;
   const line = (p: ProgressSnapshot): void => {
     const now = Date.now();
@@ -58,4 +37,28 @@ export function showProgress(source: ProgressSource, stream: NodeJS.WriteStream 
   };
   source.on('progress', line);
   return () => source.off('progress', line);
+}
+
+function showBar(source: ProgressSource, stream: NodeJS.WriteStream): () => void {
+  let latest: ProgressSnapshot | undefined;
+  const line = new LiveLine(stream, (width) => (latest === undefined ? '' : progressLine(latest, width)));
+  const update = (p: ProgressSnapshot): void => {
+    latest = p;
+    line.draw();
+  };
+  const refit = (): void => line.refit();
+  // A process that exits with the bar up (an uncaught error) still leaves the shell a clean row.
+  const onExit = (): void => line.end();
+  source.on('progress', update);
+  stream.on('resize', refit);
+  process.on('exit', onExit);
+  const restoreLog = routeLogLines((text) => line.log(text));
+  return () => {
+    source.off('progress', update);
+    stream.off('resize', refit);
+    process.off('exit', onExit);
+    restoreLog();
+    latest = source.progress();
+    line.end();
+  };
 }

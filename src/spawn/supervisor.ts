@@ -1,7 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { availableParallelism } from 'node:os';
+import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import type { Logger } from '../log.js';
+import { forwardLogLines, type Logger } from '../log.js';
 import { shebangFlags } from './shebang-flags.js';
 
 export interface SupervisorOptions {
@@ -12,6 +13,8 @@ export interface SupervisorOptions {
   /** Threads per slave. @default the CPUs shared among the slaves, at least 1 */
   readonly threads?: number | undefined;
   readonly concurrency: number;
+  /** Most jobs each slave holds at once. @default the slave's own default */
+  readonly maxCredit?: number | undefined;
   readonly logLevel: string;
   readonly cwd: string;
 }
@@ -20,6 +23,8 @@ const SLAVE_BIN = fileURLToPath(new URL('../bin/tm-slave.js', import.meta.url));
 const SLAVE_FLAGS = shebangFlags(SLAVE_BIN);
 /** A slave that ran this long before crashing starts its backoff over. */
 const HEALTHY_MS = 10_000;
+/** The most a slave's exit waits for the end of its stderr, which a process it left may hold open. */
+const STDERR_DRAIN_MS = 1000;
 
 interface Slot {
   child: ChildProcess | undefined;
@@ -72,19 +77,24 @@ export class Supervisor {
   }
 
   #start(slot: Slot): void {
-    const { target, address, threads, count, concurrency, logLevel, cwd } = this.#options;
+    const { target, address, threads, count, concurrency, maxCredit, logLevel, cwd } = this.#options;
     const perSlave = threads ?? Math.max(1, Math.floor(availableParallelism() / count));
     const args = [...SLAVE_FLAGS, SLAVE_BIN, target, '--address', address, '--threads', String(perSlave), '--concurrency', String(concurrency), '--log-level', logLevel];
-    const child = spawn(process.execPath, args, { cwd, stdio: ['ignore', 'inherit', 'inherit', 'ipc'], detached: true });
+    if (maxCredit !== undefined) args.push('--max-credit', String(maxCredit));
+    const child = spawn(process.execPath, args, { cwd, stdio: ['ignore', 'inherit', 'pipe', 'ipc'], detached: true });
+    // Their stderr as log lines of ours, so a progress display prints them above its bar. A slave
+    // is gone once its last lines (often why it exited) are passed on, or STDERR_DRAIN_MS after it exits.
+    const forwarded = forwardLogLines(child.stderr!);
     slot.child = child;
     slot.startedAt = Date.now();
-    child.once('exit', (code, signal) => this.#exited(slot, code, signal));
+    child.once('exit', (code, signal) => void Promise.race([forwarded, delay(STDERR_DRAIN_MS, undefined, { ref: false })]).then(() => this.#exited(slot, code, signal)));
   }
 
   #exited(slot: Slot, code: number | null, signal: NodeJS.Signals | null): void {
     slot.child = undefined;
     if (code === 2) {
-      // The slave cannot load the module: every restart would fail the same way.
+      // A usage error (it cannot load the module, a bad flag) or a refusal: every restart would fail the same way.
+      if (!this.#stopping) this.#logger.error('a slave exited with code 2 (its reason is above); stopping the others rather than restarting it');
       this.#code = 2;
       this.stop();
       return;

@@ -1,0 +1,166 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ROOT } from '../helpers/processes.js';
+import { useTestDir } from '../helpers/test-dir.js';
+
+/**
+ * tm-run under a real pseudo-terminal: tmux runs it in a window of a given size, and the tests
+ * read the screen back once the shell has printed what comes after the run.
+ */
+
+const HAS_TMUX = spawnSync('tmux', ['-V']).status === 0;
+const NO_TMUX = 'tmux is not installed (apt-get install -y tmux), so the terminal tests cannot run';
+// Locally a missing tmux skips these tests; in CI it fails them.
+const SKIP = !HAS_TMUX && !process.env.CI;
+
+const TM_RUN = join(ROOT, 'dist', 'bin', 'tm-run.js');
+const SQUARES = join(ROOT, 'examples', 'squares.ts');
+const CHATTY = join(ROOT, 'test', 'fixtures', 'chatty.ts');
+
+/** A progress bar line: an optional bar, then the percentage. */
+const BAR = /^(\[[=-]+\] +)?\d+% \| /;
+/** A part of a bar, wherever it is. */
+const BAR_PART = /\d+% \| \d+\/\d+/;
+/** The fields a bar may end with, whole. */
+const LAST_FIELD = /(\d+%|\d+\/\d+|\d+\/s|eta (--|\w+)|buffer \d+\/\d+|in flight \d+|retrying \d+|failed \d+|slaves \d+)$/;
+/** Every kind of line these runs may print. */
+const KINDS = [/^BEFORE$/, /^\[(master|slave \d+|tm-run|chatty)\] /, BAR, /^tm-run: (finished|stopped|failed): /, /^EXITED \d+$/, /^AFTER$/];
+
+let sockets = 0;
+
+/** One tmux server of its own (a socket per test), with one window running `command`. */
+class Terminal {
+  readonly #socket = `tm-test-${process.pid}-${++sockets}`;
+  readonly #socketPath: string;
+
+  constructor(width: number, command: string) {
+    this.#tmux('-f', '/dev/null', 'new-session', '-d', '-x', String(width), '-y', '30', '-c', ROOT, command);
+    this.#socketPath = this.#tmux('display-message', '-p', '#{socket_path}').trim();
+  }
+
+  /** The screen and its scrollback as lines, wrapped lines joined, trailing blanks dropped. */
+  lines(): string[] {
+    const text = this.#tmux('capture-pane', '-p', '-J', '-S', '-');
+    const lines = text.split('\n').map((line) => line.trimEnd());
+    while (lines.length > 0 && lines.at(-1) === '') lines.pop();
+    return lines;
+  }
+
+  resize(width: number): void {
+    this.#tmux('resize-window', '-x', String(width), '-y', '30');
+  }
+
+  keys(...keys: string[]): void {
+    this.#tmux('send-keys', ...keys);
+  }
+
+  /** Ends the server and what runs in it, and removes its socket, which tmux leaves behind. */
+  kill(): void {
+    spawnSync('tmux', ['-L', this.#socket, 'kill-server']);
+    rmSync(this.#socketPath, { force: true });
+  }
+
+  #tmux(...args: string[]): string {
+    const env = { ...process.env };
+    delete env.TMUX;
+    return execFileSync('tmux', ['-L', this.#socket, ...args], { encoding: 'utf8', env });
+  }
+}
+
+/** The shell line for tm-run with `args`, between lines that show the shell's own output survives. */
+function shellLine(args: string, env = ''): string {
+  return `echo BEFORE; ${env} node ${TM_RUN} ${args}; printf 'EXITED %s\\nAFTER\\n' $?; sleep 60`;
+}
+
+/** Waits for the shell's lines after the run (one write), wherever they land; returns the screen. */
+async function finished(term: Terminal): Promise<string[]> {
+  await expect.poll(() => term.lines().join('\n'), { timeout: 90_000, interval: 100 }).toMatch(/EXITED \d+/);
+  return term.lines();
+}
+
+/** Waits until a bar (whatever its look) is up, on a line at least `length` long. */
+async function barShown(term: Terminal, length = 0): Promise<void> {
+  await expect.poll(() => term.lines().join('\n'), { timeout: 30_000, interval: 50 }).toMatch(new RegExp(`^(?=.{${length},}$).*\\d+% \\| `, 'm'));
+}
+
+/** Asserts what every final screen must show; returns the final bar. */
+function expectCleanScreen(lines: string[], width: number, outcome: 'finished' | 'stopped', code: number): string {
+  const screen = lines.join('\n');
+  expect(lines[0], screen).toBe('BEFORE');
+  for (const line of lines) expect(KINDS.some((kind) => kind.test(line)), `a line of no known kind (glued?): ${JSON.stringify(line)}\n${screen}`).toBe(true);
+  // A bar never shares a line with anything else, and none is left behind.
+  for (const line of lines.filter((l) => !BAR.test(l))) expect(line, screen).not.toMatch(BAR_PART);
+  const bars = lines.filter((line) => BAR.test(line));
+  expect(bars, screen).toHaveLength(1);
+  const bar = bars[0]!;
+  expect(bar.length, bar).toBeLessThanOrEqual(width);
+  expect(bar, 'the bar ends with a whole field').toMatch(LAST_FIELD);
+  // The summary whole, on the line below the bar, and the shell's lines intact after it.
+  const at = lines.indexOf(bar);
+  expect(lines.slice(at + 1), screen).toEqual([expect.stringMatching(new RegExp(`^tm-run: ${outcome}: \\d+ jobs done, 0 dead-lettered in [\\d.]+ s \\(\\d+ jobs/s\\); \\d+ of \\d+ finished over the whole run$`)), `EXITED ${code}`, 'AFTER']);
+  expect(screen).not.toContain('^C');
+  return bar;
+}
+
+/** A fresh temp dir per test (for the state), every process started ended after it. */
+const dir = useTestDir();
+let term: Terminal | undefined;
+
+afterEach(() => {
+  term?.kill();
+  term = undefined;
+});
+
+if (SKIP) console.warn(`Skipping the terminal tests: ${NO_TMUX}.`);
+
+describe.skipIf(SKIP)('tm-run in a terminal', () => {
+  if (!HAS_TMUX) {
+    it('finds tmux', () => {
+      throw new Error(`${NO_TMUX}; CI must install it (.ci/run does)`);
+    });
+    return;
+  }
+
+  it.each([80, 100])('ends a run at %i columns with one bar at 100%%, the summary below it and the shell intact', async (width) => {
+    term = new Terminal(width, shellLine(`${SQUARES} 2 n=300000 --threads 1 --state ${join(dir.path, 's.json')}`));
+    const lines = await finished(term);
+
+    const bar = expectCleanScreen(lines, width, 'finished', 0);
+    expect(bar).toMatch(/\b100% \| 300000\/300000 \|/);
+    expect(bar).toMatch(/^\[=+\] .* \| slaves 2$/);
+    expect(lines.filter((line) => /^\[master\] slave \S+ joined/.test(line))).toHaveLength(2);
+  });
+
+  it('prints the slaves’ stderr lines above the bar, each whole on its own line, none lost', async () => {
+    const jobs = 3000;
+    term = new Terminal(100, shellLine(`${CHATTY} 2 n=${jobs} --threads 1 --state ${join(dir.path, 's.json')}`, 'TM_CHATTY_MS=1 TM_CHATTY_EVERY=250'));
+    const lines = await finished(term);
+
+    expectCleanScreen(lines, 100, 'finished', 0);
+    const chatty = lines.filter((line) => line.startsWith('[chatty]'));
+    expect(chatty.sort()).toEqual(Array.from({ length: jobs / 250 }, (_, i) => `[chatty] job ${i * 250}`).sort());
+  });
+
+  it('re-fits the bar when the terminal narrows, leaving no piece of the wider one', async () => {
+    term = new Terminal(100, shellLine(`${CHATTY} 2 n=6000 --threads 1 --state ${join(dir.path, 's.json')}`, 'TM_CHATTY_MS=1 TM_CHATTY_EVERY=1000'));
+    await barShown(term, 61);
+    term.resize(60);
+    const lines = await finished(term);
+
+    const bar = expectCleanScreen(lines, 60, 'finished', 0);
+    expect(bar).toMatch(/\b100% \| 6000\/6000 \|/);
+  });
+
+  it('takes a Ctrl-C: the acknowledgement above the bar, the bar where it stopped, the summary below', async () => {
+    term = new Terminal(100, shellLine(`${CHATTY} 2 n=1000000 --threads 1 --state ${join(dir.path, 's.json')}`, 'TM_CHATTY_MS=1 TM_CHATTY_EVERY=1000000'));
+    await barShown(term);
+    term.keys('C-c');
+    const lines = await finished(term);
+
+    const bar = expectCleanScreen(lines, 100, 'stopped', 130);
+    expect(bar).not.toMatch(/\b100%/);
+    expect(lines).toContainEqual(expect.stringMatching(/^\[master\] stopping: waiting up to \d+ ms for \d+ in-flight jobs$/));
+  });
+});
