@@ -34,10 +34,22 @@ export function resolveModule(module: string, cwd: string): string {
   return pathToFileURL(file).href;
 }
 
-/** Imports a task module: TypeScript through tsx, everything else through `import()`. */
+/**
+ * Imports a task module: TypeScript through tsx, everything else through `import()`. TypeScript
+ * that Node would run as CommonJS goes through tsx's `require`: its `tsImport` runs such a file
+ * from a `data:` URL without a source map, so stack traces would point into that copy.
+ */
 export async function loadModule(url: string): Promise<Record<string, unknown>> {
   try {
     if (TYPESCRIPT.has(path.extname(new URL(url).pathname))) {
+      // Stack traces (and so dead letters) name the user's file and line, in every thread that loads it.
+      process.setSourceMapsEnabled(true);
+      if (url.startsWith('file:') && isCommonJs(fileURLToPath(url))) {
+        const { require: tsRequire } = await import('tsx/cjs/api');
+        const exports: unknown = tsRequire(fileURLToPath(url), url);
+        // Shaped as `import()` shapes CommonJS: its properties, and `module.exports` as `default`.
+        return { ...(typeof exports === 'object' ? exports : {}), default: exports };
+      }
       const { tsImport } = await import('tsx/esm/api');
       return (await tsImport(url, url)) as Record<string, unknown>;
     }
@@ -47,13 +59,18 @@ export async function loadModule(url: string): Promise<Record<string, unknown>> 
   }
 }
 
-/** Returns the function export `name` of a loaded module (or of its CommonJS `default` object). */
+/**
+ * Returns the function `name` of a loaded module: a named export, or a property of its default
+ * export (`export default { getJobs, handleJob }`, CommonJS `module.exports`, or either compiled
+ * to CommonJS with `__esModule`).
+ */
 export function pickFunction(mod: Record<string, unknown>, name: string, moduleLabel: string): (...args: never[]) => unknown {
-  const cjs = mod.default;
-  const inner = (typeof cjs === 'object' || typeof cjs === 'function') && cjs !== null ? (cjs as Record<string, unknown>)[name] : undefined;
   const top = mod[name];
-  // A CommonJS function is bound to `module.exports`, as a call `exports.fn()` would be.
-  if (typeof inner === 'function' && (top === undefined || top === inner)) return (inner as (...args: never[]) => unknown).bind(cjs);
+  for (const holder of defaultObjects(mod)) {
+    const inner = holder[name];
+    // Bound to its object, as a call `exports.fn()` or `task.fn()` would be.
+    if (typeof inner === 'function' && (top === undefined || top === inner)) return (inner as (...args: never[]) => unknown).bind(holder);
+  }
   if (typeof top === 'function') return top as (...args: never[]) => unknown;
   const names = exportNames(mod);
   const list = names.length === 0 ? 'it exports nothing' : `it exports: ${names.join(', ')}`;
@@ -121,18 +138,73 @@ function conditionalTarget(entry: unknown): string | undefined {
   return undefined;
 }
 
-function exportNames(mod: Record<string, unknown>): string[] {
-  const names = Object.keys(mod).filter((key) => key !== 'default' && key !== '__esModule');
-  const cjs = mod.default;
-  if (typeof cjs === 'object' && cjs !== null) names.push(...Object.keys(cjs).filter((key) => !names.includes(key)));
-  else if (cjs !== undefined) names.push('default');
-  return names;
+/** The objects a default export keeps functions in, outermost first (CommonJS `module.exports`, then its `__esModule` `default`). */
+function defaultObjects(mod: Record<string, unknown>): Record<string, unknown>[] {
+  const objects: Record<string, unknown>[] = [];
+  let value = mod.default;
+  while ((typeof value === 'object' || typeof value === 'function') && value !== null && objects.length < 2) {
+    const holder = value as Record<string, unknown>;
+    objects.push(holder);
+    if (holder.__esModule !== true) break;
+    value = holder.default;
+  }
+  return objects;
 }
 
-/** One line: `Name: first line of the message`. */
+function exportNames(mod: Record<string, unknown>): string[] {
+  const own = (object: Record<string, unknown>): string[] => Object.keys(object).filter((key) => key !== 'default' && key !== '__esModule');
+  const names = new Set(own(mod));
+  for (const holder of defaultObjects(mod)) if (typeof holder === 'object') own(holder).forEach((key) => names.add(key));
+  if (mod.default !== undefined && (typeof mod.default !== 'object' || mod.default === null)) names.add('default');
+  return [...names];
+}
+
+/** Whether Node runs this TypeScript file as CommonJS: a `.cts`, or a `.ts` outside a `"type": "module"` package. */
+function isCommonJs(file: string): boolean {
+  const ext = path.extname(file);
+  if (ext !== '.ts') return ext === '.cts';
+  for (let dir = path.dirname(file); path.basename(dir) !== 'node_modules'; dir = path.dirname(dir)) {
+    const manifest = path.join(dir, 'package.json');
+    if (isFile(manifest)) return packageType(manifest) !== 'module';
+    if (path.dirname(dir) === dir) break;
+  }
+  return true;
+}
+
+/** A package.json's `type`; `module` when it cannot be read, so that `tsImport` says why, as Node would. */
+function packageType(manifest: string): unknown {
+  try {
+    return (JSON.parse(readFileSync(manifest, 'utf8')) as { type?: unknown }).type;
+  } catch {
+    return 'module';
+  }
+}
+
+/**
+ * One line: `Name: message`, with where it happened when the error says. esbuild's (tsx's)
+ * `Transform failed with 1 error:` puts `file:line:col: ERROR: reason` on the lines after, and a
+ * CommonJS SyntaxError puts `file:line` first in its stack.
+ */
 function describe(error: unknown): string {
   // Duck-typed: errors from another realm (or a bundler's error objects) are not `instanceof Error`.
-  const { name, message } = (typeof error === 'object' && error !== null ? error : {}) as { name?: unknown; message?: unknown };
-  const text = typeof message === 'string' ? `${typeof name === 'string' ? name : 'Error'}: ${message}` : String(error);
-  return text.split('\n', 1)[0] ?? text;
+  const { name, message, stack, errors } = (typeof error === 'object' && error !== null ? error : {}) as { name?: unknown; message?: unknown; stack?: unknown; errors?: unknown };
+  if (typeof message !== 'string') return String(error).split('\n', 1)[0]!;
+  const label = typeof name === 'string' ? name : 'Error';
+  const [first = '', ...rest] = message.split('\n');
+  const located = esbuildLocations(errors);
+  if (located.length > 0) return `${label}: ${first.replace(/:$/, '')}: ${located.join('; ')}`;
+  const details = rest.map((line) => line.trim()).filter(Boolean);
+  if (first.endsWith(':') && details.length > 0) return `${label}: ${first} ${details.join('; ')}`;
+  const at = typeof stack === 'string' ? /^(\S+:\d+)\n/.exec(stack)?.[1] : undefined;
+  return `${label}: ${first}${at === undefined ? '' : ` (at ${at})`}`;
+}
+
+/** `file:line:col: text` for each of esbuild's `errors` that has a location. */
+function esbuildLocations(errors: unknown): string[] {
+  if (!Array.isArray(errors)) return [];
+  return errors.flatMap((entry: { text?: unknown; location?: { file?: unknown; line?: unknown; column?: unknown } | null }) => {
+    const where = entry?.location;
+    if (typeof entry?.text !== 'string' || typeof where?.file !== 'string') return [];
+    return [`${where.file}:${String(where.line)}:${String(where.column)}: ${entry.text}`];
+  });
 }

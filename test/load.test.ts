@@ -1,7 +1,9 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import { afterAll, describe, expect, it } from 'vitest';
 import { UsageError } from '../src/errors.js';
 import { loadModule, moduleLabel, parseTarget, pickFunction, resolveModule } from '../src/load.js';
@@ -17,6 +19,27 @@ function write(relative: string, text: string): string {
   mkdirSync(path.dirname(file), { recursive: true });
   writeFileSync(file, text);
   return file;
+}
+
+/**
+ * Loads a task module in a worker thread, as a slave does, and returns the stack of what its
+ * `handleJob` throws. A thread of its own, and the built dist/load.js (`npm run build`): vitest
+ * maps stack traces in its own threads, which would hide whether taskmaster's loading does.
+ */
+async function handlerStackInThread(url: string): Promise<string> {
+  const load = pathToFileURL(path.join(root, 'dist', 'load.js')).href;
+  const code = `const { parentPort, workerData } = require('node:worker_threads');
+import(${JSON.stringify(load)}).then(async ({ loadModule, pickFunction }) => {
+  const handle = pickFunction(await loadModule(workerData), 'handleJob', 'fixture');
+  try { handle({ n: 1 }); } catch (error) { parentPort.postMessage(String(error.stack)); }
+});`;
+  const worker = new Worker(code, { eval: true, workerData: url });
+  try {
+    const [stack] = (await Promise.race([once(worker, 'message'), once(worker, 'error').then(([error]) => Promise.reject(error as Error))])) as [string];
+    return stack;
+  } finally {
+    await worker.terminate();
+  }
 }
 
 describe('parseTarget', () => {
@@ -92,6 +115,28 @@ describe('loadModule', () => {
     await expect(loadModule(pathToFileURL(mjs).href)).rejects.toThrow(/^cannot load task module `.*broken\.mjs`: \w*Error: [^\n]+$/); // vitest parses it with Rollup; Node says SyntaxError
   });
 
+  it.each(['commonjs', 'module'])('keeps where a TypeScript syntax error is (a "type": "%s" package): file:line:col and the reason, on one line', async (type) => {
+    write(`syntax-${type}/package.json`, JSON.stringify({ type }));
+    const file = write(`syntax-${type}/bad.ts`, 'export async function* getJobs() { yield 1; }\nexport function handleJob(job: number) { return job ** * 2; }\n');
+    const error = await loadModule(pathToFileURL(file).href).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(UsageError);
+    const { message } = error as Error;
+    expect(message).not.toContain('\n');
+    expect(message).toMatch(/^cannot load task module `.*bad\.ts`: TransformError: .*bad\.ts:2:\d+: ERROR: Unexpected "\*"$/);
+  });
+
+  it.each(['commonjs', 'module'])('maps a TypeScript handler’s stack trace (a "type": "%s" package) to its own file and line', async (type) => {
+    write(`maps-${type}/package.json`, JSON.stringify({ type }));
+    const file = write(
+      `maps-${type}/fixture.ts`,
+      ['interface Job { readonly n: number }', '', 'export function handleJob(job: Job): never {', '  const n: number = job.n;', '  throw new Error(`boom ${n}`);', '}', ''].join('\n'),
+    );
+    const stack = await handlerStackInThread(pathToFileURL(file).href);
+    const frame = stack.split('\n')[1] ?? '';
+    expect(frame, stack.slice(0, 300)).toMatch(/fixture\.ts:5:\d+\)?$/);
+    expect(frame).not.toMatch(/data:/);
+  });
+
   it('turns a throw at import into a UsageError with the first line of the error', async () => {
     const url = resolveModule('throws-on-load.mjs', fixtures);
     await expect(loadModule(url)).rejects.toThrow(new UsageError('cannot load task module `test/fixtures/throws-on-load.mjs`: RangeError: bad configuration'));
@@ -112,6 +157,21 @@ describe('pickFunction', () => {
     );
     expect(() => pickFunction(mod, 'notAFunction', 'x')).toThrow(/has no function export `notAFunction`/);
     expect(() => pickFunction({}, 'handleJob', 'empty.mjs')).toThrow(new UsageError('`empty.mjs` has no function export `handleJob` (it exports nothing)'));
+  });
+
+  it.each(['commonjs', 'module'])('takes the functions of an `export default { getJobs, handleJob }` object (a "type": "%s" package)', async (type) => {
+    write(`default-${type}/package.json`, JSON.stringify({ type }));
+    const file = write(`default-${type}/task.ts`, 'function handleJob(job: number) { return job * 2; }\nasync function* getJobs() { yield 1; }\nexport default { getJobs, handleJob };\n');
+    const mod = await loadModule(pathToFileURL(file).href);
+    expect((pickFunction(mod, 'handleJob', 'task.ts') as (job: number) => number)(4)).toBe(8);
+    expect(typeof pickFunction(mod, 'getJobs', 'task.ts')).toBe('function');
+    expect(() => pickFunction(mod, 'countJobs', 'task.ts')).toThrow('(it exports: getJobs, handleJob)');
+  });
+
+  it('takes a function of a default object compiled to CommonJS (`__esModule`), bound to that object', () => {
+    const task = { factor: 3, handleJob(this: { factor: number }, job: number) { return job * this.factor; } };
+    const handle = pickFunction({ default: { __esModule: true, default: task } }, 'handleJob', 'x.cjs') as (job: number) => number;
+    expect(handle(2)).toBe(6);
   });
 
   it('lists the keys of a CommonJS default export', () => {

@@ -8,7 +8,7 @@ import { Child, type Seen } from './child.js';
 import { makeTempDir, removeTempDir } from './temp.js';
 
 /** The lines every producer and consumer prints, engine bins and baseline scripts alike. */
-const LISTENING = /^[\w-]+: listening on (\S+)$/;
+const LISTENING = /^(?:[\w-]+:|\[[\w -]+\]) listening on ([^\s;]+)/;
 const WELCOMED = /welcomed by run /;
 const SUMMARY = /(\w+): (\d+) jobs done, (\d+) dead-lettered in ([\d.]+) s \((\d+) jobs\/s\)/;
 

@@ -2,29 +2,33 @@
 // A young generation of 16 MB: jobs live in the job table, not as objects, so a scavenge frees
 // nearly everything, and fewer of them is a plain win (bench: 0.79 of the floor at 4 MB, 0.86 at
 // 16 MB; master peak RSS 142 MB at 1M jobs and 142.5 MB at 10M).
-import yargs from 'yargs';
-import { hideBin } from 'yargs/helpers';
-import { commonFlags, failUsage, masterFlags } from '../cli/flags.js';
+import { commandLine, masterExitCodes } from '../cli/command-line.js';
+import { commonFlags, masterFlags } from '../cli/flags.js';
 import { main, onStopSignals, signalExitCode } from '../cli/main.js';
-import { masterOptionsFrom } from '../cli/master-command.js';
+import { insecureWarning, masterOptionsFrom } from '../cli/master-command.js';
 import { showProgress } from '../cli/progress-display.js';
 import { summaryLine } from '../cli/summary.js';
 import { Master } from '../master/master.js';
-import { VERSION } from '../version.js';
 
 main('tm-master', async () => {
-  const argv = await yargs(hideBin(process.argv))
-    .scriptName('tm-master')
-    .usage('$0 module[:fn] [key=value…]\n\nServes the jobs that module’s generator (default export `getJobs`) yields to slaves, and checkpoints how far it got.')
-    .options({ ...commonFlags, ...masterFlags })
+  const argv = await commandLine({
+    name: 'tm-master',
+    usage:
+      '$0 module[:fn] [key=value…]\n\nServes the jobs that the module’s generator yields to slaves, and checkpoints how far it got. The generator is `getJobs` (or `fn`): a named export, or a function of the default export object. `key=value` words reach it as `args`.',
+    flags: { ...commonFlags, ...masterFlags },
+    examples: [
+      ['$0 examples/squares.ts n=1000000', 'Serve a million jobs on tcp://127.0.0.1:3050, for `tm-slave examples/squares.ts`'],
+      ['$0 tasks.ts:rows table=users --address tcp://0.0.0.0:3050 --insecure', 'Serve the generator `rows` to slaves on other hosts of a trusted network'],
+    ],
+    exitCodes: masterExitCodes(),
+  })
     .demandCommand(1, 'Name a task module: tm-master module[:fn] [key=value…]')
-    .strict()
-    .fail(failUsage('tm-master'))
-    .version(VERSION)
-    .help()
     .parse();
-  const master = await Master.start(masterOptionsFrom(argv, argv._.map(String)));
-  process.stderr.write(`tm-master: listening on ${master.endpoint}\n`);
+  const options = masterOptionsFrom(argv, argv._.map(String));
+  const master = await Master.start(options);
+  // Where it listens is the master's own first log line.
+  const warning = insecureWarning(options);
+  if (warning !== undefined) process.stderr.write(`tm-master: ${warning}\n`);
   const hideProgress = argv.progress ? showProgress(master) : () => {};
   const signals = onStopSignals(() => master.stop());
   const summary = await master.done;

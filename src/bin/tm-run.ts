@@ -2,41 +2,45 @@
 // A young generation of 16 MB: jobs live in the job table, not as objects, so a scavenge frees
 // nearly everything, and fewer of them is a plain win (bench: 0.79 of the floor at 4 MB, 0.86 at
 // 16 MB; master peak RSS 142 MB at 1M jobs and 142.5 MB at 10M).
-import yargs from 'yargs';
-import { hideBin } from 'yargs/helpers';
 import { checkInteger } from '../check.js';
-import { commonFlags, failUsage, masterFlags, slaveFlags } from '../cli/flags.js';
+import { commandLine, masterExitCodes } from '../cli/command-line.js';
+import { commonFlags, masterFlags, slaveFlags } from '../cli/flags.js';
 import { main, onStopSignals, signalExitCode } from '../cli/main.js';
-import { masterOptionsFrom } from '../cli/master-command.js';
+import { insecureWarning, masterOptionsFrom } from '../cli/master-command.js';
 import { showProgress } from '../cli/progress-display.js';
 import { summaryLine } from '../cli/summary.js';
 import { parseTarget } from '../load.js';
 import { createLogger, type LogLevel } from '../log.js';
 import { Master } from '../master/master.js';
 import { Supervisor } from '../spawn/supervisor.js';
-import { VERSION } from '../version.js';
 
 /** How long slaves told QUIT get to leave before they are told again, with a signal. */
 const SLAVES_LEAVE_MS = 5000;
 
 main('tm-run', async () => {
-  const argv = await yargs(hideBin(process.argv))
-    .scriptName('tm-run')
-    .usage('$0 module N [key=value…]\n\nA master and N slaves on this host in one command.')
-    .options({ ...commonFlags, ...masterFlags, ...slaveFlags })
+  const argv = await commandLine({
+    name: 'tm-run',
+    usage:
+      '$0 module[:fn] N [key=value…]\n\nA master and N slaves on this host in one command: the master runs the generator (`getJobs`, or `fn`), the slaves `handleJob`. Takes the flags of tm-master and of tm-slave.',
+    flags: { ...commonFlags, ...masterFlags, ...slaveFlags },
+    examples: [
+      ['$0 examples/squares.ts 4 n=1000000', 'A million jobs through 4 slaves, their threads sharing the CPUs'],
+      ['$0 tasks.ts 2 file=huge.csv --state huge.state.json --max-credit 100', 'Slow jobs: each slave holds at most 100, and a rerun resumes from the state'],
+    ],
+    exitCodes: masterExitCodes('a usage error (a bad flag, module, export, word or state file), or no slave loads it'),
+  })
     .default('address', 'tcp://127.0.0.1:*')
     .demandCommand(2, 'Name a task module and a slave count: tm-run module N [key=value…]')
-    .strict()
-    .fail(failUsage('tm-run'))
-    .version(VERSION)
-    .help()
     .parse();
   const [target, n, ...words] = argv._.map(String) as [string, string, ...string[]];
   const count = checkInteger('N', Number(n), 1, n);
-  const master = await Master.start(masterOptionsFrom(argv, [target, ...words]));
+  const options = masterOptionsFrom(argv, [target, ...words]);
+  const master = await Master.start(options);
+  const warning = insecureWarning(options);
+  if (warning !== undefined) process.stderr.write(`tm-run: ${warning}\n`);
   // The slaves run the module's default handler: `fn` names the master's generator.
   const supervisor = new Supervisor(
-    { target: parseTarget(target).module, count, address: master.endpoint, threads: argv.threads, concurrency: argv.concurrency, logLevel: argv.logLevel, cwd: process.cwd() },
+    { target: parseTarget(target).module, count, address: master.endpoint, threads: argv.threads, concurrency: argv.concurrency, maxCredit: argv.maxCredit, logLevel: argv.logLevel, cwd: process.cwd() },
     createLogger('tm-run', argv.logLevel as LogLevel),
   );
   const hideProgress = argv.progress ? showProgress(master) : () => {};

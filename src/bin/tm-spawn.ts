@@ -1,31 +1,40 @@
 #!/usr/bin/env node
-import yargs from 'yargs';
-import { hideBin } from 'yargs/helpers';
-import { checkInteger } from '../check.js';
-import { commonFlags, failUsage, slaveFlags } from '../cli/flags.js';
+import { checkEndpoint, checkInteger } from '../check.js';
+import { commandLine } from '../cli/command-line.js';
+import { commonFlags, slaveFlags } from '../cli/flags.js';
 import { main, onStopSignals, signalExitCode } from '../cli/main.js';
 import { parseTarget, resolveModule } from '../load.js';
 import { createLogger, type LogLevel } from '../log.js';
 import { Supervisor } from '../spawn/supervisor.js';
-import { VERSION } from '../version.js';
 
 main('tm-spawn', async () => {
-  const argv = await yargs(hideBin(process.argv))
-    .scriptName('tm-spawn')
-    .usage('$0 module[:fn] N\n\nRuns N slave processes and keeps them running until the master says the run is over.')
-    .options({ ...commonFlags, ...slaveFlags })
+  const argv = await commandLine({
+    name: 'tm-spawn',
+    usage: '$0 module[:fn] N\n\nRuns N slave processes (tm-slave) and keeps them running until the master says the run is over. Takes the flags of tm-slave.',
+    flags: { ...commonFlags, ...slaveFlags },
+    examples: [
+      ['$0 examples/squares.ts 4 --address tcp://10.0.0.5:3050', '4 slaves for a master on another host, their threads sharing the CPUs'],
+      ['$0 tasks.ts:migrate 2 --threads 1 --max-credit 100', '2 one-thread slaves of `migrate`, each holding at most 100 jobs'],
+    ],
+    exitCodes: [
+      'Exit codes:',
+      '  0    every slave left after the master said the run is over',
+      '  1    a fatal error',
+      '  2    a usage error, or a slave exited 2 (it cannot load the module, or was refused): all stop',
+      '  130  stopped by SIGINT, passed on to the slaves',
+      '  143  stopped by SIGTERM, passed on to the slaves',
+    ].join('\n'),
+  })
     .demandCommand(2, 2, 'Name a task module and a count: tm-spawn module[:fn] N', 'Too many words: tm-spawn module[:fn] N')
-    .strict()
-    .fail(failUsage('tm-spawn'))
-    .version(VERSION)
-    .help()
     .parse();
   const [target, n] = argv._.map(String) as [string, string];
   const count = checkInteger('N', Number(n), 1, n);
+  // A bad address fails once here, not in every slave, again at every restart.
+  checkEndpoint(argv.address, 'connect');
   // A module that is not there fails once here, not once in every slave.
   resolveModule(parseTarget(target).module, process.cwd());
   const supervisor = new Supervisor(
-    { target, count, address: argv.address, threads: argv.threads, concurrency: argv.concurrency, logLevel: argv.logLevel, cwd: process.cwd() },
+    { target, count, address: argv.address, threads: argv.threads, concurrency: argv.concurrency, maxCredit: argv.maxCredit, logLevel: argv.logLevel, cwd: process.cwd() },
     createLogger('tm-spawn', argv.logLevel as LogLevel),
   );
   const signals = onStopSignals((signal) => supervisor.stop(signal));

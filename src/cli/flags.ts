@@ -1,6 +1,7 @@
 import type { Options } from 'yargs';
 import { checkInteger } from '../check.js';
 import { UsageError } from '../errors.js';
+import { withSuggestions } from './did-you-mean.js';
 import { MAX_CONCURRENCY } from '../protocol/messages.js';
 import { LOG_LEVELS } from '../log.js';
 import { MASTER_DEFAULTS as M } from '../master/options.js';
@@ -38,7 +39,7 @@ export const masterFlags = {
   'job-timeout': integer('job-timeout', 0, M.jobTimeout, 'Milliseconds a handler may run before it fails (0: no limit)'),
   lease: integer('lease', 1, M.lease, 'Milliseconds of silence before a slave’s jobs go to others'),
   grace: integer('grace', 0, M.grace, 'Milliseconds a stop waits for in-flight jobs'),
-  insecure: { type: 'boolean', default: M.insecure, describe: 'Allow binding a non-loopback address without encryption' },
+  insecure: { type: 'boolean', default: M.insecure, describe: 'Allow binding a non-loopback address (jobs travel unencrypted)' },
   progress: { type: 'boolean', default: true, describe: 'Show progress (--no-progress to hide it)' },
 } satisfies Record<string, Options>;
 
@@ -46,16 +47,12 @@ export const masterFlags = {
 export const slaveFlags = {
   threads: optionalInteger('threads', 1, 'Worker threads per slave (default: the number of CPUs, shared among slaves by tm-spawn/tm-run)'),
   concurrency: integer('concurrency', 1, S.concurrency, 'Jobs each thread runs at once (for handlers that await I/O)', MAX_CONCURRENCY),
+  'max-credit': integer('max-credit', 1, S.maxCredit, 'Most jobs a slave holds at once, queued and running: at most these re-run if it crashes'),
 } satisfies Record<string, Options>;
 
-/** Flags of one slave process (tm-slave) only. */
-export const slaveProcessFlags = {
-  'max-credit': integer('max-credit', 1, S.maxCredit, 'Most jobs this slave holds at once, queued and running: at most these re-run if it crashes'),
-} satisfies Record<string, Options>;
-
-/** yargs' failure handler: one line, exit 2, no stack. */
-export function failUsage(command: string) {
+/** yargs' failure handler: one line, exit 2, no stack; a mistyped flag gets the nearest of `known`. */
+export function failUsage(command: string, known: readonly string[] = []) {
   return (message: string | undefined, error: Error | undefined): never => {
-    throw new UsageError(message ?? error?.message ?? `bad usage of ${command}`);
+    throw new UsageError(withSuggestions(message ?? error?.message ?? `bad usage of ${command}`, known));
   };
 }

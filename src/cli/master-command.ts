@@ -2,6 +2,7 @@ import type { ArgumentsCamelCase } from 'yargs';
 import { parseArgWords } from '../check.js';
 import { parseTarget } from '../load.js';
 import type { LogLevel } from '../log.js';
+import { isLocalOnly } from '../master/address.js';
 import type { MasterOptions } from '../master/options.js';
 
 export interface MasterArgv {
@@ -41,4 +42,10 @@ export function masterOptionsFrom(argv: ArgumentsCamelCase<MasterArgv>, words: r
     insecure: argv.insecure,
     logLevel: argv.logLevel as LogLevel,
   };
+}
+
+/** The warning to print when `--insecure` lets a master be reached from other hosts, or undefined. */
+export function insecureWarning(options: MasterOptions): string | undefined {
+  if (options.insecure !== true || options.address === undefined || isLocalOnly(options.address)) return undefined;
+  return `warning: --insecure: ${options.address} can be reached from other hosts, and jobs and results travel unencrypted`;
 }

@@ -37,7 +37,7 @@ export interface MasterOptions {
   readonly lease?: number;
   /** Milliseconds a graceful stop waits for in-flight jobs. @default 10000 */
   readonly grace?: number;
-  /** Allow binding a non-loopback address without encryption. @default false */
+  /** Allow binding a non-loopback address, over which jobs travel unencrypted. @default false */
   readonly insecure?: boolean;
   /** @default 'info' */
   readonly logLevel?: LogLevel;

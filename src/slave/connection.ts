@@ -6,6 +6,7 @@ import type { SeqRuns } from '../protocol/seq-runs.js';
 import { Outbox } from '../protocol/outbox.js';
 import { decodeMasterMessage } from '../protocol/validate.js';
 import type { Logger } from '../log.js';
+import { checkEndpoint } from '../check.js';
 
 export interface ConnectionEvents {
   /** A master admitted us: a new session starts, jobs of earlier sessions are void. */
@@ -21,6 +22,8 @@ type HelloFields = Omit<Hello, 'command' | 'version'>;
 
 /** How often to say HELLO while no master has answered. */
 const HELLO_EVERY_MS = 1000;
+/** Every how many unanswered HELLOs to warn that no master answers (the first one is told at once). */
+const WARN_EVERY_HELLOS = 10;
 
 /**
  * The DEALER side of the protocol: says HELLO until a master welcomes it (again after every
@@ -31,6 +34,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   readonly #socket: Dealer;
   readonly #hello: HelloFields;
   readonly #logger: Logger;
+  readonly #address: string;
   #run: string | undefined;
   readonly #outbox: Outbox;
   #closed = false;
@@ -41,6 +45,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
 
   constructor(address: string, hello: HelloFields, logger: Logger) {
     super();
+    this.#address = checkEndpoint(address, 'connect');
     this.#hello = hello;
     this.#logger = logger;
     this.#socket = new Dealer({
@@ -143,9 +148,12 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     this.send({ command: 'HELLO', version: PROTOCOL_VERSION, ...this.#hello });
     if (this.#helloTimer === undefined) {
       this.#waitingSince = Date.now();
+      let unanswered = 0;
       this.#helloTimer = setInterval(() => {
         const waited = Math.round((Date.now() - this.#waitingSince) / 1000);
-        if (waited > 0 && waited % 10 === 0) this.#logger.warn(`no master has answered for ${waited} s; still trying`);
+        // No master yet (none started, a wrong address, a host that does not resolve): say where we try.
+        if (++unanswered === 1) this.#logger.info(`waiting for a master at ${this.#address}; still trying`);
+        else if (unanswered % WARN_EVERY_HELLOS === 0) this.#logger.warn(`no master has answered at ${this.#address} for ${waited} s; still trying`);
         // While messages are still queued the master has not read the last HELLO either.
         if (this.#outbox.idle) this.send({ command: 'HELLO', version: PROTOCOL_VERSION, ...this.#hello });
       }, HELLO_EVERY_MS);

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import { checkInteger } from '../check.js';
+import { checkEndpoint, checkInteger } from '../check.js';
 import { DecayingAverage } from '../decaying-average.js';
 import { createLogger, type Logger } from '../log.js';
 import { resolveModule } from '../load.js';
@@ -56,6 +56,8 @@ export class Slave extends EventEmitter {
   /** Starts the threads (loading the module in each) and connects. */
   static async start(options: SlaveOptions): Promise<Slave> {
     const resolved = resolveSlaveOptions(options);
+    // Before the threads start: a bad address would otherwise fail after them, leaving them running.
+    checkEndpoint(resolved.address, 'connect');
     checkInteger('threads', resolved.threads, 1);
     // The master refuses a HELLO claiming more.
     checkInteger('concurrency', resolved.concurrency, 1, undefined, MAX_CONCURRENCY);

@@ -1,4 +1,4 @@
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FIXTURES, ROOT, runBin } from '../helpers/processes.js';
@@ -59,5 +59,26 @@ describe('tm-run', () => {
 
     expect(await run.exited, run.stderr).toEqual({ code: 0, signal: null });
     expect(run.stdout).toMatch(/finished: 100 jobs done/);
+  });
+
+  it('passes --max-credit on to its slaves', async () => {
+    const run = runBin('tm-run', [join(ROOT, 'examples', 'squares.ts'), '1', 'n=100', '--threads', '1', '--max-credit', '100', '--state', join(dir.path, 's.json'), '--no-progress'], { cwd: dir.path });
+
+    expect(await run.exited, run.stderr).toEqual({ code: 0, signal: null });
+    expect(run.stderr).toMatch(/joined \(1 threads, capacity 100\)/);
+  });
+
+  it('writes dead letters whose stacks name the line of the TypeScript module, not a transpiled copy', async () => {
+    // No "type": "module" here, as in a new user's folder: tsx runs the file as CommonJS.
+    writeFileSync(join(dir.path, 'package.json'), '{}\n');
+    const lines = ['export async function* getJobs() {', '  yield 1;', '}', 'interface Job { n: number }', 'export function handleJob(job: number): never {', '  const x: Job = { n: job };', '  throw new Error(`boom ${x.n}`);', '}'];
+    writeFileSync(join(dir.path, 'fixture.ts'), `${lines.join('\n')}\n`);
+    const run = runBin('tm-run', ['./fixture.ts', '1', '--threads', '1', '--retries', '0', '--state', join(dir.path, 'f.state.json'), '--no-progress'], { cwd: dir.path });
+
+    expect(await run.exited, run.stderr).toEqual({ code: 1, signal: null });
+    const [letter] = readFileSync(join(dir.path, 'f.dead-letter.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { error: { stack: string } });
+    const stack = letter!.error.stack;
+    expect(stack.split('\n')[1], stack.slice(0, 300)).toMatch(/\(.*\/fixture\.ts:7:\d+\)$/);
+    expect(stack).not.toMatch(/data:/);
   });
 });

@@ -48,6 +48,19 @@ describe('usage errors: one line, exit 2', () => {
     ['tm-master', 'no module', [], /task module/],
     ['tm-master', 'a non-loopback address without --insecure', [SQUARES, '--address', 'tcp://0.0.0.0:*'], /tcp:\/\/0\.0\.0\.0:\*.*--insecure/],
     ['tm-run', 'a non-loopback address without --insecure', [SQUARES, '1', '--address', 'tcp://0.0.0.0:*'], /tcp:\/\/0\.0\.0\.0:\*.*--insecure/],
+    ['tm-master', 'a non-loopback address, saying why without promising encryption', [SQUARES, '--address', 'tcp://0.0.0.0:*'], /a non-loopback address is refused unless --insecure.*unencrypted(?!.*encryption)/],
+    ['tm-slave', 'an address without a scheme', [SQUARES, '--address', '127.0.0.1:3050'], /`--address`.*`127\.0\.0\.1:3050` \(did you mean `tcp:\/\/127\.0\.0\.1:3050`\?\)$/],
+    ['tm-slave', 'an address without a port', [SQUARES, '--address', 'tcp://127.0.0.1'], /`--address` to be tcp:\/\/host:port .*port from 1 to 65535.*`tcp:\/\/127\.0\.0\.1`/],
+    ['tm-slave', 'an address with a free-port star, which only a master can bind', [SQUARES, '--address', 'tcp://127.0.0.1:*'], /`--address`.*port from 1 to 65535/],
+    ['tm-spawn', 'an address without a scheme (once, not once per slave and restart)', [SQUARES, '2', '--address', '127.0.0.1:3050'], /did you mean `tcp:\/\/127\.0\.0\.1:3050`/],
+    ['tm-spawn', 'an address without a port', [SQUARES, '2', '--address', 'tcp://127.0.0.1'], /`--address`.*port from 1 to 65535/],
+    ['tm-run', 'an address without a port', [SQUARES, '1', '--address', 'tcp://127.0.0.1'], /`--address` to be tcp:\/\/host:port .*or \* for a free one/],
+    ['tm-master', 'an address without a scheme', [SQUARES, '--address', '127.0.0.1:3050'], /did you mean `tcp:\/\/127\.0\.0\.1:3050`/],
+    ['tm-run', 'a mistyped flag, with the nearest one', [SQUARES, '1', '--szie', '3'], /Unknown argument: szie; did you mean --size\?$/],
+    ['tm-spawn', 'a mistyped kebab-case flag, named once', [SQUARES, '2', '--max-credti', '3'], /Unknown argument: max-credti; did you mean --max-credit\?$/],
+    ['tm-slave', 'a mistyped flag among others', [SQUARES, '--frobnicate', '--threds', '2'], /Unknown arguments: frobnicate, threds; did you mean --threads\?$/],
+    ['tm-run', '--max-credit 0 (a slave flag it passes on)', [SQUARES, '1', '--max-credit', '0'], /`--max-credit`.*`0`/],
+    ['tm-spawn', '--max-credit 0 (a slave flag it passes on)', [SQUARES, '2', '--max-credit', '0'], /`--max-credit`.*`0`/],
   ] as const)('%s: %s', async (bin, _what, args, pattern) => {
     await expectUsageError(bin, args, pattern);
   });
@@ -68,6 +81,14 @@ describe('usage errors: one line, exit 2', () => {
 });
 
 describe('--help and --version', () => {
+  it.each(BINS)('%s: -h is --help', async (bin) => {
+    const short = runBin(bin, ['-h'], { cwd: dir.path });
+    const long = runBin(bin, ['--help'], { cwd: dir.path });
+    expect(await short.exited, short.stderr).toEqual({ code: 0, signal: null });
+    expect(await long.exited).toEqual({ code: 0, signal: null });
+    expect(short.stdout).toBe(long.stdout);
+  });
+
   it.each(BINS)('%s answers both with exit 0', async (bin) => {
     const help = runBin(bin, ['--help'], { cwd: dir.path });
     const version = runBin(bin, ['--version'], { cwd: dir.path });

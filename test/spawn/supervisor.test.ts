@@ -1,3 +1,4 @@
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { childPids, FIXTURES, runBin } from '../helpers/processes.js';
@@ -59,6 +60,29 @@ describe('tm-spawn', () => {
     expect(spawn.stderr).not.toMatch(/restarting/);
     expect(slaves.filter(isAlive)).toEqual([]);
     expect(master.child.exitCode, 'the master outlives the slaves').toBeNull();
+  });
+
+  it('stops every slave and exits 2, restarting none, once a slave exits 2', async () => {
+    // Found (so tm-spawn starts its slaves), but every slave fails to load it: a restart would too.
+    writeFileSync(join(dir.path, 'broken.ts'), 'export function handleJob(job: number) { return job ** * 2; }\n');
+    const spawn = runBin('tm-spawn', ['./broken.ts', '2', '--threads', '1'], { cwd: dir.path });
+
+    expect(await spawn.exited, spawn.stderr).toEqual({ code: 2, signal: null });
+    expect(spawn.stderr).toMatch(/tm-slave: cannot load task module `broken\.ts`: .*broken\.ts:1:\d+: ERROR: /);
+    expect(spawn.stderr).toMatch(/a slave exited with code 2 .*stopping the others rather than restarting it/);
+    expect(spawn.stderr).not.toMatch(/restarting in/);
+  });
+
+  it('passes --max-credit on to its slaves', async () => {
+    const address = `tcp://127.0.0.1:${await reservePort()}`;
+    const master = runBin('tm-master', [RECORD, 'n=100', '--address', address, '--state', join(dir.path, 'run.state.json'), '--no-progress'], { cwd: dir.path });
+    await master.waitFor(/listening on/);
+    // One slave: a second might say HELLO only after the run is over, and wait for a master for ever.
+    const spawn = runBin('tm-spawn', [RECORD, '1', '--address', address, '--threads', '1', '--max-credit', '100'], { cwd: dir.path, env: { TM_RECORD: join(dir.path, 'record.txt') } });
+
+    expect(await master.exited, master.stderr).toEqual({ code: 0, signal: null });
+    expect(await spawn.exited, spawn.stderr).toEqual({ code: 0, signal: null });
+    expect(master.stderr).toMatch(/joined \(1 threads, capacity 100\)/);
   });
 });
 

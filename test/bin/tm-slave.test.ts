@@ -1,0 +1,31 @@
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ROOT, runBin } from '../helpers/processes.js';
+import { reservePort } from '../helpers/ports.js';
+import { useTestDir } from '../helpers/test-dir.js';
+
+const SQUARES = join(ROOT, 'examples', 'squares.ts');
+
+/** A fresh temp dir per test; every process a test starts is ended after it. */
+const dir = useTestDir();
+
+const escaped = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+describe('tm-slave with no master', () => {
+  it('says at once which address it tries, once, then warns with it every 10 s', async () => {
+    const address = `tcp://127.0.0.1:${await reservePort()}`;
+    const slave = runBin('tm-slave', [SQUARES, '--threads', '1', '--address', address], { cwd: dir.path });
+
+    await slave.waitFor(new RegExp(`warn: no master has answered at ${escaped(address)} for 10 s; still trying`));
+    const told = slave.stderr.split('\n').filter((line) => line.includes(address));
+    expect(told, slave.stderr).toEqual([expect.stringMatching(new RegExp(`\\] waiting for a master at ${escaped(address)}; still trying$`)), expect.stringMatching(/for 10 s; still trying$/)]);
+  }, 30_000);
+
+  // Well before the 10 s warning: the first word comes after a second.
+  it('names a host that does not resolve, as it keeps trying it', async () => {
+    const slave = runBin('tm-slave', [SQUARES, '--threads', '1', '--address', 'tcp://no-such-host.invalid:3050'], { cwd: dir.path });
+
+    await slave.waitFor(/waiting for a master at tcp:\/\/no-such-host\.invalid:3050; still trying/);
+    expect(slave.child.exitCode).toBeNull();
+  }, 8_000);
+});
