@@ -13,6 +13,8 @@ export interface Logger {
   debug(message: string): void;
   /** Logs at most once per `everyMs` for `key`, saying how many were suppressed. */
   limited(level: LogLevel, key: string, message: string, everyMs?: number): void;
+  /** Says how many `limited` messages are suppressed and not told yet: call it as the process ends, or they go untold. */
+  flush(): void;
 }
 
 /** Where this process's log lines go while a progress display is up; stderr otherwise. */
@@ -56,7 +58,7 @@ export async function forwardLogLines(input: Readable): Promise<void> {
 /** A logger that prints `[name] message` lines at `level` and above to `write`. */
 export function createLogger(name: string, level: LogLevel, write: (line: string) => void = writeLogLine): Logger {
   const threshold = LOG_LEVELS.indexOf(level);
-  const last = new Map<string, { at: number; suppressed: number }>();
+  const last = new Map<string, { at: number; suppressed: number; level: LogLevel; message: string }>();
   const emit = (at: LogLevel, message: string): void => {
     if (LOG_LEVELS.indexOf(at) <= threshold) write(`[${name}] ${at === 'info' ? '' : `${at}: `}${message}\n`);
   };
@@ -73,9 +75,17 @@ export function createLogger(name: string, level: LogLevel, write: (line: string
         return;
       }
       const suffix = seen !== undefined && seen.suppressed > 0 ? ` (${seen.suppressed} more like it suppressed)` : '';
-      last.set(key, { at: now, suppressed: 0 });
+      last.set(key, { at: now, suppressed: 0, level: at, message });
       if (last.size > 1000) last.delete(last.keys().next().value as string);
       emit(at, message + suffix);
+    },
+    flush() {
+      for (const seen of last.values()) {
+        if (seen.suppressed === 0) continue;
+        const like = seen.message.length > 80 ? `${seen.message.slice(0, 77)}...` : seen.message;
+        emit(seen.level, `${seen.suppressed} more like this were suppressed: ${like}`);
+        seen.suppressed = 0;
+      }
     },
   };
 }

@@ -7,7 +7,7 @@ import { commonFlags, masterFlags } from '../cli/flags.js';
 import { main, onStopSignals, signalExitCode } from '../cli/main.js';
 import { insecureWarning, masterOptionsFrom } from '../cli/master-command.js';
 import { showProgress } from '../cli/progress-display.js';
-import { summaryLine } from '../cli/summary.js';
+import { summaryLines } from '../cli/summary.js';
 import { Master } from '../master/master.js';
 
 main('tm-master', async () => {
@@ -34,7 +34,7 @@ main('tm-master', async () => {
   const summary = await master.done;
   signals.dispose();
   hideProgress();
-  process.stdout.write(`tm-master: ${summaryLine(summary)}\n`);
+  for (const line of summaryLines(summary)) process.stdout.write(`tm-master: ${line}\n`);
   if (summary.error) process.stderr.write(`tm-master: ${summary.error.message}\n`);
   return summary.outcome === 'stopped' ? signalExitCode(signals.signal) : summary.exitCode;
 });

@@ -8,13 +8,13 @@ import { commonFlags, masterFlags, slaveFlags } from '../cli/flags.js';
 import { main, onStopSignals, signalExitCode } from '../cli/main.js';
 import { insecureWarning, masterOptionsFrom } from '../cli/master-command.js';
 import { showProgress } from '../cli/progress-display.js';
-import { summaryLine } from '../cli/summary.js';
+import { summaryLines } from '../cli/summary.js';
 import { parseTarget } from '../load.js';
 import { createLogger, type LogLevel } from '../log.js';
 import { Master } from '../master/master.js';
 import { Supervisor } from '../spawn/supervisor.js';
 
-/** How long slaves told QUIT get to leave before they are told again, with a signal. */
+/** How long slaves told the run is over get to leave before they are told again, with a signal. */
 const SLAVES_LEAVE_MS = 5000;
 
 main('tm-run', async () => {
@@ -51,13 +51,15 @@ main('tm-run', async () => {
   // Slaves that cannot load the module end the run: nothing would ever take a job.
   void supervisor.done.then((code) => code === 2 && master.stop());
   const summary = await master.done;
-  // After a finished run the slaves have their QUIT and leave by themselves; stop any that linger.
+  // After a finished run the slaves leave on their QUIT, or (those that joined after the last job)
+  // on being told the run is over; a signal stops any that linger.
+  if (summary.outcome === 'finished') supervisor.release();
   const linger = setTimeout(() => supervisor.stop(), summary.outcome === 'finished' ? SLAVES_LEAVE_MS : 0);
   const slavesCode = await supervisor.done;
   clearTimeout(linger);
   signals.dispose();
   hideProgress();
-  process.stdout.write(`tm-run: ${summaryLine(summary)}\n`);
+  for (const line of summaryLines(summary)) process.stdout.write(`tm-run: ${line}\n`);
   if (summary.error) process.stderr.write(`tm-run: ${summary.error.message}\n`);
   if (slavesCode === 2 && summary.outcome !== 'finished') return 2;
   return summary.outcome === 'stopped' ? signalExitCode(signals.signal) : summary.exitCode;

@@ -7,7 +7,11 @@ import { commonFlags, slaveFlags } from '../cli/flags.js';
 import { main, onStopSignals, signalExitCode } from '../cli/main.js';
 import { parseTarget } from '../load.js';
 import type { LogLevel } from '../log.js';
-import { Slave } from '../slave/slave.js';
+import { Slave, type SlaveSummary } from '../slave/slave.js';
+import { RUN_OVER } from '../spawn/ipc.js';
+
+/** Why a slave left, as its last line says it. */
+const LEFT_BECAUSE: Record<SlaveSummary['reason'], string> = { quit: 'the run is over', stopped: 'stopped', rejected: 'the master refused this slave' };
 
 main('tm-slave', async () => {
   const argv = await commandLine({
@@ -32,8 +36,12 @@ main('tm-slave', async () => {
     .parse();
   checkEndpoint(argv.address, 'connect');
   const target = parseTarget(String(argv._[0]));
-  // Started by tm-spawn or tm-run (an IPC channel): noted now, as the supervisor may die while the threads start.
+  // Started by tm-spawn or tm-run (an IPC channel): noted now, as the supervisor may die (or say
+  // the run is over) while the threads start.
   const supervised = process.send !== undefined;
+  let runOver = false;
+  const onMessage = (message: unknown): void => void (runOver ||= message === RUN_OVER);
+  process.on('message', onMessage);
   const slave = await Slave.start({
     module: target.module,
     fn: target.fn,
@@ -44,11 +52,17 @@ main('tm-slave', async () => {
     logLevel: argv.logLevel as LogLevel,
   });
   const signals = onStopSignals(() => slave.stop());
-  // When the supervisor dies (even by SIGKILL) its channel closes: leave rather than linger as an orphan.
-  if (supervised && process.connected) process.once('disconnect', () => slave.stop());
+  // The supervisor says the run is over: leave as on the master's QUIT. When it dies (even by
+  // SIGKILL) its channel closes: leave rather than linger as an orphan.
+  process.off('message', onMessage);
+  process.on('message', (message: unknown) => message === RUN_OVER && slave.quit());
+  if (runOver) slave.quit();
+  else if (supervised && process.connected) process.once('disconnect', () => slave.stop());
   else if (supervised) slave.stop();
   const summary = await slave.done;
   signals.dispose();
+  // Alone, it says what it did; under tm-spawn or tm-run the master's summary says it for all.
+  if (!supervised) process.stdout.write(`tm-slave: ${summary.done + summary.failed} jobs run, ${summary.failed} failed; ${LEFT_BECAUSE[summary.reason]}\n`);
   if (process.connected) process.disconnect();
   if (summary.reason === 'rejected') return 2;
   return summary.reason === 'stopped' ? signalExitCode(signals.signal ?? 'SIGTERM') : 0;

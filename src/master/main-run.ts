@@ -4,7 +4,7 @@ import type { JobArgs } from '../task.js';
 import type { Ledger } from './ledger.js';
 import type { RunPlan } from './run-plan.js';
 import { resumeArgument } from './source.js';
-import { Checkpoint, type CursorMode, type RecoveredState, type RunIdentity } from './state/checkpoint.js';
+import { Checkpoint, deadLetterPath, type CursorMode, type RecoveredState, type RunIdentity } from './state/checkpoint.js';
 import type { Summary } from './summary.js';
 import type { MasterExports } from './task-exports.js';
 
@@ -40,6 +40,10 @@ export class MainRun implements RunPlan {
     // Said, since a run started from another directory (or with other args) finds no state and starts over.
     if (state === undefined) logger.info(`${reset ? 'reset' : 'no state'} at ${statePath}; starting from the beginning`);
     return new MainRun(checkpoint, state && { ...state, cursorMode: resumedCursorMode(state) }, exports, identity, logger);
+  }
+
+  get deadLetterFile(): string {
+    return deadLetterPath(this.checkpoint.path);
   }
 
   get total(): number | undefined {

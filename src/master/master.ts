@@ -225,7 +225,10 @@ export class Master extends EventEmitter<MasterEvents> {
       rate: snap.elapsedMs > 0 ? ((done + failed) * 1000) / snap.elapsedMs : 0,
       exitCode: failedOutcome === 'failed' || this.#ledger.failed > 0 ? 1 : 0,
       ...(this.#fatal ? { error: this.#fatal } : {}),
+      ...(this.#ledger.failed > 0 ? { deadLetters: this.#plan.deadLetterFile } : {}),
     };
+    // Said before the summary: a run that ends must not hide how many lines it held back.
+    this.#logger.flush();
     this.#finish(this.#plan.finish(summary));
   }
 

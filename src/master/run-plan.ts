@@ -19,6 +19,8 @@ export interface RunPlan {
   count(): Promise<number | undefined>;
   /** The seq in the run of job `seq`, which its handler is told; undefined when they are the same. */
   readonly originOf: ((seq: number) => number) | undefined;
+  /** The run's dead-letter file, where jobs that fail for good go (a retry's go back to the run's). */
+  readonly deadLetterFile: string;
   /** How job `seq` reads in log lines. */
   describeSeq(seq: number): string;
   /** Folds the outcome into the run's files and releases them; returns the summary the user sees. */

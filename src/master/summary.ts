@@ -12,4 +12,6 @@ export interface Summary {
   /** 0 all done, 1 some dead-lettered or a fatal error; a stop leaves it to the caller. */
   readonly exitCode: number;
   readonly error?: Error;
+  /** The run's dead-letter file, when it holds jobs of this run that failed for good. */
+  readonly deadLetters?: string;
 }

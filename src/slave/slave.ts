@@ -104,11 +104,6 @@ export class Slave extends EventEmitter {
     void this.#connection.serve();
   }
 
-  /** Jobs done and failed by this process. */
-  get counts(): Readonly<{ done: number; failed: number }> {
-    return this.#counts;
-  }
-
   /**
    * Leaves gracefully: unstarted jobs go back to the master at once (BYE), running ones finish
    * and report, then the slave waits for the master's QUIT (a few seconds at most) so that no
@@ -125,8 +120,19 @@ export class Slave extends EventEmitter {
     // Batches waiting in a thread for their turn come back through their DONE, as returned.
     const calledOff = this.#pool.cancelWaiting();
     this.#saidBye = this.#connection.leave(returned);
-    this.#logger.info(`stopping: ${unstarted + calledOff} unstarted jobs handed back; waiting for ${this.#held - calledOff} running jobs to finish`);
+    // A slave that never had a job has nothing to say.
+    if (this.#connection.run !== undefined) this.#logger.info(`stopping: ${unstarted + calledOff} unstarted jobs handed back; waiting for ${this.#held - calledOff} running jobs to finish`);
     if (this.#running === 0) void this.#end('stopped');
+  }
+
+  /**
+   * The run is over, as its supervisor says (for a slave that joined after the last job, whom no
+   * master will send QUIT): leave as on the master's QUIT. Safe to repeat.
+   */
+  quit(): void {
+    if (this.#stopping) return;
+    this.#logger.debug('leaving: the supervisor says the run is over');
+    void this.#end('quit');
   }
 
   #receive(message: Jobs): void {

@@ -3,6 +3,7 @@ import { availableParallelism } from 'node:os';
 import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { forwardLogLines, type Logger } from '../log.js';
+import { RUN_OVER } from './ipc.js';
 import { shebangFlags } from './shebang-flags.js';
 
 export interface SupervisorOptions {
@@ -72,6 +73,23 @@ export class Supervisor {
       clearTimeout(slot.timer);
       slot.timer = undefined;
       slot.child?.kill(signal);
+    }
+    this.#checkDone();
+  }
+
+  /**
+   * The run is over: every slave is told to leave as on the master's QUIT (over its IPC channel,
+   * then closed), and none is restarted. A slave the master never welcomed (it joined after the
+   * last job) would otherwise wait for a QUIT that no master is left to send.
+   */
+  release(): void {
+    this.#stopping = true;
+    for (const slot of this.#slots) {
+      clearTimeout(slot.timer);
+      slot.timer = undefined;
+      const child = slot.child;
+      if (child === undefined || !child.connected) continue;
+      child.send(RUN_OVER, () => child.connected && child.disconnect());
     }
     this.#checkDone();
   }

@@ -36,7 +36,7 @@ describe('tm-run', () => {
     const run = runBin('tm-run', [join(ROOT, 'examples', 'squares.ts'), '2', 'n=1000', '--threads', '1', '--no-progress'], { cwd: dir.path });
 
     expect(await run.exited, run.stderr).toEqual({ code: 0, signal: null });
-    expect(run.stdout).toMatch(/finished: 1000 jobs done, 0 dead-lettered .*; 1000 of 1000 finished/);
+    expect(run.stdout).toMatch(/^tm-run: finished: 1000 jobs done, 0 dead-lettered in [\d.]+ s \(\d+ jobs\/s\)\n$/m);
     const [state, ...others] = readdirSync(join(dir.path, '.taskmaster')).filter((file) => file.endsWith('.state.json'));
     expect(others).toEqual([]);
     expect(state).toMatch(/^squares-getJobs-[0-9a-f]{8}\.state\.json$/);

@@ -115,6 +115,11 @@ export class RetryFailed implements RunPlan {
     }
   }
 
+  /** Jobs that still fail end up back in the run's dead-letter file. */
+  get deadLetterFile(): string {
+    return this.#path;
+  }
+
   /** How many jobs the retry runs. */
   get total(): number {
     return this.#retried.length;
