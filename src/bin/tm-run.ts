@@ -38,24 +38,25 @@ main('tm-run', async () => {
   const master = await Master.start(options);
   const warning = insecureWarning(options);
   if (warning !== undefined) process.stderr.write(`tm-run: ${warning}\n`);
-  // The slaves run the module's default handler: `fn` names the master's generator.
-  const supervisor = new Supervisor(
+  // The slaves run the module's default handler: `fn` names the master's generator. A run the
+  // state says has finished ends at once, and starts none.
+  const supervisor = !(await master.needsSlaves) ? undefined : new Supervisor(
     { target: parseTarget(target).module, count, address: master.endpoint, threads: argv.threads, concurrency: argv.concurrency, maxCredit: argv.maxCredit, logLevel: argv.logLevel, cwd: process.cwd() },
     createLogger('tm-run', argv.logLevel as LogLevel),
   );
   const hideProgress = argv.progress ? showProgress(master) : () => {};
   const signals = onStopSignals((signal) => {
     master.stop();
-    supervisor.stop(signal);
+    supervisor?.stop(signal);
   });
   // Slaves that cannot load the module end the run: nothing would ever take a job.
-  void supervisor.done.then((code) => code === 2 && master.stop());
+  void supervisor?.done.then((code) => code === 2 && master.stop());
   const summary = await master.done;
   // After a finished run the slaves leave on their QUIT, or (those that joined after the last job)
   // on being told the run is over; a signal stops any that linger.
-  if (summary.outcome === 'finished') supervisor.release();
-  const linger = setTimeout(() => supervisor.stop(), summary.outcome === 'finished' ? SLAVES_LEAVE_MS : 0);
-  const slavesCode = await supervisor.done;
+  if (summary.outcome === 'finished') supervisor?.release();
+  const linger = setTimeout(() => supervisor?.stop(), summary.outcome === 'finished' ? SLAVES_LEAVE_MS : 0);
+  const slavesCode = (await supervisor?.done) ?? 0;
   clearTimeout(linger);
   signals.dispose();
   hideProgress();

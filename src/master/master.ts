@@ -34,6 +34,12 @@ export class Master extends EventEmitter<MasterEvents> {
   readonly endpoint: string;
   /** Resolves when the run ends, by finishing, a stop, or a fatal error. */
   readonly done: Promise<Summary>;
+  /**
+   * Whether slaves are needed: true at once, but for a run the state says has finished, which
+   * ends with nothing to do (false), unless its generator yields a job after all (true).
+   */
+  readonly needsSlaves: Promise<boolean>;
+  #needSlaves: (needed: boolean) => void = () => {};
   readonly #options: ResolvedMasterOptions;
   readonly #logger: Logger;
   readonly #socket: Router;
@@ -91,7 +97,9 @@ export class Master extends EventEmitter<MasterEvents> {
     this.#checkpoint = plan.checkpoint;
     this.#ledger = ledger;
     this.done = new Promise((resolve) => (this.#finish = resolve));
+    this.needsSlaves = new Promise((resolve) => (this.#needSlaves = resolve));
     const resumed = plan.resumed;
+    if (resumed?.finished !== true) this.#needSlaves(true);
     // Held seqs lie within this many above the watermark (see JobTable).
     const window = 2 ** Math.ceil(Math.log2(Math.max(options.size * 4, 2 ** 20)));
     const table = new JobTable(window);
@@ -160,6 +168,7 @@ export class Master extends EventEmitter<MasterEvents> {
   }
 
   #onAvailable(): void {
+    if (this.#source.length > 0) this.#needSlaves(true);
     this.#dispatcher.dispatch();
     if (this.#source.exhausted && this.#source.error !== undefined && this.#fatal === undefined) {
       const error = this.#source.error as Error;
@@ -197,6 +206,7 @@ export class Master extends EventEmitter<MasterEvents> {
   async #end(outcome: Summary['outcome']): Promise<void> {
     if (this.#ended) return;
     this.#ended = true;
+    this.#needSlaves(false);
     for (const timer of this.#timers) clearInterval(timer);
     this.#retries.close();
     this.#source.stop();

@@ -7,7 +7,7 @@ import { useTestDir } from '../helpers/test-dir.js';
 const SQUARES = join(ROOT, 'examples', 'squares.ts');
 const dir = useTestDir();
 
-describe('where a run keeps its state', () => {
+describe('where a run keeps its state, and a run that has finished', () => {
   it('says, in one line, that it found no state and starts from the beginning; again from another directory; not once the state is there', async () => {
     const first = runBin('tm-run', [SQUARES, '1', 'n=10', '--threads', '1', '--no-progress'], { cwd: dir.path });
     expect(await first.exited, first.stderr).toEqual({ code: 0, signal: null });
@@ -18,6 +18,9 @@ describe('where a run keeps its state', () => {
     expect(await again.exited, again.stderr).toEqual({ code: 0, signal: null });
     expect(again.stderr).not.toMatch(/no state at/);
     expect(again.stderr).toMatch(/the state says this run already finished; pass --reset to run it again/);
+    // Nothing to run: no slave is started, so none says a word (before, 4 started and were signalled 5 s later).
+    expect(again.stderr).not.toMatch(/\[slave /);
+    expect(again.stdout).toMatch(/^tm-run: finished: 0 jobs done, 0 dead-lettered in [\d.]+ s \(0 jobs\/s\); 10 of 10 finished over the whole run$/m);
 
     const elsewhere = join(dir.path, 'elsewhere');
     mkdirSync(elsewhere);
