@@ -39,10 +39,21 @@ export default async function runBatch(task: BatchTask): Promise<BatchOutcome> {
   const count = runsLength(task.seqs);
   // The warm-up batch (and any empty one) only waits for the module.
   if (count === 0) return loadError === undefined ? { ms: 0, failures: [] } : { ms: 0, failures: [], loadError };
-  return new Promise<BatchOutcome>((resolve) => {
+  const outcome = await new Promise<BatchOutcome>((resolve) => {
     waiting.push(holdBatch(task, count, resolve));
     pump();
   });
+  // What the jobs wrote to stdout or stderr waits here until the main thread takes it (one chunk
+  // at a time, as this thread's event loop turns): the pool ends a thread once its batches reply,
+  // and a thread ended drops what it holds. Piscina waits so only with atomics, which we disable.
+  await stdioFlushed();
+  return outcome;
+}
+
+/** Resolves once this thread's stdout and stderr have passed on to the main thread all they were given. */
+function stdioFlushed(): Promise<unknown> {
+  const pending = [process.stdout, process.stderr].filter((stream) => stream.writableLength > 0);
+  return Promise.all(pending.map((stream) => new Promise((resolve) => stream.write('', resolve))));
 }
 
 /** Starts jobs while a lane is free and a batch has jobs not yet started. */
