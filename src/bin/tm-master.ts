@@ -3,7 +3,7 @@
 // nearly everything, and fewer of them is a plain win (bench: 0.79 of the floor at 4 MB, 0.86 at
 // 16 MB; master peak RSS 142 MB at 1M jobs and 142.5 MB at 10M).
 import { commandLine, masterExitCodes } from '../cli/command-line.js';
-import { commonFlags, masterFlags } from '../cli/flags.js';
+import { commonFlags, masterCurveFlags, masterFlags } from '../cli/flags.js';
 import { main, onStopSignals, signalExitCode } from '../cli/main.js';
 import { insecureWarning, masterOptionsFrom } from '../cli/master-command.js';
 import { showProgress } from '../cli/progress-display.js';
@@ -15,10 +15,11 @@ main('tm-master', async () => {
     name: 'tm-master',
     usage:
       '$0 module[:fn] [key=value…]\n\nServes the jobs that the module’s generator yields to slaves, and checkpoints how far it got. The generator is `getJobs` (or `fn`): a named export, or a function of the default export object. `key=value` words reach it as `args`.',
-    flags: { ...commonFlags, ...masterFlags },
+    flags: { ...commonFlags, ...masterFlags, ...masterCurveFlags },
     examples: [
       ['$0 examples/squares.ts n=1000000', 'Serve a million jobs on tcp://127.0.0.1:3050, for `tm-slave examples/squares.ts`'],
-      ['$0 tasks.ts:rows table=users --address tcp://0.0.0.0:3050 --insecure', 'Serve the generator `rows` to slaves on other hosts of a trusted network'],
+      ['$0 tasks.ts:rows table=users --address tcp://0.0.0.0:3050 --curve-secret master.key --authorized-keys slaves.pub', 'Serve the generator `rows` to the slaves whose keys slaves.pub lists, on any host, encrypted'],
+      ['$0 tasks.ts:rows table=users --address tcp://0.0.0.0:3050 --insecure', 'The same to any slave, unencrypted: only on a network you trust'],
     ],
     exitCodes: masterExitCodes(),
   })

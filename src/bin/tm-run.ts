@@ -4,11 +4,14 @@
 // 16 MB; master peak RSS 142 MB at 1M jobs and 142.5 MB at 10M).
 import { checkInteger } from '../check.js';
 import { commandLine, masterExitCodes } from '../cli/command-line.js';
-import { commonFlags, masterFlags, slaveFlags } from '../cli/flags.js';
+import { clientCurveFlags, commonFlags, masterCurveFlags, masterFlags, slaveFlags } from '../cli/flags.js';
 import { main, onStopSignals, signalExitCode } from '../cli/main.js';
 import { insecureWarning, masterOptionsFrom } from '../cli/master-command.js';
 import { showProgress } from '../cli/progress-display.js';
 import { summaryLines } from '../cli/summary.js';
+import { readPublicKey, readSecretKey } from '../curve/keys.js';
+import { throwawayKeys } from '../curve/throwaway-keys.js';
+import { UsageError } from '../errors.js';
 import { parseTarget } from '../load.js';
 import { createLogger, type LogLevel } from '../log.js';
 import { Master } from '../master/master.js';
@@ -22,10 +25,11 @@ main('tm-run', async () => {
     name: 'tm-run',
     usage:
       '$0 module[:fn] N [key=value…]\n\nA master and N slaves on this host in one command: the master runs the generator (`getJobs`, or `fn`), the slaves `handleJob`. Takes the flags of tm-master and of tm-slave.',
-    flags: { ...commonFlags, ...masterFlags, ...slaveFlags },
+    flags: { ...commonFlags, ...masterFlags, ...slaveFlags, ...masterCurveFlags, 'server-key': clientCurveFlags['server-key'] },
     examples: [
       ['$0 examples/squares.ts 4 n=1000000', 'A million jobs through 4 slaves, their threads sharing the CPUs'],
       ['$0 tasks.ts 2 file=huge.csv --state huge.state.json --max-credit 100', 'Slow jobs: each slave holds at most 100, and a rerun resumes from the state'],
+      ['$0 tasks.ts 2 --address tcp://0.0.0.0:3050 --curve-secret master.key --authorized-keys more.pub', 'CURVE: these 2 slaves (keys made for them) and those of more.pub on other hosts'],
     ],
     exitCodes: masterExitCodes('a usage error (a bad flag, module, export, word or state file), or no slave loads it'),
   })
@@ -35,13 +39,20 @@ main('tm-run', async () => {
   const [target, n, ...words] = argv._.map(String) as [string, string, ...string[]];
   const count = checkInteger('N', Number(n), 1, n);
   const options = masterOptionsFrom(argv, [target, ...words]);
-  const master = await Master.start(options);
+  // With CURVE, its own slaves get a key pair made for them, which the master trusts (it warns of a loose key file itself).
+  const serverKey = options.curveSecret === undefined ? undefined : readSecretKey(options.curveSecret, 'curve-secret', () => {}).publicKey;
+  if (argv.serverKey !== undefined && serverKey === undefined) throw new UsageError('--server-key needs --curve-secret: the secret key of tm-run’s master');
+  if (argv.serverKey !== undefined && readPublicKey(argv.serverKey, 'server-key') !== serverKey) {
+    throw new UsageError(`--server-key ${argv.serverKey} is not the public key of --curve-secret: tm-run's slaves connect to its own master`);
+  }
+  const ownKeys = serverKey === undefined ? undefined : throwawayKeys(serverKey);
+  const master = await Master.start({ ...options, trustedKeys: ownKeys === undefined ? [] : [ownKeys.publicKey] });
   const warning = insecureWarning(options);
   if (warning !== undefined) process.stderr.write(`tm-run: ${warning}\n`);
   // The slaves run the module's default handler: `fn` names the master's generator. A run the
   // state says has finished ends at once, and starts none.
   const supervisor = !(await master.needsSlaves) ? undefined : new Supervisor(
-    { target: parseTarget(target).module, count, address: master.endpoint, threads: argv.threads, concurrency: argv.concurrency, maxCredit: argv.maxCredit, logLevel: argv.logLevel, cwd: process.cwd() },
+    { target: parseTarget(target).module, count, address: master.endpoint, threads: argv.threads, concurrency: argv.concurrency, maxCredit: argv.maxCredit, logLevel: argv.logLevel, cwd: process.cwd(), name: argv.name, slaveArgs: ownKeys?.slaveArgs },
     createLogger('tm-run', argv.logLevel as LogLevel),
   );
   const hideProgress = argv.progress ? showProgress(master) : () => {};

@@ -3,7 +3,7 @@
 // large one grew its memory with the length of a run (bench: 1M vs 10M jobs) at no gain in speed.
 import { checkEndpoint } from '../check.js';
 import { commandLine } from '../cli/command-line.js';
-import { commonFlags, slaveFlags } from '../cli/flags.js';
+import { clientCurveFlags, commonFlags, slaveFlags } from '../cli/flags.js';
 import { main, onStopSignals, signalExitCode } from '../cli/main.js';
 import { parseTarget } from '../load.js';
 import type { LogLevel } from '../log.js';
@@ -18,10 +18,11 @@ main('tm-slave', async () => {
     name: 'tm-slave',
     usage:
       '$0 module[:fn]\n\nRuns jobs from a master through the module’s handler in a thread pool. The handler is `handleJob` (or `fn`): a named export, or a function of the default export object.',
-    flags: { ...commonFlags, ...slaveFlags },
+    flags: { ...commonFlags, ...slaveFlags, ...clientCurveFlags },
     examples: [
       ['$0 examples/squares.ts', 'Run jobs from the master on tcp://127.0.0.1:3050, a thread per CPU'],
       ['$0 tasks.ts:migrate --address tcp://10.0.0.5:3050 --threads 2 --concurrency 50', 'Run `migrate` for a master on another host, 100 jobs at once'],
+      ['$0 tasks.ts --address tcp://10.0.0.5:3050 --curve-secret slave.key --server-key master.pub', 'Join a CURVE master: slave.pub must be in its --authorized-keys'],
     ],
     exitCodes: [
       'Exit codes:',
@@ -49,6 +50,9 @@ main('tm-slave', async () => {
     threads: argv.threads,
     concurrency: argv.concurrency,
     maxCredit: argv.maxCredit,
+    name: argv.name,
+    curveSecret: argv.curveSecret,
+    serverKey: argv.serverKey,
     logLevel: argv.logLevel as LogLevel,
   });
   const signals = onStopSignals(() => slave.stop());

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 import { checkEndpoint, checkInteger } from '../check.js';
 import { commandLine } from '../cli/command-line.js';
-import { commonFlags, slaveFlags } from '../cli/flags.js';
+import { clientCurveFlags, commonFlags, slaveFlags } from '../cli/flags.js';
+import { clientCurve } from '../curve/curve-config.js';
 import { main, onStopSignals, signalExitCode } from '../cli/main.js';
 import { parseTarget, resolveModule } from '../load.js';
 import { createLogger, type LogLevel } from '../log.js';
@@ -11,10 +12,11 @@ main('tm-spawn', async () => {
   const argv = await commandLine({
     name: 'tm-spawn',
     usage: '$0 module[:fn] N\n\nRuns N slave processes (tm-slave) and keeps them running until the master says the run is over. Takes the flags of tm-slave.',
-    flags: { ...commonFlags, ...slaveFlags },
+    flags: { ...commonFlags, ...slaveFlags, ...clientCurveFlags },
     examples: [
       ['$0 examples/squares.ts 4 --address tcp://10.0.0.5:3050', '4 slaves for a master on another host, their threads sharing the CPUs'],
       ['$0 tasks.ts:migrate 2 --threads 1 --max-credit 100', '2 one-thread slaves of `migrate`, each holding at most 100 jobs'],
+      ['$0 tasks.ts 4 --address tcp://10.0.0.5:3050 --curve-secret slave.key --server-key master.pub --name gpu-a', '4 CURVE slaves sharing one key, named gpu-a-1 … gpu-a-4'],
     ],
     exitCodes: [
       'Exit codes:',
@@ -33,8 +35,12 @@ main('tm-spawn', async () => {
   checkEndpoint(argv.address, 'connect');
   // A module that is not there fails once here, not once in every slave.
   resolveModule(parseTarget(target).module, process.cwd());
+  // Key files too: a missing one fails here, and a loose one is warned about once, not once per slave.
+  const curve = clientCurve(argv, (message) => process.stderr.write(`tm-spawn: ${message}\n`));
+  const slaveArgs = curve === undefined ? [] : ['--curve-secret', argv.curveSecret!, '--server-key', argv.serverKey!];
+  const { address, threads, concurrency, maxCredit, logLevel, name } = argv;
   const supervisor = new Supervisor(
-    { target, count, address: argv.address, threads: argv.threads, concurrency: argv.concurrency, maxCredit: argv.maxCredit, logLevel: argv.logLevel, cwd: process.cwd() },
+    { target, count, address, threads, concurrency, maxCredit, logLevel, cwd: process.cwd(), name, slaveArgs },
     createLogger('tm-spawn', argv.logLevel as LogLevel),
   );
   const signals = onStopSignals((signal) => supervisor.stop(signal));

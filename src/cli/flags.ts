@@ -12,7 +12,7 @@ import { SLAVE_DEFAULTS as S } from '../slave/options.js';
  * yargs' NaN. (No yargs `type`: 'number' would turn `abc` into NaN, 'string' would label the
  * flag [string] in --help; without one yargs passes numbers as numbers and the rest as typed.)
  */
-function integer(name: string, min: number, fallback: number, describe: string, max?: number) {
+export function integer(name: string, min: number, fallback: number, describe: string, max?: number) {
   return { ...optionalInteger(name, min, describe, max), default: fallback } as const;
 }
 
@@ -39,7 +39,7 @@ export const masterFlags = {
   'job-timeout': integer('job-timeout', 0, M.jobTimeout, 'Milliseconds a handler may run before it fails (0: no limit)'),
   lease: integer('lease', 1, M.lease, 'Milliseconds of silence before a slave’s jobs go to others'),
   grace: integer('grace', 0, M.grace, 'Milliseconds a stop waits for in-flight jobs'),
-  insecure: { type: 'boolean', default: M.insecure, describe: 'Allow binding a non-loopback address (jobs travel unencrypted)' },
+  insecure: { type: 'boolean', default: M.insecure, describe: 'Allow binding a non-loopback address without CURVE (anyone who reaches it can take jobs; they travel unencrypted)' },
   progress: { type: 'boolean', default: true, describe: 'Show progress (--no-progress to hide it)' },
 } satisfies Record<string, Options>;
 
@@ -48,6 +48,19 @@ export const slaveFlags = {
   threads: optionalInteger('threads', 1, 'Worker threads per slave (default: the number of CPUs, shared among slaves by tm-spawn/tm-run)'),
   concurrency: integer('concurrency', 1, S.concurrency, 'Jobs each thread runs at once (for handlers that await I/O)', MAX_CONCURRENCY),
   'max-credit': integer('max-credit', 1, S.maxCredit, 'Most jobs a slave holds at once, queued and running: at most these re-run if it crashes'),
+  name: { type: 'string', requiresArg: true, describe: 'What the master’s log and tm-status call this slave (default: host:pid; tm-spawn and tm-run add -1, -2, …)' },
+} satisfies Record<string, Options>;
+
+/** CURVE flags of a master (tm-master, tm-run). */
+export const masterCurveFlags = {
+  'curve-secret': { type: 'string', requiresArg: true, describe: 'The master’s CURVE secret key file (tm-keygen): encrypts, and admits only --authorized-keys' },
+  'authorized-keys': { type: 'string', requiresArg: true, describe: 'File of the public keys of the slaves to admit, one a line (# comments); read again when it changes' },
+} satisfies Record<string, Options>;
+
+/** CURVE flags of a client of a master (tm-slave, tm-spawn, tm-status). */
+export const clientCurveFlags = {
+  'curve-secret': { type: 'string', requiresArg: true, describe: 'This side’s CURVE secret key file (tm-keygen); its public key must be in the master’s --authorized-keys' },
+  'server-key': { type: 'string', requiresArg: true, describe: 'The master’s public key file (its NAME.pub)' },
 } satisfies Record<string, Options>;
 
 /** yargs' failure handler: one line, exit 2, no stack; a mistyped flag gets the nearest of `known`. */

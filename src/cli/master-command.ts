@@ -18,6 +18,8 @@ export interface MasterArgv {
   lease: number;
   grace: number;
   insecure: boolean;
+  curveSecret?: string | undefined;
+  authorizedKeys?: string | undefined;
   logLevel: string;
 }
 
@@ -40,12 +42,14 @@ export function masterOptionsFrom(argv: ArgumentsCamelCase<MasterArgv>, words: r
     lease: argv.lease,
     grace: argv.grace,
     insecure: argv.insecure,
+    curveSecret: argv.curveSecret,
+    authorizedKeys: argv.authorizedKeys,
     logLevel: argv.logLevel as LogLevel,
   };
 }
 
 /** The warning to print when `--insecure` lets a master be reached from other hosts, or undefined. */
 export function insecureWarning(options: MasterOptions): string | undefined {
-  if (options.insecure !== true || options.address === undefined || isLocalOnly(options.address)) return undefined;
+  if (options.insecure !== true || options.curveSecret !== undefined || options.address === undefined || isLocalOnly(options.address)) return undefined;
   return `warning: --insecure: ${options.address} can be reached from other hosts, and jobs and results travel unencrypted`;
 }

@@ -4,14 +4,14 @@ import { UsageError } from '../errors.js';
 const LOOPBACK = /^(127(\.\d{1,3}){3}|localhost|\[::1\]|::1)$/i;
 
 /**
- * Checks a master's bind address, and refuses one beyond this host unless told to (DESIGN.md §6):
- * jobs and results travel unencrypted.
+ * Checks a master's bind address, and refuses one beyond this host without CURVE (`secure`)
+ * unless told to (DESIGN.md §6): jobs and results would travel unencrypted, to anyone.
  */
-export function checkBindAddress(address: string, insecure: boolean): void {
+export function checkBindAddress(address: string, insecure: boolean, secure = false): void {
   checkEndpoint(address, 'bind');
-  if (insecure || isLocalOnly(address)) return;
+  if (secure || insecure || isLocalOnly(address)) return;
   throw new UsageError(
-    `refusing to bind ${address}: a non-loopback address is refused unless --insecure is passed, as jobs travel unencrypted; use a loopback address, or pass --insecure on a trusted network`,
+    `refusing to bind ${address} without CURVE: anyone who reaches it could take jobs and report fake results, and jobs would travel unencrypted; pass --curve-secret and --authorized-keys (see tm-keygen), use a loopback address, or pass --insecure on a trusted network`,
   );
 }
 

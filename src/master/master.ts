@@ -1,20 +1,21 @@
 import { EventEmitter } from 'node:events';
 import { randomBytes } from 'node:crypto';
-import { Router } from 'zeromq';
+import { resolve } from 'node:path';
+import { serverCurve } from '../curve/curve-config.js';
 import { StateError, UsageError } from '../errors.js';
 import { createLogger, type Logger } from '../log.js';
-import { MAX_MESSAGE_SIZE } from '../protocol/messages.js';
 import { checkBindAddress } from './address.js';
 import { Dispatcher } from './dispatch/dispatcher.js';
-import { MAX_SLAVE_CAPACITY } from './dispatch/slave-record.js';
 import { JobTable } from './job-table.js';
 import { Ledger } from './ledger.js';
+import { listen, type Listener } from './listen.js';
 import { openRun } from './open-run.js';
 import { resolveMasterOptions, type MasterOptions, type ResolvedMasterOptions } from './options.js';
 import { Recorder, type Report } from './recorder.js';
 import { RetryQueue } from './retry-queue.js';
 import type { RunPlan } from './run-plan.js';
 import { RunProgress, type ProgressSnapshot } from './run-progress.js';
+import { runStatus } from './run-status.js';
 import { JobSource } from './source.js';
 import { unrecordedError, type Checkpoint } from './state/checkpoint.js';
 import type { Summary } from './summary.js';
@@ -42,7 +43,7 @@ export class Master extends EventEmitter<MasterEvents> {
   #needSlaves: (needed: boolean) => void = () => {};
   readonly #options: ResolvedMasterOptions;
   readonly #logger: Logger;
-  readonly #socket: Router;
+  readonly #listener: Listener;
   readonly #plan: RunPlan;
   readonly #checkpoint: Checkpoint;
   readonly #ledger: Ledger;
@@ -60,21 +61,21 @@ export class Master extends EventEmitter<MasterEvents> {
   /** Loads the module, opens the state and binds the socket: every usage error surfaces here. */
   static async start(options: MasterOptions): Promise<Master> {
     const resolved = resolveMasterOptions(options);
-    checkBindAddress(resolved.address, resolved.insecure);
-    const exports = await loadMasterExports(resolved.module, resolved.fn, resolved.cwd);
     const logger = createLogger('master', resolved.logLevel);
+    const { curveSecret, authorizedKeys, trustedKeys, cwd } = resolved;
+    const at = (file: string | undefined): string | undefined => file && resolve(cwd, file);
+    const curve = serverCurve({ curveSecret: at(curveSecret), authorizedKeys: at(authorizedKeys), trustedKeys }, logger);
+    checkBindAddress(resolved.address, resolved.insecure, curve !== undefined);
+    const exports = await loadMasterExports(resolved.module, resolved.fn, cwd);
     const plan = openRun(resolved, exports, logger);
-    // A slave's JOBS never outnumber its capacity, so none is dropped at the high-water mark.
-    const socket = new Router({ maxMessageSize: MAX_MESSAGE_SIZE, handover: true, sendHighWaterMark: MAX_SLAVE_CAPACITY, linger: 2000 });
+    let listener: Listener | undefined;
     try {
-      await socket.bind(resolved.address).catch((error: unknown) => {
-        throw new UsageError(`cannot bind ${resolved.address}: ${(error as Error).message}`, { cause: error });
-      });
+      listener = await listen(resolved.address, curve, logger);
       const ledger = new Ledger(plan.resumed?.ledger);
-      return new Master(resolved, logger, socket, plan, ledger, plan.jobs(ledger), exports.handleResult);
+      return new Master(resolved, logger, listener, plan, ledger, plan.jobs(ledger), exports.handleResult);
     } catch (error) {
       plan.close();
-      socket.close();
+      listener?.close();
       throw error;
     }
   }
@@ -82,7 +83,7 @@ export class Master extends EventEmitter<MasterEvents> {
   private constructor(
     options: ResolvedMasterOptions,
     logger: Logger,
-    socket: Router,
+    listener: Listener,
     plan: RunPlan,
     ledger: Ledger,
     iterable: AsyncIterable<unknown> | Iterable<unknown>,
@@ -92,8 +93,8 @@ export class Master extends EventEmitter<MasterEvents> {
     this.#options = options;
     this.#logger = logger;
     this.#plan = plan;
-    this.#socket = socket;
-    this.endpoint = socket.lastEndpoint ?? options.address;
+    this.#listener = listener;
+    this.endpoint = listener.socket.lastEndpoint ?? options.address;
     this.#checkpoint = plan.checkpoint;
     this.#ledger = ledger;
     this.done = new Promise((resolve) => (this.#finish = resolve));
@@ -106,7 +107,7 @@ export class Master extends EventEmitter<MasterEvents> {
     this.#source = new JobSource(iterable, ledger, table, { size: options.size, window, cursorMode: resumed?.cursorMode, generator: options.fn });
     this.#retries = new RetryQueue({ retries: options.retries, backoffMs: options.retryBackoff, onReady: () => this.#dispatcher.dispatch() });
     this.#recorder = new Recorder(ledger, table, this.#checkpoint, this.#retries, { handleResult, logger, describeSeq: (seq) => plan.describeSeq(seq) });
-    this.#dispatcher = new Dispatcher(socket, this.#source, table, this.#retries, {
+    this.#dispatcher = new Dispatcher(listener.socket, this.#source, table, this.#retries, {
       runId: randomBytes(8).toString('hex'),
       lease: options.lease,
       jobTimeout: options.jobTimeout,
@@ -114,7 +115,8 @@ export class Master extends EventEmitter<MasterEvents> {
       originOf: plan.originOf,
       logger,
       onReport: (report) => this.#record(report),
-      onRequeue: (count, why) => logger.info(`${count} in-flight jobs back in the buffer: ${why}`),
+      onRequeue: (count, why, slave) => logger.info(`${count} in-flight jobs back in the buffer from ${slave}: ${why}`),
+      status: () => runStatus(options, this.#checkpoint.path, this.progress(), ledger, this.#stopping),
     });
     this.#progress = new RunProgress(ledger, plan.total);
     this.#source.onAvailable = () => this.#onAvailable();
@@ -216,7 +218,7 @@ export class Master extends EventEmitter<MasterEvents> {
     if (!(this.#fatal instanceof StateError)) this.#snapshot(finished);
     this.#dispatcher.close();
     await this.#dispatcher.flush();
-    this.#socket.close();
+    this.#listener.close();
     try {
       this.#checkpoint.close();
     } catch (error) {

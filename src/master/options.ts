@@ -37,15 +37,22 @@ export interface MasterOptions {
   readonly lease?: number;
   /** Milliseconds a graceful stop waits for in-flight jobs. @default 10000 */
   readonly grace?: number;
-  /** Allow binding a non-loopback address, over which jobs travel unencrypted. @default false */
+  /** Allow binding a non-loopback address without CURVE, over which jobs travel unencrypted. @default false */
   readonly insecure?: boolean;
+  /** The master's CURVE secret key file (tm-keygen): turns CURVE on, with `authorizedKeys`. @default none */
+  readonly curveSecret?: string;
+  /** File of the public keys of the slaves to admit, one a line; read again when it changes. @default none */
+  readonly authorizedKeys?: string;
+  /** Z85 public keys admitted besides the file's (tm-run's own slaves). @default [] */
+  readonly trustedKeys?: readonly string[];
   /** @default 'info' */
   readonly logLevel?: LogLevel;
   /** Directory relative paths resolve against. @default process.cwd() */
   readonly cwd?: string;
 }
 
-export type ResolvedMasterOptions = Required<Omit<MasterOptions, 'state'>> & { readonly state: string | undefined };
+type OptionalFiles = 'state' | 'curveSecret' | 'authorizedKeys';
+export type ResolvedMasterOptions = Required<Omit<MasterOptions, OptionalFiles>> & { readonly [K in OptionalFiles]: string | undefined };
 
 /** Every default of a master, declared once: the options, the flags and `--help` read them here. */
 export const MASTER_DEFAULTS = {
@@ -62,12 +69,14 @@ export const MASTER_DEFAULTS = {
   lease: 30_000,
   grace: 10_000,
   insecure: false,
+  trustedKeys: [] as readonly string[],
   logLevel: 'info',
 } as const;
 
 /** Applies defaults once, and checks what they cannot make right. */
 export function resolveMasterOptions(options: MasterOptions): ResolvedMasterOptions {
-  const resolved = { ...MASTER_DEFAULTS, cwd: process.cwd(), ...stripUndefined(options), module: options.module, state: options.state };
+  const { state, curveSecret, authorizedKeys } = options;
+  const resolved = { ...MASTER_DEFAULTS, cwd: process.cwd(), ...stripUndefined(options), module: options.module, state, curveSecret, authorizedKeys };
   checkOptions(resolved);
   return resolved;
 }

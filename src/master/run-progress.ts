@@ -35,7 +35,9 @@ export class RunProgress {
   snapshot(live: Live): ProgressSnapshot {
     const now = Date.now();
     const finished = this.#ledger.finished;
-    this.#samples.push({ at: now, finished });
+    // At most one sample per 100 ms: a flood of STATUS questions must not grow the window.
+    const last = this.#samples.at(-1);
+    if (last === undefined || now - last.at >= 100) this.#samples.push({ at: now, finished });
     while (this.#samples.length > 2 && now - this.#samples[0]!.at > 5000) this.#samples.shift();
     const first = this.#samples[0]!;
     const rate = now > first.at ? ((finished - first.finished) * 1000) / (now - first.at) : 0;

@@ -40,6 +40,8 @@ export interface Hello {
   readonly concurrency: number;
   /** Most jobs this slave will ever hold at once; the master never lets credit exceed it. */
   readonly capacity: number;
+  /** What log lines and tm-status call it (`--name`); `host:pid` when omitted. */
+  readonly name?: string;
 }
 
 export interface Welcome {
@@ -121,10 +123,70 @@ export interface Bye {
   readonly returned: SeqRuns;
 }
 
-export type SlaveMessage = Hello | Credit | Done | Ping | Bye;
-export type MasterMessage = Welcome | Reject | Jobs | Quit;
+/** Asks the master how its run goes: any peer may (tm-status), with no HELLO, and gets a REPORT. */
+export interface StatusRequest {
+  readonly command: 'STATUS';
+}
+
+/** One admitted slave, as the master sees it. */
+export interface SlaveStatus {
+  /** `--name`, or `host:pid`. */
+  readonly id: string;
+  readonly host: string;
+  readonly pid: number;
+  readonly threads: number;
+  readonly concurrency: number;
+  readonly inFlight: number;
+  /** Jobs it reported done, and failed attempts, since it joined. */
+  readonly done: number;
+  readonly failed: number;
+  /** Jobs a second it reported over the last few seconds. */
+  readonly rate: number;
+  /** Milliseconds since the master last heard from it. */
+  readonly lastSeenMs: number;
+}
+
+/** The run's counts, over the whole run (across restarts) but for rate and elapsed time. */
+export interface RunTotals {
+  readonly done: number;
+  /** Dead-lettered jobs. */
+  readonly failed: number;
+  readonly total: number | null;
+  readonly inFlight: number;
+  readonly buffered: number;
+  /** The buffer's size (`--size`). */
+  readonly size: number;
+  readonly retrying: number;
+  /** Every seq below it is finished. */
+  readonly watermark: number;
+  readonly rate: number;
+  readonly etaSeconds: number | null;
+  readonly elapsedMs: number;
+}
+
+/** The master's answer to STATUS: what it runs, how far it is, and its slaves. */
+export interface StatusReport {
+  readonly command: 'REPORT';
+  readonly run: string;
+  readonly module: string;
+  readonly fn: string;
+  readonly args: Readonly<Record<string, string>>;
+  /** The state file. */
+  readonly state: string;
+  /** When this master started, in ms since the epoch. */
+  readonly startedAt: number;
+  readonly stopping: boolean;
+  readonly retryFailed: boolean;
+  readonly totals: RunTotals;
+  readonly slaves: readonly SlaveStatus[];
+}
+
+/** What a master receives: a slave's messages, and a STATUS from anyone. */
+export type SlaveMessage = Hello | Credit | Done | Ping | Bye | StatusRequest;
+/** What a master sends: to its slaves, and a REPORT to whoever asked. */
+export type MasterMessage = Welcome | Reject | Jobs | Quit | StatusReport;
 export type Message = SlaveMessage | MasterMessage;
 export type Command = Message['command'];
 
-export const SLAVE_COMMANDS: ReadonlySet<string> = new Set<SlaveMessage['command']>(['HELLO', 'CREDIT', 'DONE', 'PING', 'BYE']);
-export const MASTER_COMMANDS: ReadonlySet<string> = new Set<MasterMessage['command']>(['WELCOME', 'REJECT', 'JOBS', 'QUIT']);
+export const SLAVE_COMMANDS: ReadonlySet<string> = new Set<SlaveMessage['command']>(['HELLO', 'CREDIT', 'DONE', 'PING', 'BYE', 'STATUS']);
+export const MASTER_COMMANDS: ReadonlySet<string> = new Set<MasterMessage['command']>(['WELCOME', 'REJECT', 'JOBS', 'QUIT', 'REPORT']);

@@ -11,51 +11,14 @@ import {
   type WireError,
   type WireFailure,
 } from './messages.js';
+import { bool, fail, int, Invalid, line, list, MAX_BATCH, num, record, text } from './fields.js';
 import type { SeqRuns } from './seq-runs.js';
+import { statusReport } from './status-fields.js';
 
 export type Decoded<T> = { readonly ok: true; readonly message: T } | { readonly ok: false; readonly reason: string };
 
-/** Most items one batch may carry: a bound on what a hostile peer can make us allocate. */
-export const MAX_BATCH = 100_000;
+export { MAX_BATCH } from './fields.js';
 const MAX_CREDIT = 10_000_000;
-const MAX_TEXT = 64 * 1024;
-
-class Invalid extends Error {}
-
-function fail(reason: string): never {
-  throw new Invalid(reason);
-}
-
-function record(value: unknown, what: string): Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value) || Object.getPrototypeOf(value) !== Object.prototype) {
-    fail(`${what} is not an object`);
-  }
-  return value as Record<string, unknown>;
-}
-
-function int(value: unknown, what: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    fail(`${what} must be an integer from ${min} to ${max}`);
-  }
-  return value;
-}
-
-function num(value: unknown, what: string): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) fail(`${what} must be a finite number >= 0`);
-  return value;
-}
-
-function text(value: unknown, what: string, max = MAX_TEXT): string {
-  if (typeof value !== 'string' || value.length > max) fail(`${what} must be a string of at most ${max} characters`);
-  return value;
-}
-
-/** Text that ends up in log lines (ids, host names, reasons): one line, no terminal escapes. */
-function line(value: unknown, what: string, max: number): string {
-  const s = text(value, what, max);
-  if (/[\p{Cc}\u2028\u2029]/u.test(s)) fail(`${what} must not contain control characters`);
-  return s;
-}
 
 /** Peer bytes quoted for a reason: printable ASCII as is, anything else escaped. */
 function quote(peerText: string): string {
@@ -68,16 +31,6 @@ function quote(peerText: string): string {
  */
 export function reasonKind(reason: string): string {
   return reason.split(':', 1)[0]!.replace(/"(?:[^"\\]|\\.)*"/g, '"…"').replace(/\d+/g, 'N').slice(0, 80);
-}
-
-function bool(value: unknown, what: string): boolean {
-  if (typeof value !== 'boolean') fail(`${what} must be a boolean`);
-  return value;
-}
-
-function list(value: unknown, what: string): unknown[] {
-  if (!Array.isArray(value) || value.length > MAX_BATCH) fail(`${what} must be an array of at most ${MAX_BATCH} items`);
-  return value;
 }
 
 function wireError(value: unknown): WireError {
@@ -169,6 +122,7 @@ function hello(payload: Record<string, unknown>): Message {
     threads: int(payload.threads, 'threads', 1, 4096),
     concurrency: version === PROTOCOL_VERSION ? int(payload.concurrency, 'concurrency', 1, MAX_CONCURRENCY) : 1,
     capacity: int(payload.capacity, 'capacity', 1, MAX_CREDIT),
+    ...(payload.name === undefined ? {} : { name: line(payload.name, 'name', 256) }),
   };
 }
 
@@ -199,6 +153,10 @@ function parse(command: string, payload: Record<string, unknown>): Message {
       return jobs(payload, run());
     case 'QUIT':
       return { command, run: run() };
+    case 'STATUS':
+      return { command };
+    case 'REPORT':
+      return statusReport(payload, run());
     default:
       return fail(`unknown command ${quote(command.slice(0, 16))}`);
   }

@@ -7,6 +7,8 @@ import { Outbox } from '../protocol/outbox.js';
 import { decodeMasterMessage } from '../protocol/validate.js';
 import type { Logger } from '../log.js';
 import { checkEndpoint } from '../check.js';
+import { clientSocketOptions, type ClientCurve } from '../curve/curve-config.js';
+import { HandshakeWatch } from '../curve/handshake-watch.js';
 
 export interface ConnectionEvents {
   /** A master admitted us: a new session starts, jobs of earlier sessions are void. */
@@ -42,8 +44,10 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   #helloTimer: NodeJS.Timeout | undefined;
   #pingTimer: NodeJS.Timeout | undefined;
   #waitingSince = Date.now();
+  readonly #handshakes: HandshakeWatch;
 
-  constructor(address: string, hello: HelloFields, logger: Logger) {
+  /** Connects to `address`, with CURVE when `curve` is given. */
+  constructor(address: string, hello: HelloFields, logger: Logger, curve?: ClientCurve) {
     super();
     this.#address = checkEndpoint(address, 'connect');
     this.#hello = hello;
@@ -57,7 +61,10 @@ export class Connection extends EventEmitter<ConnectionEvents> {
       reconnectMaxInterval: 2000,
       linger: 2000,
       sendHighWaterMark: 0,
+      ...clientSocketOptions(curve),
     });
+    // A refused key or a failing CURVE handshake is said, and retried with backoff: adding our key to the master's list lets us in.
+    this.#handshakes = new HandshakeWatch(this.#socket, { address, secure: curve !== undefined, publicKey: curve?.pair.publicKey, logger });
     this.#outbox = new Outbox(this.#socket, (error) => this.#logger.warn(`send failed: ${error.message}`));
     // A new connection may lead to a new master: introduce ourselves again. Not on the first
     // one: it carries the HELLO below, and its event may come after the WELCOME, which a second
@@ -137,6 +144,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     this.#outbox.close();
     clearInterval(this.#helloTimer);
     clearInterval(this.#pingTimer);
+    this.#handshakes.close();
     this.#socket.close();
   }
 

@@ -16,13 +16,20 @@ export interface SlaveOptions {
   readonly concurrency?: number;
   /** Most jobs held at once, queued and running. @default 20000 */
   readonly maxCredit?: number;
+  /** What the master's log lines and tm-status call this slave. @default `host:pid` */
+  readonly name?: string;
+  /** This slave's CURVE secret key file (tm-keygen); with `serverKey`, CURVE is on. @default none */
+  readonly curveSecret?: string;
+  /** The master's public key file (its NAME.pub). @default none */
+  readonly serverKey?: string;
   /** @default 'info' */
   readonly logLevel?: LogLevel;
   /** Directory relative module paths resolve against. @default process.cwd() */
   readonly cwd?: string;
 }
 
-export type ResolvedSlaveOptions = Required<SlaveOptions>;
+type Optional = 'name' | 'curveSecret' | 'serverKey';
+export type ResolvedSlaveOptions = Required<Omit<SlaveOptions, Optional>> & { readonly [K in Optional]: string | undefined };
 
 /** Every fixed default of a slave, declared once: the options, the flags and `--help` read them here. */
 export const SLAVE_DEFAULTS = {
@@ -36,5 +43,6 @@ export const SLAVE_DEFAULTS = {
 /** Applies defaults once. */
 export function resolveSlaveOptions(options: SlaveOptions): ResolvedSlaveOptions {
   const defined = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as SlaveOptions;
-  return { ...SLAVE_DEFAULTS, threads: availableParallelism(), cwd: process.cwd(), ...defined };
+  const { name, curveSecret, serverKey } = options;
+  return { ...SLAVE_DEFAULTS, threads: availableParallelism(), cwd: process.cwd(), ...defined, name, curveSecret, serverKey };
 }

@@ -1,7 +1,8 @@
 import { EventEmitter } from 'node:events';
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import { checkEndpoint, checkInteger } from '../check.js';
+import { checkEndpoint, checkInteger, checkName } from '../check.js';
+import { clientCurve, type ClientCurve } from '../curve/curve-config.js';
 import { DecayingAverage } from '../decaying-average.js';
 import { createLogger, type Logger } from '../log.js';
 import { resolveModule } from '../load.js';
@@ -61,23 +62,24 @@ export class Slave extends EventEmitter {
     checkInteger('threads', resolved.threads, 1);
     // The master refuses a HELLO claiming more.
     checkInteger('concurrency', resolved.concurrency, 1, undefined, MAX_CONCURRENCY);
+    checkName('name', resolved.name);
+    const logger = createLogger(`slave ${process.pid}`, resolved.logLevel);
+    const curve = clientCurve(resolved, (message) => logger.warn(message));
     const url = resolveModule(resolved.module, resolved.cwd);
     const pool = await JobPool.start({ url, fn: resolved.fn, threads: resolved.threads, concurrency: resolved.concurrency, jobTimeout: 0 });
-    return new Slave(resolved, pool);
+    return new Slave(resolved, pool, logger, curve);
   }
 
-  private constructor(options: ResolvedSlaveOptions, pool: JobPool) {
+  private constructor(options: ResolvedSlaveOptions, pool: JobPool, logger: Logger, curve: ClientCurve | undefined) {
     super();
     this.#options = options;
     this.#pool = pool;
-    this.#logger = createLogger(`slave ${process.pid}`, options.logLevel);
+    this.#logger = logger;
     this.done = new Promise((resolve) => (this.#finish = resolve));
     const id = `${hostname()}-${process.pid}-${randomBytes(4).toString('hex')}`;
-    this.#connection = new Connection(
-      options.address,
-      { slave: id, host: hostname(), pid: process.pid, threads: options.threads, concurrency: options.concurrency, capacity: options.maxCredit },
-      this.#logger,
-    );
+    const { threads, concurrency, maxCredit: capacity, name } = options;
+    const hello = { slave: id, host: hostname(), pid: process.pid, threads, concurrency, capacity, ...(name === undefined ? {} : { name }) };
+    this.#connection = new Connection(options.address, hello, this.#logger, curve);
     this.#connection.on('welcome', (welcome) => {
       if (this.#stopping) return;
       this.#session++;

@@ -18,6 +18,10 @@ export interface SupervisorOptions {
   readonly maxCredit?: number | undefined;
   readonly logLevel: string;
   readonly cwd: string;
+  /** Slave k (from 1) is named `name-k`. @default each slave's own, host:pid */
+  readonly name?: string | undefined;
+  /** More flags for every slave (its CURVE key files). @default [] */
+  readonly slaveArgs?: readonly string[];
 }
 
 const SLAVE_BIN = fileURLToPath(new URL('../bin/tm-slave.js', import.meta.url));
@@ -99,6 +103,8 @@ export class Supervisor {
     const perSlave = threads ?? Math.max(1, Math.floor(availableParallelism() / count));
     const args = [...SLAVE_FLAGS, SLAVE_BIN, target, '--address', address, '--threads', String(perSlave), '--concurrency', String(concurrency), '--log-level', logLevel];
     if (maxCredit !== undefined) args.push('--max-credit', String(maxCredit));
+    if (this.#options.name !== undefined) args.push('--name', `${this.#options.name}-${this.#slots.indexOf(slot) + 1}`);
+    args.push(...(this.#options.slaveArgs ?? []));
     const child = spawn(process.execPath, args, { cwd, stdio: ['ignore', 'inherit', 'pipe', 'ipc'], detached: true });
     // Their stderr as log lines of ours, so a progress display prints them above its bar. A slave
     // is gone once its last lines (often why it exited) are passed on, or STDERR_DRAIN_MS after it exits.

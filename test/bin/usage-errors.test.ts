@@ -48,7 +48,7 @@ describe('usage errors: one line, exit 2', () => {
     ['tm-master', 'no module', [], /task module/],
     ['tm-master', 'a non-loopback address without --insecure', [SQUARES, '--address', 'tcp://0.0.0.0:*'], /tcp:\/\/0\.0\.0\.0:\*.*--insecure/],
     ['tm-run', 'a non-loopback address without --insecure', [SQUARES, '1', '--address', 'tcp://0.0.0.0:*'], /tcp:\/\/0\.0\.0\.0:\*.*--insecure/],
-    ['tm-master', 'a non-loopback address, saying why without promising encryption', [SQUARES, '--address', 'tcp://0.0.0.0:*'], /a non-loopback address is refused unless --insecure.*unencrypted(?!.*encryption)/],
+    ['tm-master', 'a non-loopback address without CURVE, saying why and naming the keys', [SQUARES, '--address', 'tcp://0.0.0.0:*'], /refusing to bind tcp:\/\/0\.0\.0\.0:\* without CURVE: anyone who reaches it could take jobs.*unencrypted; pass --curve-secret and --authorized-keys \(see tm-keygen\)/],
     ['tm-slave', 'an address without a scheme', [SQUARES, '--address', '127.0.0.1:3050'], /`--address`.*`127\.0\.0\.1:3050` \(did you mean `tcp:\/\/127\.0\.0\.1:3050`\?\)$/],
     ['tm-slave', 'an address without a port', [SQUARES, '--address', 'tcp://127.0.0.1'], /`--address` to be tcp:\/\/host:port .*port from 1 to 65535.*`tcp:\/\/127\.0\.0\.1`/],
     ['tm-slave', 'an address with a free-port star, which only a master can bind', [SQUARES, '--address', 'tcp://127.0.0.1:*'], /`--address`.*port from 1 to 65535/],

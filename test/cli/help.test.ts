@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { nearestFlag, withSuggestions } from '../../src/cli/did-you-mean.js';
 import { runBin } from '../helpers/processes.js';
 
-const BINS = ['tm-master', 'tm-slave', 'tm-spawn', 'tm-run'] as const;
+const BINS = ['tm-master', 'tm-slave', 'tm-spawn', 'tm-run', 'tm-status', 'tm-keygen'] as const;
 
 describe('--help', () => {
   // Through a pipe, so at the bins' fixed width (100 columns), whatever terminal runs the tests.

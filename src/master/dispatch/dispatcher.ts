@@ -12,6 +12,7 @@ import type { Logger } from '../../log.js';
 import type { JobTable } from '../job-table.js';
 import type { Report } from '../recorder.js';
 import type { RetryQueue } from '../retry-queue.js';
+import type { RunStatus } from '../run-status.js';
 import type { JobSource } from '../source.js';
 import { BatchPolicy, type BatchPolicyOptions } from './batch-policy.js';
 import { InFlight, type InFlightStats } from './in-flight.js';
@@ -25,8 +26,10 @@ export interface DispatcherOptions extends BatchPolicyOptions {
   readonly wantResults: boolean;
   /** Handles a DONE batch; the next message waits for it (backpressure on slow result handlers). */
   readonly onReport: (report: Report) => Promise<void> | void;
-  /** Called when in-flight jobs go back to the buffer (lease expiry, BYE, reconnect). */
-  readonly onRequeue?: (count: number, why: string) => void;
+  /** Called when in-flight jobs of the slave named `slave` go back to the buffer (lease expiry, BYE, reconnect). */
+  readonly onRequeue?: (count: number, why: string, slave: string) => void;
+  /** The run, for the answer to a STATUS (the dispatcher adds the run id and the slaves); none: STATUS is dropped. */
+  readonly status?: () => RunStatus;
   readonly logger: Logger;
   /** A --retry-failed run: the seq in the run of its job `seq`, which handlers are told. */
   readonly originOf?: ((seq: number) => number) | undefined;
@@ -80,6 +83,10 @@ export class Dispatcher {
       const message = decoded.message;
       if (message.command === 'HELLO') {
         this.#admit(id, message);
+        continue;
+      }
+      if (message.command === 'STATUS') {
+        this.#answerStatus(id);
         continue;
       }
       const slave = this.#members.get(id);
@@ -154,7 +161,9 @@ export class Dispatcher {
 
   #admit(id: Buffer, hello: Hello): void {
     if (hello.version !== PROTOCOL_VERSION) {
-      this.#send(id, { command: 'REJECT', reason: `protocol version ${hello.version} is not ${PROTOCOL_VERSION}`, rehello: false });
+      const reason = `protocol version ${hello.version} is not ${PROTOCOL_VERSION}`;
+      this.#options.logger.limited('warn', 'refused:version', `refused slave ${hello.name ?? `${hello.host}:${hello.pid}`}: ${reason}`);
+      this.#send(id, { command: 'REJECT', reason, rehello: false });
       return;
     }
     this.#members.admit(id, hello);
@@ -168,6 +177,15 @@ export class Dispatcher {
     if (!slave.leaving) slave.grant(message.credit);
     else if (slave.inFlight === 0) this.#letGo(slave);
     if (report.seqs.length > 0) await this.#options.onReport(report);
+  }
+
+  /** Answers a STATUS (from tm-status, not a slave: no HELLO needed) with the run and one row per slave. */
+  #answerStatus(id: Buffer): void {
+    const status = this.#options.status;
+    if (status === undefined) return;
+    const now = Date.now();
+    const slaves = [...this.#members].map((slave) => slave.status(now));
+    this.#send(id, { command: 'REPORT', run: this.#options.runId, ...status(), slaves });
   }
 
   /** A leaving slave with nothing in flight: QUIT tells it no JOBS is on its way, so it can close. */

@@ -20,8 +20,8 @@ export interface InFlightOptions {
   readonly send: (id: Buffer, message: MasterMessage) => void;
   /** Records jobs that came back with an outcome (see Recorder). */
   readonly onReport: (report: Report) => Promise<void> | void;
-  /** Called when in-flight jobs go back to the buffer (lease expiry, BYE, reconnect). */
-  readonly onRequeue?: ((count: number, why: string) => void) | undefined;
+  /** Called when in-flight jobs of the slave named `slave` go back to the buffer (lease expiry, BYE, reconnect). */
+  readonly onRequeue?: ((count: number, why: string, slave: string) => void) | undefined;
   /** A --retry-failed run: the seq in the run of its job `seq`, which handlers are told. */
   readonly originOf?: ((seq: number) => number) | undefined;
 }
@@ -86,11 +86,14 @@ export class InFlight {
     const errors: Array<WireError | undefined> | undefined = failed && [];
     const results: unknown[] | undefined = message.results && [];
     let unknown = 0;
+    let failures = 0;
     forEachSeq(message.seqs, (seq, index) => {
       if (!table.isAt(seq, slave)) return void unknown++;
       table.land(seq);
       seqs.push(seq);
-      errors?.push(failed!.get(index));
+      const error = failed?.get(index);
+      if (error !== undefined) failures++;
+      errors?.push(error);
       results?.push(message.results![index]);
     });
     if (unknown > 0) {
@@ -99,6 +102,7 @@ export class InFlight {
     }
     slave.inFlight -= seqs.length;
     slave.observe(message.ms, seqs.length);
+    slave.counted(seqs.length, failures, Date.now());
     return { slave, seqs, errors, results };
   }
 
@@ -116,7 +120,7 @@ export class InFlight {
     slave.inFlight -= seqs.length;
     this.stats.requeued += seqs.length;
     this.#source.requeue(seqs);
-    this.#options.onRequeue?.(seqs.length, why);
+    this.#options.onRequeue?.(seqs.length, why, slave.name);
   }
 
   /** A job no message can carry fails where it is, as if it had run: it is retried, then dead-lettered. */

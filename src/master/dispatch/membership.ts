@@ -1,5 +1,5 @@
 /** The slaves the master knows: admitted by their HELLO, kept by their messages, let go by BYE or by their lease. */
-import type { Logger } from '../../log.js';
+import type { Logger, LogLevel } from '../../log.js';
 import type { Hello } from '../../protocol/messages.js';
 import { SlaveRecord } from './slave-record.js';
 
@@ -49,7 +49,7 @@ export class Membership {
    */
   admit(id: Buffer, hello: Hello): SlaveRecord {
     const known = this.get(id);
-    if (known !== undefined) this.forget(known, 'slave reconnected', false);
+    if (known !== undefined) this.forget(known, 'slave reconnected', 'debug');
     const slave = new SlaveRecord(id, hello, Date.now());
     this.#slaves.set(slave.key, slave);
     if (known === undefined) this.#options.logger.info(`slave ${slave.name} joined (${hello.threads} threads, capacity ${hello.capacity})`);
@@ -61,11 +61,11 @@ export class Membership {
     slave.lastSeen = Date.now();
   }
 
-  /** Forgets `slave`; its jobs in flight go to others (`onGone`). */
-  forget(slave: SlaveRecord, why: string, log = true): void {
+  /** Forgets `slave`; its jobs in flight go to others (`onGone`). Said at `level` (false: not said). */
+  forget(slave: SlaveRecord, why: string, level: LogLevel | false = 'info'): void {
     this.#slaves.delete(slave.key);
     this.#options.onGone(slave, why);
-    if (log) this.#options.logger.info(`slave ${slave.name} gone: ${why}`);
+    if (level !== false) this.#options.logger[level](`slave ${slave.name} gone: ${why}`);
   }
 
   close(): void {
@@ -75,7 +75,8 @@ export class Membership {
   #expire(): void {
     const deadline = Date.now() - this.#options.lease;
     for (const slave of this.#slaves.values()) {
-      if (slave.lastSeen < deadline) this.forget(slave, `silent for more than ${this.#options.lease} ms (lease)`);
+      // A warning: the slave (or the network to it) is in trouble, and its jobs run again elsewhere.
+      if (slave.lastSeen < deadline) this.forget(slave, `silent for more than ${this.#options.lease} ms (lease)`, 'warn');
     }
   }
 }
