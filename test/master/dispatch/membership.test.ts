@@ -29,7 +29,7 @@ describe('Membership', () => {
     vi.advanceTimersByTime(250);
     expect(gone).toEqual([['h:1', 'silent for more than 1000 ms (lease)']]);
     expect(members.size).toBe(0);
-    expect(lines.join('')).toMatch(/slave h:1 gone: silent for more than 1000 ms \(lease\)/);
+    expect(lines.join('')).toMatch(/warn: slave h:1 gone: silent for more than 1000 ms \(lease\)/);
   });
 
   it('keeps the lease of a slave that is heard from', () => {
