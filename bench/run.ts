@@ -23,6 +23,7 @@ import { killAll } from './lib/child.js';
 import { CORES, type Row, type Settings } from './lib/report.js';
 import { table } from './lib/table.js';
 import { removeTempDirs } from './lib/temp.js';
+import { curve, netns } from './workloads/curve.js';
 import { memory } from './workloads/memory.js';
 import { tail } from './workloads/tail.js';
 import { cpu, fanIn, floorOnly, io, noop } from './workloads/throughput.js';
@@ -36,6 +37,8 @@ const WORKLOADS: Record<string, (settings: Settings) => Promise<Row[]>> = {
   memory,
   'fan-in': fanIn,
   tail,
+  curve,
+  netns,
 };
 
 const USAGE = `usage: npm run bench -- [--quick] [--only ${Object.keys(WORKLOADS).join(',')}] [--runs N] [--tail-slot-jobs N]`;

@@ -19,6 +19,8 @@ export interface Seen {
 export interface StartOptions {
   readonly cwd: string;
   readonly env?: Readonly<Record<string, string>>;
+  /** A network namespace to run in (`ip netns exec`, which execs node: the pid, and so the RSS, are node's). */
+  readonly netns?: string;
 }
 
 interface Watcher {
@@ -50,7 +52,9 @@ export class Child {
   constructor(name: string, script: string, args: readonly string[], options: StartOptions) {
     this.name = name;
     // With the flags of the script's own `#!` line: as a user's `tm-slave` runs.
-    this.#child = spawn(process.execPath, [...shebangFlags(script), script, ...args], {
+    const command = [process.execPath, ...shebangFlags(script), script, ...args];
+    const [file, ...argv] = options.netns === undefined ? command : ['ip', 'netns', 'exec', options.netns, ...command];
+    this.#child = spawn(file!, argv, {
       cwd: options.cwd,
       env: { ...process.env, ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -18,6 +18,8 @@ export interface Role {
   /** Arguments; a consumer's get the producer's endpoint, a producer's the run's temp dir. */
   readonly args: (value: string) => readonly string[];
   readonly env?: Readonly<Record<string, string>>;
+  /** The network namespace it runs in, for runs across hosts. @default the bench's own */
+  readonly netns?: string;
 }
 
 export interface Topology {
@@ -61,14 +63,14 @@ export async function measure(topology: Topology): Promise<Measure> {
   const started = performance.now();
   try {
     const { producer: role } = topology;
-    const producer = new Child(role.name, role.script, role.args(dir), { cwd: dir, ...(role.env && { env: role.env }) });
+    const producer = new Child(role.name, role.script, role.args(dir), { cwd: dir, ...(role.env && { env: role.env }), ...(role.netns && { netns: role.netns }) });
     children.push(producer);
     let ready: Promise<Seen>;
     if (topology.consumers.length === 0) {
       ready = producer.waitFor('stderr', WELCOMED);
     } else {
       const endpoint = (await producer.waitFor('stderr', LISTENING)).match[1]!;
-      const consumers = topology.consumers.map((c) => new Child(c.name, c.script, c.args(endpoint), { cwd: dir, ...(c.env && { env: c.env }) }));
+      const consumers = topology.consumers.map((c) => new Child(c.name, c.script, c.args(endpoint), { cwd: dir, ...(c.env && { env: c.env }), ...(c.netns && { netns: c.netns }) }));
       children.push(...consumers);
       ready = Promise.race(consumers.map((consumer) => consumer.waitFor('stderr', WELCOMED)));
     }

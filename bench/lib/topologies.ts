@@ -1,6 +1,7 @@
 /** The process line-ups the bench times: the engine's real bins, and the baselines with no engine code. */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { writeKeyPair } from '../../src/curve/keys.js';
 import type { Topology } from './measure.js';
 
 const BENCH = fileURLToPath(new URL('..', import.meta.url));
@@ -25,6 +26,25 @@ export interface EngineRun {
   /** For the slaves, e.g. where the task writes a trace. */
   readonly env?: Readonly<Record<string, string>>;
   readonly timeoutMs: number;
+  /** CURVE on: key files made by `curveKeys`. @default off */
+  readonly curve?: CurveKeys;
+  /** Master and slaves in network namespaces, the master bound to `bind` (its host's address). @default all on loopback */
+  readonly hosts?: { readonly master: string; readonly slaves: string; readonly bind: string };
+}
+
+/** Key files for a CURVE run: the master's pair, a slave's pair, and the list that admits the slave. */
+export interface CurveKeys {
+  readonly masterKey: string;
+  readonly masterPub: string;
+  readonly slaveKey: string;
+  readonly authorizedKeys: string;
+}
+
+/** Writes a master's and a slave's key pair into `dir`, the slave's public key as the master's whole list. */
+export function curveKeys(dir: string): CurveKeys {
+  const master = writeKeyPair(path.join(dir, 'master'));
+  const slave = writeKeyPair(path.join(dir, 'slave'));
+  return { masterKey: master.secretFile, masterPub: master.publicFile, slaveKey: slave.secretFile, authorizedKeys: slave.publicFile };
 }
 
 /** `tm-master` and `tm-slave`s as a user starts them: a free loopback port, fresh state, no progress bar. */
@@ -34,17 +54,27 @@ export function engine(run: EngineRun): Topology {
     producer: {
       name: 'tm-master',
       script: path.join(DIST_BIN, 'tm-master.js'),
-      args: (dir) => [module, `n=${run.jobs}`, '--address', 'tcp://127.0.0.1:*', '--state', path.join(dir, 'state.json'), '--reset', '--no-progress'],
+      args: (dir) => [module, `n=${run.jobs}`, '--address', run.hosts?.bind ?? 'tcp://127.0.0.1:*', '--state', path.join(dir, 'state.json'), '--reset', '--no-progress', ...masterCurve(run.curve)],
+      ...(run.hosts && { netns: run.hosts.master }),
     },
     consumers: run.slaves.map((slave, i) => ({
       name: `tm-slave#${i + 1}`,
       script: path.join(DIST_BIN, 'tm-slave.js'),
-      args: (endpoint) => [module, '--address', endpoint, '--threads', String(slave.threads), '--concurrency', String(slave.concurrency)],
+      args: (endpoint) => [module, '--address', endpoint, '--threads', String(slave.threads), '--concurrency', String(slave.concurrency), ...slaveCurve(run.curve)],
       ...(run.env && { env: run.env }),
+      ...(run.hosts && { netns: run.hosts.slaves }),
     })),
     jobs: run.jobs,
     timeoutMs: run.timeoutMs,
   };
+}
+
+function masterCurve(keys: CurveKeys | undefined): string[] {
+  return keys === undefined ? [] : ['--curve-secret', keys.masterKey, '--authorized-keys', keys.authorizedKeys];
+}
+
+function slaveCurve(keys: CurveKeys | undefined): string[] {
+  return keys === undefined ? [] : ['--curve-secret', keys.slaveKey, '--server-key', keys.masterPub];
 }
 
 /** The floor: the raw data movement (generator, JSON batches over ROUTER/DEALER, a piscina pool, acks). */
