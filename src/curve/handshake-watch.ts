@@ -46,8 +46,8 @@ export class HandshakeWatch {
       this.#retryMs = FIRST_RETRY_MS;
     });
     events.on('handshake:error:auth', (event) => this.#refused(event.error.status));
-    events.on('handshake:error:protocol', (event) => this.#failed(event.error.code ?? event.error.message));
-    events.on('handshake:error:other', (event) => this.#failed(event.error.message));
+    events.on('handshake:error:protocol', (event) => this.#failed(event.error.code ?? event.error.message, true));
+    events.on('handshake:error:other', (event) => this.#failed(event.error.message, false));
   }
 
   close(): void {
@@ -64,10 +64,12 @@ export class HandshakeWatch {
     this.#retryLater();
   }
 
-  #failed(why: string): void {
+  /** A failed handshake; `protocol`: ZMTP says why (a broken pipe alone, as when a master goes away mid-handshake, does not). */
+  #failed(why: string, protocol: boolean): void {
     const { address, secure, logger } = this.#options;
     this.#options.onFailed?.(why);
     if (!secure) {
+      if (!protocol) return;
       logger.limited('warn', 'handshake:plain', `the handshake with ${address} failed (${why}): if the master uses CURVE, pass --curve-secret and --server-key`, TELL_EVERY_MS);
       return;
     }
