@@ -4,10 +4,10 @@
 // 16 MB; master peak RSS 142 MB at 1M jobs and 142.5 MB at 10M).
 import { commandLine, masterExitCodes } from '../cli/command-line.js';
 import { commonFlags, masterCurveFlags, masterFlags } from '../cli/flags.js';
-import { main, onStopSignals, signalExitCode } from '../cli/main.js';
+import { main, onStopSignals } from '../cli/main.js';
 import { insecureWarning, masterOptionsFrom } from '../cli/master-command.js';
 import { showProgress } from '../cli/progress-display.js';
-import { summaryLines } from '../cli/summary.js';
+import { exitCodeOf, summaryLines } from '../cli/summary.js';
 import { Master } from '../master/master.js';
 
 main('tm-master', async () => {
@@ -37,5 +37,5 @@ main('tm-master', async () => {
   hideProgress();
   for (const line of summaryLines(summary)) process.stdout.write(`tm-master: ${line}\n`);
   if (summary.error) process.stderr.write(`tm-master: ${summary.error.message}\n`);
-  return summary.outcome === 'stopped' ? signalExitCode(signals.signal) : summary.exitCode;
+  return exitCodeOf(summary, signals.signal);
 });

@@ -5,10 +5,10 @@
 import { checkInteger } from '../check.js';
 import { commandLine, masterExitCodes } from '../cli/command-line.js';
 import { clientCurveFlags, commonFlags, masterCurveFlags, masterFlags, slaveFlags } from '../cli/flags.js';
-import { main, onStopSignals, signalExitCode } from '../cli/main.js';
+import { main, onStopSignals } from '../cli/main.js';
 import { insecureWarning, masterOptionsFrom } from '../cli/master-command.js';
 import { showProgress } from '../cli/progress-display.js';
-import { summaryLines } from '../cli/summary.js';
+import { exitCodeOf, summaryLines } from '../cli/summary.js';
 import { readPublicKey, readSecretKey } from '../curve/keys.js';
 import { throwawayKeys } from '../curve/throwaway-keys.js';
 import { UsageError } from '../errors.js';
@@ -64,9 +64,11 @@ main('tm-run', async () => {
   void supervisor?.done.then((code) => code === 2 && master.stop());
   const summary = await master.done;
   // After a finished run the slaves leave on their QUIT, or (those that joined after the last job)
-  // on being told the run is over; a signal stops any that linger.
-  if (summary.outcome === 'finished') supervisor?.release();
-  const linger = setTimeout(() => supervisor?.stop(), summary.outcome === 'finished' ? SLAVES_LEAVE_MS : 0);
+  // on being told the run is over; a signal stops any that linger. So do those of a run that
+  // stopped on its own (--limit, --max-failures): its master has nothing left in flight.
+  const over = summary.outcome === 'finished' || summary.halt !== undefined;
+  if (over) supervisor?.release();
+  const linger = setTimeout(() => supervisor?.stop(), over ? SLAVES_LEAVE_MS : 0);
   const slavesCode = (await supervisor?.done) ?? 0;
   clearTimeout(linger);
   signals.dispose();
@@ -74,5 +76,5 @@ main('tm-run', async () => {
   for (const line of summaryLines(summary)) process.stdout.write(`tm-run: ${line}\n`);
   if (summary.error) process.stderr.write(`tm-run: ${summary.error.message}\n`);
   if (slavesCode === 2 && summary.outcome !== 'finished') return 2;
-  return summary.outcome === 'stopped' ? signalExitCode(signals.signal) : summary.exitCode;
+  return exitCodeOf(summary, signals.signal);
 });

@@ -40,8 +40,9 @@ export function commandLine<O extends Record<string, Options>>(spec: CommandLine
 export function masterExitCodes(usage = 'a usage error: a bad flag, module, export, word or state file'): string {
   return [
     'Exit codes:',
-    '  0    every job done',
-    '  1    some job was dead-lettered, or a fatal error (the generator threw, a state write failed)',
+    '  0    every job done, or the --limit of jobs',
+    '  1    some job was dead-lettered (or more than --max-failures), or a fatal error (the generator',
+    '       threw, a state write failed)',
     `  2    ${usage}`,
     '  130  stopped by SIGINT, state flushed',
     '  143  stopped by SIGTERM, state flushed',

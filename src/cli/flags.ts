@@ -4,7 +4,9 @@ import { UsageError } from '../errors.js';
 import { withSuggestions } from './did-you-mean.js';
 import { MAX_CONCURRENCY } from '../protocol/messages.js';
 import { LOG_LEVELS } from '../log.js';
+import { parseMaxFailures } from '../master/failure-limit.js';
 import { MASTER_DEFAULTS as M } from '../master/options.js';
+import { parseRate } from '../master/rate-limit.js';
 import { SLAVE_DEFAULTS as S } from '../slave/options.js';
 
 /**
@@ -19,6 +21,11 @@ export function integer(name: string, min: number, fallback: number, describe: s
 /** An integer flag without a default. */
 function optionalInteger(name: string, min: number, describe: string, max?: number) {
   return { describe, requiresArg: true, coerce: (raw: unknown): number => checkInteger(name, Number(raw), min, String(raw), max) } as const;
+}
+
+/** A string flag checked as typed by `parse` (which throws the usage error), and passed on as typed. */
+function checked(describe: string, parse: (raw: string) => unknown) {
+  return { type: 'string', describe, requiresArg: true, coerce: (raw: unknown): string => (parse(String(raw)), String(raw)) } as const;
 }
 
 /** Flags every command shares. Every default is read from the options' one declaration of it. */
@@ -39,6 +46,10 @@ export const masterFlags = {
   'job-timeout': integer('job-timeout', 0, M.jobTimeout, 'Milliseconds a handler may run before it fails (0: no limit)'),
   lease: integer('lease', 1, M.lease, 'Milliseconds of silence before a slave’s jobs go to others'),
   grace: integer('grace', 0, M.grace, 'Milliseconds a stop waits for in-flight jobs'),
+  rate: checked('Most jobs started per second (N/s) or minute (N/min), across all slaves (default: no limit)', parseRate),
+  'max-failures': checked('Stop (exit 1) once more than N jobs, or P% of those finished (once 100 have), are dead-lettered (default: no limit)', parseMaxFailures),
+  limit: optionalInteger('limit', 1, 'Dispatch at most N more jobs, then stop; the next run carries on (default: no limit)'),
+  joblog: { type: 'string', requiresArg: true, describe: 'Append a JSON line per finished attempt to this file (seq, attempt, slave, start, ms, outcome, error)' },
   insecure: { type: 'boolean', default: M.insecure, describe: 'Allow binding a non-loopback address without CURVE (anyone who reaches it can take jobs; they travel unencrypted)' },
   progress: { type: 'boolean', default: true, describe: 'Show progress (--no-progress to hide it)' },
 } satisfies Record<string, Options>;

@@ -17,6 +17,10 @@ export interface MasterArgv {
   jobTimeout: number;
   lease: number;
   grace: number;
+  rate?: string | undefined;
+  maxFailures?: string | undefined;
+  limit?: number | undefined;
+  joblog?: string | undefined;
   insecure: boolean;
   curveSecret?: string | undefined;
   authorizedKeys?: string | undefined;
@@ -41,6 +45,10 @@ export function masterOptionsFrom(argv: ArgumentsCamelCase<MasterArgv>, words: r
     jobTimeout: argv.jobTimeout,
     lease: argv.lease,
     grace: argv.grace,
+    rate: argv.rate,
+    maxFailures: argv.maxFailures,
+    limit: argv.limit,
+    joblog: argv.joblog,
     insecure: argv.insecure,
     curveSecret: argv.curveSecret,
     authorizedKeys: argv.authorizedKeys,

@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { serverCurve } from '../curve/curve-config.js';
-import { StateError, UsageError } from '../errors.js';
+import { StateError } from '../errors.js';
 import { createLogger, type Logger } from '../log.js';
 import { checkBindAddress } from './address.js';
 import { Dispatcher } from './dispatch/dispatcher.js';
@@ -15,11 +15,12 @@ import { Recorder, type Report } from './recorder.js';
 import { RetryQueue } from './retry-queue.js';
 import type { RunPlan } from './run-plan.js';
 import { RunProgress, type ProgressSnapshot } from './run-progress.js';
+import { RunControls } from './run-controls.js';
 import { runStatus } from './run-status.js';
 import { JobSource } from './source.js';
 import { unrecordedError, type Checkpoint } from './state/checkpoint.js';
-import type { Summary } from './summary.js';
-import { loadMasterExports, type ResultHandler } from './task-exports.js';
+import { summarize, type Summary } from './summary.js';
+import { chainResults, loadMasterExports, type ResultHandler } from './task-exports.js';
 
 export type { Summary } from './summary.js';
 
@@ -30,6 +31,11 @@ export interface MasterEvents {
 /**
  * The master: pulls jobs from the generator into a bounded buffer, serves them to slaves over
  * ZeroMQ, and records every completion so a stopped or crashed run resumes where it was.
+ * (`run()` starts one with slaves on this host.)
+ * @example
+ * const master = await Master.start({ module: 'tasks.ts', address: 'tcp://127.0.0.1:*', rate: '500/s' });
+ * process.once('SIGINT', () => master.stop()); // a second stop() is immediate
+ * const summary = await master.done; // once slaves at master.endpoint have run every job
  */
 export class Master extends EventEmitter<MasterEvents> {
   readonly endpoint: string;
@@ -52,6 +58,7 @@ export class Master extends EventEmitter<MasterEvents> {
   readonly #retries: RetryQueue;
   readonly #recorder: Recorder;
   readonly #progress: RunProgress;
+  readonly #controls: RunControls;
   readonly #timers: NodeJS.Timeout[] = [];
   #finish: (summary: Summary) => void = () => {};
   #stopping = false;
@@ -72,7 +79,7 @@ export class Master extends EventEmitter<MasterEvents> {
     try {
       listener = await listen(resolved.address, curve, logger);
       const ledger = new Ledger(plan.resumed?.ledger);
-      return new Master(resolved, logger, listener, plan, ledger, plan.jobs(ledger), exports.handleResult);
+      return new Master(resolved, logger, listener, plan, ledger, plan.jobs(ledger), chainResults(exports.handleResult, resolved.onResult));
     } catch (error) {
       plan.close();
       listener?.close();
@@ -104,14 +111,16 @@ export class Master extends EventEmitter<MasterEvents> {
     // Held seqs lie within this many above the watermark (see JobTable).
     const window = 2 ** Math.ceil(Math.log2(Math.max(options.size * 4, 2 ** 20)));
     const table = new JobTable(window);
-    this.#source = new JobSource(iterable, ledger, table, { size: options.size, window, cursorMode: resumed?.cursorMode, generator: options.fn });
+    this.#controls = new RunControls(options, { dispatch: () => this.#dispatcher.dispatch(), stop: () => this.stop(), logger, originOf: plan.originOf });
+    this.#source = new JobSource(iterable, ledger, table, { size: options.size, window, cursorMode: resumed?.cursorMode, generator: options.fn, limit: options.limit });
     this.#retries = new RetryQueue({ retries: options.retries, backoffMs: options.retryBackoff, onReady: () => this.#dispatcher.dispatch() });
-    this.#recorder = new Recorder(ledger, table, this.#checkpoint, this.#retries, { handleResult, logger, describeSeq: (seq) => plan.describeSeq(seq) });
+    this.#recorder = new Recorder(ledger, table, this.#checkpoint, this.#retries, { handleResult, logger, describeSeq: (seq) => plan.describeSeq(seq), ...this.#controls.recording });
     this.#dispatcher = new Dispatcher(listener.socket, this.#source, table, this.#retries, {
       runId: randomBytes(8).toString('hex'),
       lease: options.lease,
       jobTimeout: options.jobTimeout,
       wantResults: handleResult !== undefined,
+      ...this.#controls.dispatching,
       originOf: plan.originOf,
       logger,
       onReport: (report) => this.#record(report),
@@ -121,9 +130,7 @@ export class Master extends EventEmitter<MasterEvents> {
     this.#progress = new RunProgress(ledger, plan.total);
     this.#source.onAvailable = () => this.#onAvailable();
     logger.info(`listening on ${this.endpoint}; state ${this.#checkpoint.path}${resumed ? ` (resuming at seq ${ledger.watermark}, ${ledger.finished} finished)` : ''}`);
-    void plan.count().then((total) => {
-      if (total !== undefined) this.#progress.total = total;
-    });
+    void plan.count().then((total) => total !== undefined && (this.#progress.total = total));
     void this.#source.pump();
     void this.#dispatcher.serve().catch((error: unknown) => this.#fail(error as Error));
     this.#every(options.checkpointInterval, () => this.#snapshot(false));
@@ -162,8 +169,7 @@ export class Master extends EventEmitter<MasterEvents> {
     try {
       await this.#recorder.record(report);
     } catch (error) {
-      this.#fail(error as Error);
-      return;
+      return this.#fail(error as Error);
     }
     this.#source.poke();
     this.#checkDone();
@@ -172,20 +178,15 @@ export class Master extends EventEmitter<MasterEvents> {
   #onAvailable(): void {
     if (this.#source.length > 0) this.#needSlaves(true);
     this.#dispatcher.dispatch();
-    if (this.#source.exhausted && this.#source.error !== undefined && this.#fatal === undefined) {
-      const error = this.#source.error as Error;
-      // The source's own refusals name the seq and the reason already; a generator's throw is told where it happened.
-      if (error instanceof UsageError) this.#fail(error);
-      else this.#fail(new Error(`${this.#options.fn} failed at seq ${this.#source.pulled}: ${error?.message ?? String(error)}`, { cause: error }));
-      return;
-    }
+    const failure = this.#fatal === undefined ? this.#source.failure : undefined;
+    if (failure !== undefined) return this.#fail(failure);
     this.#checkDone();
   }
 
   #checkDone(): void {
     if (this.#ended) return;
     if (this.#stopping && this.#dispatcher.inFlight === 0) return void this.#end(this.#fatal ? 'failed' : 'stopped');
-    if (this.#source.allFinished) void this.#end('finished');
+    if (this.#source.allFinished) void this.#end(this.#source.limited ? 'stopped' : 'finished');
   }
 
   /**
@@ -219,26 +220,13 @@ export class Master extends EventEmitter<MasterEvents> {
     this.#dispatcher.close();
     await this.#dispatcher.flush();
     this.#listener.close();
+    await this.#controls.close().catch((error: unknown) => void (this.#fatal ??= error as Error));
     try {
       this.#checkpoint.close();
     } catch (error) {
       this.#fatal ??= unrecordedError(error as Error);
     }
-    const snap = this.progress();
-    const { done, failed } = this.#recorder.counts;
-    const failedOutcome = this.#fatal !== undefined ? 'failed' : outcome;
-    const summary: Summary = {
-      outcome: failedOutcome,
-      done,
-      failed,
-      finished: this.#ledger.finished,
-      total: snap.total,
-      durationMs: snap.elapsedMs,
-      rate: snap.elapsedMs > 0 ? ((done + failed) * 1000) / snap.elapsedMs : 0,
-      exitCode: failedOutcome === 'failed' || this.#ledger.failed > 0 ? 1 : 0,
-      ...(this.#fatal ? { error: this.#fatal } : {}),
-      ...(this.#ledger.failed > 0 ? { deadLetters: this.#plan.deadLetterFile } : {}),
-    };
+    const summary = summarize(outcome, this.#fatal, this.#recorder.counts, this.progress(), this.#ledger.failed, this.#plan.deadLetterFile, this.#controls.halt(this.#source.limited));
     // Said before the summary: a run that ends must not hide how many lines it held back.
     this.#logger.flush();
     this.#finish(this.#plan.finish(summary));

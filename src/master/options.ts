@@ -3,6 +3,9 @@ import { UsageError } from '../errors.js';
 import type { JobArgs } from '../task.js';
 import type { LogLevel } from '../log.js';
 import { DEFAULT_ADDRESS } from '../protocol/messages.js';
+import { parseMaxFailures } from './failure-limit.js';
+import { parseRate } from './rate-limit.js';
+import type { ResultHandler } from './task-exports.js';
 
 /** Everything a master can be told; `bin/tm-master` builds it from flags. */
 export interface MasterOptions {
@@ -37,6 +40,22 @@ export interface MasterOptions {
   readonly lease?: number;
   /** Milliseconds a graceful stop waits for in-flight jobs. @default 10000 */
   readonly grace?: number;
+  /** Most jobs started per unit of time across all slaves: `'500/s'` or `'30/min'`. @default no limit */
+  readonly rate?: string | undefined;
+  /**
+   * Stop the run (exit 1, resumable) once its dead letters pass `N`, or `'P%'` of its finished
+   * jobs (once 100 have finished). Counted over this master's run, not the state's. @default no limit
+   */
+  readonly maxFailures?: string | number | undefined;
+  /** Dispatch at most this many more jobs, then end as a stop that a later run carries on from. @default no limit */
+  readonly limit?: number | undefined;
+  /** Append one JSON line per finished attempt to this file (JSONL). @default none */
+  readonly joblog?: string | undefined;
+  /**
+   * Called in the master with each success's result and job, after the module's `handleResult`;
+   * the run waits for it, and a throw fails the job as one of `handleResult` does. @default none
+   */
+  readonly onResult?: ResultHandler | undefined;
   /** Allow binding a non-loopback address without CURVE, over which jobs travel unencrypted. @default false */
   readonly insecure?: boolean;
   /** The master's CURVE secret key file (tm-keygen): turns CURVE on, with `authorizedKeys`. @default none */
@@ -52,7 +71,9 @@ export interface MasterOptions {
 }
 
 type OptionalFiles = 'state' | 'curveSecret' | 'authorizedKeys';
-export type ResolvedMasterOptions = Required<Omit<MasterOptions, OptionalFiles>> & { readonly [K in OptionalFiles]: string | undefined };
+export type ResolvedMasterOptions = Required<Omit<MasterOptions, OptionalFiles | Unlimited>> & { readonly [K in OptionalFiles]: string | undefined } & Pick<MasterOptions, Unlimited>;
+/** Options whose absence means no limit, or nothing to call. */
+type Unlimited = 'rate' | 'maxFailures' | 'limit' | 'joblog' | 'onResult';
 
 /** Every default of a master, declared once: the options, the flags and `--help` read them here. */
 export const MASTER_DEFAULTS = {
@@ -92,5 +113,9 @@ function checkOptions(o: ResolvedMasterOptions): void {
   checkInteger('job-timeout', o.jobTimeout, 0);
   checkInteger('lease', o.lease, 1);
   checkInteger('grace', o.grace, 0);
+  if (o.rate !== undefined) parseRate(o.rate);
+  if (o.maxFailures !== undefined) parseMaxFailures(o.maxFailures);
+  if (o.limit !== undefined) checkInteger('limit', o.limit, 1);
+  if (o.joblog !== undefined && (typeof o.joblog !== 'string' || o.joblog === '')) throw new UsageError(`Expected \`--joblog\` to be a file path, got \`${String(o.joblog)}\``);
   if (o.retryFailed && o.reset) throw new UsageError('--retry-failed and --reset cannot be used together: --reset forgets the dead letters');
 }

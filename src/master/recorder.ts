@@ -1,6 +1,7 @@
 import type { Logger } from '../log.js';
 import type { WireError } from '../protocol/messages.js';
 import { toWireError } from '../protocol/wire-error.js';
+import { DEAD, FAILED, type JobLog } from './job-log.js';
 import type { Checkpoint, Completion } from './state/checkpoint.js';
 import type { JobTable } from './job-table.js';
 import type { Ledger } from './ledger.js';
@@ -17,6 +18,8 @@ export interface Report {
   readonly errors: ReadonlyArray<WireError | undefined> | undefined;
   /** Per job, its result, when results are wanted. */
   readonly results: readonly unknown[] | undefined;
+  /** Per job, `[start (ms since the epoch), handler ms]`, when the slave sent them (for the job log). */
+  readonly timings?: Float64Array | undefined;
 }
 
 export interface RecorderOptions {
@@ -24,6 +27,10 @@ export interface RecorderOptions {
   readonly logger: Logger;
   /** How a job's seq reads in log lines (a --retry-failed run names the original seq). */
   readonly describeSeq: (seq: number) => string;
+  /** Where a line per finished attempt goes (`--joblog`). @default none */
+  readonly jobLog?: JobLog | undefined;
+  /** Called with the counts after each report is recorded (`--max-failures` looks). @default none */
+  readonly onRecorded?: ((counts: RecorderCounts) => void) | undefined;
 }
 
 /** What this incarnation of the master has recorded. */
@@ -53,10 +60,15 @@ export class Recorder {
   }
 
   /** Records a DONE batch; the completion log is written before this returns. */
-  async record({ slave, seqs, errors, results }: Report): Promise<void> {
+  async record(report: Report): Promise<void> {
+    const { slave, seqs, errors, results } = report;
     const table = this.#table;
     const retries = this.#retries;
     const resultErrors = this.#options.handleResult === undefined ? undefined : await this.#routeResults(seqs, errors, results);
+    const jobLog = this.#options.jobLog;
+    // For the job log: each job's attempt, taken before its failure counts another; and how it ended (OK unless set).
+    const attempts = jobLog !== undefined && retries.anyRetried ? seqs.map((seq) => retries.attempt(seq)) : undefined;
+    const outcomes = jobLog && new Uint8Array(seqs.length);
     const completions: Completion[] = [];
     // Consecutive successes are recorded as one range: the common case costs O(ranges), not O(jobs).
     let runStart = -1;
@@ -86,6 +98,7 @@ export class Recorder {
       }
       closeRun();
       const { attempts, retry } = retries.fail(seq, slave.key);
+      if (outcomes !== undefined) outcomes[i] = retry ? FAILED : DEAD;
       if (retry) {
         this.#options.logger.debug(`job ${this.#options.describeSeq(seq)} failed on ${slave.name} (attempt ${attempts}): ${error.message}; retrying`);
         continue;
@@ -102,6 +115,9 @@ export class Recorder {
     }
     closeRun();
     if (completions.length > 0) this.#checkpoint.append(completions);
+    this.#options.onRecorded?.(this.counts);
+    // The completions are in the state first: the log may wait for the disk, and dispatch with it.
+    if (outcomes !== undefined) await jobLog!.write(report, { outcomes, attempts, resultErrors });
   }
 
   /** Runs `handleResult` for each success; a throw fails that job like its handler would. */

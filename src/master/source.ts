@@ -14,6 +14,8 @@ export interface SourceOptions {
   readonly cursorMode: CursorMode | undefined;
   /** The generator's export name, for messages. @default 'getJobs' */
   readonly generator?: string;
+  /** Most jobs to take from the generator (`--limit`): then it counts as ended, and `limited` says why. @default no limit */
+  readonly limit?: number | undefined;
 }
 
 /**
@@ -39,6 +41,9 @@ export class JobSource {
   /** Whether jobs come as withCursor(): fixed by the first one (or the recorded run). */
   #keyed: boolean | undefined;
   #exhausted = false;
+  /** Jobs held so far (those an earlier incarnation finished are skipped, not held), and whether `limit` ended the pulling. */
+  #accepted = 0;
+  #limited = false;
   #pulling = false;
   #stopped = false;
   #error: unknown;
@@ -80,6 +85,11 @@ export class JobSource {
     return this.#exhausted;
   }
 
+  /** The generator may have more, but `limit` jobs have been taken from it: a run of them all ends as a stop. */
+  get limited(): boolean {
+    return this.#limited;
+  }
+
   get cursorMode(): CursorMode | undefined {
     return this.#keyed === undefined ? undefined : this.#keyed ? 'key' : 'seq';
   }
@@ -87,6 +97,17 @@ export class JobSource {
   /** The error the generator threw, if it did. */
   get error(): unknown {
     return this.#error;
+  }
+
+  /**
+   * Why the generator ended the run, once it has ended on an error: the source's own refusals
+   * as they are (they name the seq and the reason), a throw of the generator told where it happened.
+   */
+  get failure(): Error | undefined {
+    if (!this.#exhausted || this.#error === undefined) return undefined;
+    const error = this.#error as Error;
+    if (error instanceof UsageError) return error;
+    return new Error(`${this.#generator} failed at seq ${this.#nextSeq}: ${error?.message ?? String(error)}`, { cause: error });
   }
 
   /** Seqs pulled so far, across incarnations. */
@@ -101,6 +122,10 @@ export class JobSource {
     const { size, window } = this.#options;
     try {
       while (!this.#stopped) {
+        if (this.#accepted >= (this.#options.limit ?? Infinity)) {
+          this.#limited = true;
+          break;
+        }
         if (this.#head.length + this.#fresh >= size || this.#nextSeq - this.#ledger.watermark >= window) {
           await new Promise<void>((resolve) => (this.#wake = resolve));
           continue;
@@ -180,6 +205,7 @@ export class JobSource {
     }
     this.#nextSeq++;
     this.#table.put(seq, job, keyed ? value.cursor : undefined);
+    this.#accepted++;
     this.#fresh++;
     this.#announce();
   }

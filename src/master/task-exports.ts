@@ -16,6 +16,18 @@ export interface MasterExports {
   readonly handleResult: ResultHandler | undefined;
 }
 
+/**
+ * Where the master sends each success's result: the module's `handleResult`, then the embedder's
+ * `onResult` (run()'s results); undefined when neither is there, and slaves send no results.
+ */
+export function chainResults(handleResult: ResultHandler | undefined, onResult: ResultHandler | undefined): ResultHandler | undefined {
+  if (handleResult === undefined || onResult === undefined) return handleResult ?? onResult;
+  return async (result, job) => {
+    await handleResult(result, job);
+    await onResult(result, job);
+  };
+}
+
 /** Loads `module` from `cwd` and picks its generator `fn` and its optional `countJobs` and `handleResult`. */
 export async function loadMasterExports(module: string, fn: string, cwd: string): Promise<MasterExports> {
   const url = resolveModule(module, cwd);

@@ -51,6 +51,8 @@ export interface Welcome {
   readonly lease: number;
   /** Whether DONE should carry handler results (the master has a `handleResult`). */
   readonly wantResults: boolean;
+  /** Whether DONE should carry `timings` (the master keeps a `--joblog`); omitted: no. */
+  readonly wantTimings?: boolean;
 }
 
 export interface Reject {
@@ -96,6 +98,12 @@ export interface Done {
   readonly returned?: SeqRuns;
   /** Milliseconds the handlers ran, summed. */
   readonly ms: number;
+  /**
+   * When the master asked for them (`wantTimings`): per seq, in `seqs` order, when its handler
+   * started (ms since the epoch) and how many ms it ran, as float64 pairs (see timings.ts).
+   * Omitted for jobs whose timings died with their thread.
+   */
+  readonly timings?: Uint8Array;
   /** More jobs the slave can take now, on top of what it granted before. */
   readonly credit: number;
 }

@@ -13,6 +13,7 @@ import {
 } from './messages.js';
 import { bool, fail, int, Invalid, line, list, MAX_BATCH, num, record, text } from './fields.js';
 import type { SeqRuns } from './seq-runs.js';
+import { TIMING_BYTES } from './timings.js';
 import { statusReport } from './status-fields.js';
 
 export type Decoded<T> = { readonly ok: true; readonly message: T } | { readonly ok: false; readonly reason: string };
@@ -76,10 +77,18 @@ function bytes(value: unknown, what: string): Uint8Array {
   return value;
 }
 
+/** A DONE's optional `timings`: TIMING_BYTES per seq. (The values only reach the job log, which writes what is not a number >= 0 as null.) */
+function timings(value: unknown, length: number): Uint8Array | undefined {
+  if (value === undefined) return undefined;
+  if (!(value instanceof Uint8Array) || value.length !== TIMING_BYTES * length) fail(`timings must be binary of ${TIMING_BYTES} bytes per seq (${TIMING_BYTES * length})`);
+  return value;
+}
+
 function done(payload: Record<string, unknown>, run: string): Message {
   const { runs, length } = seqRuns(payload.seqs, 'seqs');
   const results = payload.results === undefined ? undefined : list(payload.results, 'results');
   if (results !== undefined && results.length !== length) fail(`results must have one entry per seq (${length}), got ${results.length}`);
+  const timed = timings(payload.timings, length);
   return {
     command: 'DONE',
     run,
@@ -88,6 +97,7 @@ function done(payload: Record<string, unknown>, run: string): Message {
     ...(results === undefined ? {} : { results }),
     ...(payload.returned === undefined ? {} : { returned: seqRuns(payload.returned, 'returned').runs }),
     ms: num(payload.ms, 'ms'),
+    ...(timed === undefined ? {} : { timings: timed }),
     credit: int(payload.credit, 'credit', 0, MAX_CREDIT),
   };
 }
@@ -146,6 +156,7 @@ function parse(command: string, payload: Record<string, unknown>): Message {
         jobTimeout: int(payload.jobTimeout, 'jobTimeout', 0),
         lease: int(payload.lease, 'lease', 1),
         wantResults: bool(payload.wantResults, 'wantResults'),
+        ...(payload.wantTimings === undefined ? {} : { wantTimings: bool(payload.wantTimings, 'wantTimings') }),
       };
     case 'REJECT':
       return { command, reason: line(payload.reason, 'reason', 1024), rehello: bool(payload.rehello, 'rehello') };

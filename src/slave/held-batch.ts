@@ -18,6 +18,8 @@ export interface HeldBatch {
   /** Decoded when its first job is about to start (the batch is claimed then). */
   jobs: unknown[];
   results: unknown[] | undefined;
+  /** `[start, ms]` per job, when the batch is timed (`BatchTask.timings`). */
+  timings: Float64Array | undefined;
   /** Failures not yet reported. */
   failures: WireFailure[];
   /** Index of the next job to start, its seq, and where that seq's run ends (`run` indexes `task.seqs`). */
@@ -48,6 +50,7 @@ export function holdBatch(task: BatchTask, count: number, resolve: (outcome: Bat
     resolve,
     jobs: [],
     results: undefined,
+    timings: undefined,
     failures: [],
     next: 0,
     seq: 0,

@@ -1,6 +1,7 @@
 /** Turning what a thread did with a batch into `BatchResult`s: its partial reports, its reply, or what it left when it died. */
 import type { WireFailure } from '../protocol/messages.js';
 import { forEachSeq, toRuns, type SeqRuns } from '../protocol/seq-runs.js';
+import { timingsAt } from '../protocol/timings.js';
 import type { Batch, BatchOutcome, BatchResult, PartialReport } from './thread-messages.js';
 
 /**
@@ -24,29 +25,32 @@ export interface Wreck {
 }
 
 /** A partial report as the result of just the jobs it holds. */
-export function fromPartial(batch: Batch, { indexes, failures, results, ms }: PartialReport): BatchResult {
-  return { seqs: seqsAt(batch.seqs, indexes), failures, ...(results === undefined ? {} : { results }), returned: [], ms };
+export function fromPartial(batch: Batch, { indexes, failures, results, timings, ms }: PartialReport): BatchResult {
+  return { seqs: seqsAt(batch.seqs, indexes), failures, ...(results === undefined ? {} : { results }), ...(timings && { timings }), returned: [], ms };
 }
 
 /** A batch's result from a thread's reply: every job, or those not in the partial reports `received`. */
 export function fromOutcome(batch: Batch, outcome: BatchOutcome, received?: Received): BatchResult {
-  const { ms, failures, results, loadError, cancelled } = outcome;
+  const { ms, failures, results, timings, loadError, cancelled } = outcome;
   if (cancelled === true) return { seqs: [], failures: [], returned: batch.seqs, ms: 0 };
   // A replacement thread that could not load the module: fail the jobs so they retry elsewhere.
   if (loadError !== undefined) return { seqs: batch.seqs, failures: failAll(batch.count, loadError), returned: [], ms: 0 };
-  if (received === undefined) return { seqs: batch.seqs, failures, ...(results === undefined ? {} : { results }), returned: [], ms };
+  if (received === undefined) return { seqs: batch.seqs, failures, ...(results === undefined ? {} : { results }), ...(timings && { timings }), returned: [], ms };
   // The rest after partial reports: failures are indexed in the batch, results span it (undefined where reported).
   const seqs: number[] = [];
   const rest: WireFailure[] = [];
   const kept: unknown[] | undefined = results && [];
+  /** Indexes of the jobs kept, whose timings go with them. */
+  const timed: number[] | undefined = timings && [];
   let f = 0;
   forEachSeq(batch.seqs, (seq, index) => {
     if (received[index] === 1) return;
     if (failures[f]?.index === index) rest.push({ index: seqs.length, error: failures[f++]!.error });
     kept?.push(results![index]);
+    timed?.push(index);
     seqs.push(seq);
   });
-  return { seqs: toRuns(seqs), failures: rest, ...(kept === undefined ? {} : { results: kept }), returned: [], ms };
+  return { seqs: toRuns(seqs), failures: rest, ...(kept === undefined ? {} : { results: kept }), ...(timed && { timings: timingsAt(timings!, timed) }), returned: [], ms };
 }
 
 /**

@@ -1,6 +1,7 @@
 /** The thread's side of partial reports: posts the finished jobs of batches whose other jobs still run. */
 import { parentPort } from 'node:worker_threads';
 import type { WireFailure } from '../protocol/messages.js';
+import { timingsAt } from '../protocol/timings.js';
 import type { PartialReport } from './thread-messages.js';
 import type { HeldBatch } from './held-batch.js';
 import { DONE, REPORTED, RUNNING } from './batch-progress.js';
@@ -63,7 +64,7 @@ export class PartialReporter {
 
   /** Posts a partial report of the batch's finished, unreported jobs. */
   #report(batch: HeldBatch): void {
-    const { states, results } = batch;
+    const { states, results, timings } = batch;
     const indexes: number[] = [];
     let scan = batch.next;
     for (let i = batch.scan; i < batch.next; i++) {
@@ -83,7 +84,15 @@ export class PartialReporter {
     }
     const ms = batch.ms - batch.msReported;
     const partial = batch.partials + 1;
-    const message: PartialReport = { batch: batch.task.id, partial, indexes, failures, ...(results && { results: indexes.map((i) => results[i]) }), ms };
+    const message: PartialReport = {
+      batch: batch.task.id,
+      partial,
+      indexes,
+      failures,
+      ...(results && { results: indexes.map((i) => results[i]) }),
+      ...(timings && { timings: timingsAt(timings, indexes) }),
+      ms,
+    };
     try {
       parentPort!.postMessage(message);
     } catch {

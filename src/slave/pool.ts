@@ -209,7 +209,7 @@ export class JobPool {
       // The packed jobs are a view into a received frame (a Buffer, whose `slice` copies nothing):
       // copy them into a buffer of their own and move that over, leaving the caller's intact.
       const jobs = new Uint8Array(batch.jobs);
-      const task: BatchTask = { id, partials, seqs: batch.seqs, attempts: batch.attempts, origins: batch.origins, jobs, wantResults, progress: progress.buffer };
+      const task: BatchTask = { id, partials, seqs: batch.seqs, attempts: batch.attempts, origins: batch.origins, jobs, wantResults, timings: batch.timings, progress: progress.buffer };
       const outcome = await this.#piscina.run(task, { transferList: [jobs.buffer] });
       // The reply may overtake partial reports posted before it (another port): they are on their way.
       const caughtUp = await this.#receiver.caughtUp(id, outcome.partials ?? 0);

@@ -6,9 +6,11 @@ import { clientCurve, type ClientCurve } from '../curve/curve-config.js';
 import { DecayingAverage } from '../decaying-average.js';
 import { createLogger, type Logger } from '../log.js';
 import { resolveModule } from '../load.js';
-import { MAX_CONCURRENCY, type Jobs } from '../protocol/messages.js';
+import { MAX_CONCURRENCY, type Jobs, type Welcome } from '../protocol/messages.js';
 import { runsLength } from '../protocol/seq-runs.js';
+import { timingBytes } from '../protocol/timings.js';
 import { Connection } from './connection.js';
+import { creditToGrant } from './credit.js';
 import { JobPool, type Batch, type BatchResult } from './pool.js';
 import { resolveSlaveOptions, type ResolvedSlaveOptions, type SlaveOptions } from './options.js';
 
@@ -18,8 +20,6 @@ export interface SlaveSummary {
   readonly failed: number;
 }
 
-/** Milliseconds of work to hold (queued and promised) per lane, so no lane waits on the wire. */
-const HOLD_MS = 100;
 /** Most milliseconds a leaving slave waits for the master's QUIT before it closes anyway. */
 const RELEASE_MS = 3000;
 
@@ -27,6 +27,12 @@ const RELEASE_MS = 3000;
  * A slave: takes jobs from a master, runs them in batches on a piscina pool, and reports
  * results back with fresh credit. Jobs from an earlier session (before a reconnect or a
  * master restart) are void: their results are never sent, since the master gave them away.
+ * `run()` starts slaves as processes for you; start one yourself to run it elsewhere.
+ *
+ * @example
+ * const slave = await Slave.start({ module: 'tasks.ts', address: 'tcp://master-host:3050', threads: 8 });
+ * process.once('SIGTERM', () => slave.stop()); // hands back what it has not started
+ * const { done, failed } = await slave.done; // once the master says QUIT
  */
 export class Slave extends EventEmitter {
   readonly done: Promise<SlaveSummary>;
@@ -36,7 +42,7 @@ export class Slave extends EventEmitter {
   readonly #connection: Connection;
   #finish: (summary: SlaveSummary) => void = () => {};
   #session = 0;
-  #wantResults = false;
+  #wants: Pick<Welcome, 'wantResults' | 'wantTimings'> = { wantResults: false };
   /** Batches waiting until the pool wants another: each runs whole on one thread, over its lanes. */
   #queue: Batch[] = [];
   /** Jobs of this session received and not yet reported. */
@@ -86,7 +92,7 @@ export class Slave extends EventEmitter {
       this.#queue = [];
       this.#held = 0;
       this.#granted = 0;
-      this.#wantResults = welcome.wantResults;
+      this.#wants = welcome;
       this.#pool.jobTimeout = welcome.jobTimeout;
       this.#logger.info(`welcomed by run ${welcome.run}`);
       const credit = this.#topUp();
@@ -144,7 +150,7 @@ export class Slave extends EventEmitter {
       return;
     }
     const count = runsLength(message.seqs);
-    this.#queue.push({ seqs: message.seqs, attempts: message.attempts, origins: message.origins, jobs: message.jobs, count });
+    this.#queue.push({ seqs: message.seqs, attempts: message.attempts, origins: message.origins, jobs: message.jobs, count, timings: this.#wants.wantTimings });
     this.#held += count;
     this.#granted = Math.max(0, this.#granted - count);
     this.#pump();
@@ -156,7 +162,7 @@ export class Slave extends EventEmitter {
       const batch = this.#queue.shift()!;
       this.#running++;
       const session = this.#session;
-      void this.#pool.run(batch, this.#wantResults, (partial) => this.#partial(session, batch, partial)).then((result) => this.#ran(session, batch, result));
+      void this.#pool.run(batch, this.#wants.wantResults, (partial) => this.#partial(session, batch, partial)).then((result) => this.#ran(session, batch, result));
     }
   }
 
@@ -177,7 +183,7 @@ export class Slave extends EventEmitter {
 
   /** Counts a result, and sends it as a DONE with fresh credit, unless it is of an earlier session (the master gave its jobs away). */
   #report(session: number, batch: Batch, result: BatchResult): void {
-    const { seqs, failures, results, returned, ms } = result;
+    const { seqs, failures, results, timings, returned, ms } = result;
     const ran = runsLength(seqs);
     this.#count(ran, failures.length, ms, batch.count);
     const run = this.#connection.run;
@@ -189,23 +195,17 @@ export class Slave extends EventEmitter {
       run,
       seqs,
       failures,
-      ...(results === undefined ? {} : { results }),
+      ...(results && { results }),
+      ...(timings && { timings: timingBytes(timings) }),
       ...(returned.length === 0 ? {} : { returned }),
       ms,
       credit,
     });
   }
 
-  /** Credit to grant now: enough to hold about HOLD_MS of work per lane. */
+  /** Credit to grant now: enough to hold about HOLD_MS of work per lane (see creditToGrant). */
   #topUp(): number {
-    // Work for the jobs that run at once, no more: what is held re-runs after a crash.
-    const lanes = this.#pool.lanes;
-    const msPerJob = this.#msPerJob.value;
-    const perLane = msPerJob === undefined ? 2 : Math.ceil(HOLD_MS / Math.max(msPerJob, 0.001));
-    const want = Math.min(this.#options.maxCredit, Math.max(2 * lanes, perLane * lanes));
-    const give = want - this.#held - this.#granted;
-    // Grant in lumps: a trickle of small grants would come back as a trickle of small batches.
-    if (give <= 0 || give < Math.ceil(want / 8)) return 0;
+    const give = creditToGrant(this.#pool.lanes, this.#msPerJob.value, this.#options.maxCredit, this.#held, this.#granted);
     this.#granted += give;
     return give;
   }

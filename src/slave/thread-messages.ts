@@ -23,6 +23,8 @@ export interface Batch {
   readonly jobs: Uint8Array;
   /** How many jobs (seqs) it holds. */
   readonly count: number;
+  /** Whether to time each job (the master keeps a job log): its result then carries `timings`. */
+  readonly timings?: boolean | undefined;
 }
 
 /** One piscina task: a batch whose jobs a thread starts in order, as its lanes free up. */
@@ -36,6 +38,8 @@ export interface BatchTask {
   readonly origins?: readonly number[] | undefined;
   readonly jobs: Uint8Array;
   readonly wantResults: boolean;
+  /** Whether to time each job: off, a job costs no clock read of its own. */
+  readonly timings?: boolean | undefined;
   /** The progress region this batch reports into (see batch-progress.ts); untouched for an empty (warm-up) batch. */
   readonly progress: SharedArrayBuffer;
 }
@@ -48,6 +52,8 @@ export interface BatchOutcome {
   readonly failures: readonly WireFailure[];
   /** Each job's return value in batch order (undefined for a failed one), when results are wanted. */
   readonly results?: unknown[];
+  /** Each job's `[start (ms since the epoch), ms]` in batch order, when timed. */
+  readonly timings?: Float64Array;
   /** Why the task module could not be loaded (or the batch decoded) in this thread. */
   readonly loadError?: string;
   /** The batch was called off before its first job started: no job ran. */
@@ -75,6 +81,8 @@ export interface PartialReport {
   readonly failures: readonly WireFailure[];
   /** One per index, when results are wanted. */
   readonly results?: unknown[];
+  /** A `[start, ms]` pair per index, when timed. */
+  readonly timings?: Float64Array;
   /** Handler milliseconds of these jobs, summed. */
   readonly ms: number;
 }
@@ -87,6 +95,8 @@ export interface BatchResult {
   readonly failures: readonly WireFailure[];
   /** One per seq in `seqs`, when results are wanted. */
   readonly results?: readonly unknown[];
+  /** A `[start, ms]` pair per seq in `seqs`, when timed (and known: not for jobs of a dead thread). */
+  readonly timings?: Float64Array;
   /** Jobs to run again: never started, called off, or run by a thread that died with their outcome. */
   readonly returned: SeqRuns;
   readonly ms: number;

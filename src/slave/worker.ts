@@ -80,6 +80,7 @@ function claim(batch: HeldBatch): boolean {
     return false;
   }
   batch.results = task.wantResults ? new Array<unknown>(count) : undefined;
+  batch.timings = task.timings === true ? new Float64Array(2 * count) : undefined;
   batch.seq = task.seqs[0]!;
   batch.end = batch.seq + task.seqs[1]!;
   if (task.partials) reporter.add(batch);
@@ -109,7 +110,7 @@ function decode(batch: HeldBatch): BatchOutcome | undefined {
  * takes a lane until it settles. True while the batch still has jobs to start.
  */
 function startJobs(batch: HeldBatch): boolean {
-  const { jobs, states, count } = batch;
+  const { jobs, states, count, timings } = batch;
   const { attempts, origins } = batch.task;
   const handler = handle!;
   // Timed per stretch of synchronous jobs, not per job: two clock reads per job would cost more than a no-op job.
@@ -121,10 +122,13 @@ function startJobs(batch: HeldBatch): boolean {
     states[index] = RUNNING;
     let value: unknown;
     let thenable: boolean;
+    // A timed batch (for the master's job log) reads the clock around each job; an untimed one never does.
+    const startedAt = timings === undefined ? 0 : performance.now();
     try {
       value = handler(jobs[index], { seq: origins?.[index] ?? seq, attempt: attempts?.[index] ?? 0 });
       thenable = isThenable(value);
     } catch (error) {
+      if (timings !== undefined) time(timings, index, startedAt);
       batch.failures.push({ index, error: toWireError(error) });
       if (finish(batch, index)) break;
       continue;
@@ -138,10 +142,11 @@ function startJobs(batch: HeldBatch): boolean {
       reporter.jobAwaits();
       // Promise.resolve: a thenable whose `then` throws fails its job, as an await would.
       Promise.resolve(value).then(
-        (result) => settle(batch, index, now, result, undefined),
-        (error: unknown) => settle(batch, index, now, undefined, toWireError(error)),
+        (result) => settle(batch, index, now, result, undefined, startedAt),
+        (error: unknown) => settle(batch, index, now, undefined, toWireError(error), startedAt),
       );
     } else {
+      if (timings !== undefined) time(timings, index, startedAt);
       keep(batch, index, value);
       if (finish(batch, index)) break;
     }
@@ -152,13 +157,20 @@ function startJobs(batch: HeldBatch): boolean {
 }
 
 /** An async job settled: its lane is free for the next job. */
-function settle(batch: HeldBatch, index: number, startedAt: number, value: unknown, error: WireError | undefined): void {
+function settle(batch: HeldBatch, index: number, startedAt: number, value: unknown, error: WireError | undefined, jobStartedAt: number): void {
   busy--;
   batch.ms += performance.now() - startedAt;
+  if (batch.timings !== undefined) time(batch.timings, index, jobStartedAt);
   if (error === undefined) keep(batch, index, value);
   else batch.failures.push({ index, error });
   if (finish(batch, index)) reply(batch);
   pump();
+}
+
+/** Records when job `index` started (`startedAt`, by performance.now) and how long it ran, until now. */
+function time(timings: Float64Array, index: number, startedAt: number): void {
+  timings[2 * index] = performance.timeOrigin + startedAt;
+  timings[2 * index + 1] = performance.now() - startedAt;
 }
 
 /** Records a job's return value, when results are wanted. */
@@ -180,11 +192,11 @@ function finish(batch: HeldBatch, index: number): boolean {
 
 /** Replies for a batch whose jobs have all finished, with the outcome of those not reported yet. */
 function reply(batch: HeldBatch): void {
-  const { ms, failures, results, partials } = batch;
+  const { ms, failures, results, partials, timings } = batch;
   // Jobs that overlap finish out of order.
   if (failures.length > 1) failures.sort((a, b) => a.index - b.index);
   batch.jobs = [];
-  const outcome: BatchOutcome = results === undefined ? { ms, failures } : { ms, failures, results };
+  const outcome: BatchOutcome = { ms, failures, ...(results && { results }), ...(timings && { timings }) };
   if (!batch.task.partials) return batch.resolve(outcome);
   reporter.delete(batch);
   batch.resolve(partials === 0 ? outcome : { ...outcome, ms: ms - batch.msReported, partials });

@@ -2,6 +2,7 @@
  * How big the next batch to a slave is, and which jobs it holds: about `batchMs` of handler time
  * per lane of the one thread it runs on, retries first, then fresh jobs.
  */
+import type { TokenBucket } from '../rate-limit.js';
 import type { RetryQueue } from '../retry-queue.js';
 import type { JobSource } from '../source.js';
 import { BatchBytes } from './batch-bytes.js';
@@ -12,6 +13,8 @@ export interface BatchPolicyOptions {
   readonly batchMs?: number;
   /** Most jobs in a batch, however quick: tiny jobs travel in batches this big. @default 4000 */
   readonly maxBatch?: number;
+  /** `--rate`: every job sent, retries too, takes a token from it first. @default no limit */
+  readonly bucket?: TokenBucket | undefined;
 }
 
 /** Jobs per lane in a batch to a slave whose job times are not known yet. */
@@ -23,14 +26,16 @@ export class BatchPolicy {
   readonly #retries: RetryQueue;
   readonly #batchMs: number;
   readonly #maxBatch: number;
+  readonly #bucket: TokenBucket | undefined;
   /** Packed bytes per job, so that a batch stays small enough for one message. */
   readonly bytes = new BatchBytes();
 
-  constructor(source: JobSource, retries: RetryQueue, { batchMs = 50, maxBatch = 4000 }: BatchPolicyOptions = {}) {
+  constructor(source: JobSource, retries: RetryQueue, { batchMs = 50, maxBatch = 4000, bucket }: BatchPolicyOptions = {}) {
     this.#source = source;
     this.#retries = retries;
     this.#batchMs = batchMs;
     this.#maxBatch = maxBatch;
+    this.#bucket = bucket;
   }
 
   /**
@@ -49,8 +54,11 @@ export class BatchPolicy {
     if (!source.exhausted && slave.inFlight > 0 && ready < n) return [];
     // Near the end, share what is left among the slaves' threads (a batch runs on one) rather than hand it all to one.
     if (source.exhausted) n = Math.min(n, Math.max(1, Math.ceil(ready / threads)));
+    // A rate-limited run sends what the tokens allow, at once: holding them for fuller batches would bunch the starts.
+    if (this.#bucket !== undefined && ready > 0) n = Math.min(n, this.#bucket.allowance());
     const seqs = this.#retries.take(n, slave.key, alone);
     if (seqs.length < n) seqs.push(...source.take(n - seqs.length));
+    this.#bucket?.spend(seqs.length);
     return seqs;
   }
 }

@@ -24,6 +24,8 @@ export interface DispatcherOptions extends BatchPolicyOptions {
   readonly lease: number;
   readonly jobTimeout: number;
   readonly wantResults: boolean;
+  /** Whether DONEs should carry each job's start time and handler ms (for `--joblog`). @default false */
+  readonly wantTimings?: boolean;
   /** Handles a DONE batch; the next message waits for it (backpressure on slow result handlers). */
   readonly onReport: (report: Report) => Promise<void> | void;
   /** Called when in-flight jobs of the slave named `slave` go back to the buffer (lease expiry, BYE, reconnect). */
@@ -167,8 +169,8 @@ export class Dispatcher {
       return;
     }
     this.#members.admit(id, hello);
-    const { runId: run, jobTimeout, lease, wantResults } = this.#options;
-    this.#send(id, { command: 'WELCOME', run, jobTimeout, lease, wantResults });
+    const { runId: run, jobTimeout, lease, wantResults, wantTimings } = this.#options;
+    this.#send(id, { command: 'WELCOME', run, jobTimeout, lease, wantResults, ...(wantTimings === true && { wantTimings }) });
   }
 
   async #done(slave: SlaveRecord, message: Done): Promise<void> {

@@ -5,6 +5,7 @@
 import { pack } from '../../protocol/codec.js';
 import type { Done, MasterMessage, WireError } from '../../protocol/messages.js';
 import { forEachSeq, toRuns, type SeqRuns } from '../../protocol/seq-runs.js';
+import { readTimings, timingsAt } from '../../protocol/timings.js';
 import type { Logger } from '../../log.js';
 import type { JobTable } from '../job-table.js';
 import type { Report } from '../recorder.js';
@@ -85,10 +86,17 @@ export class InFlight {
     const seqs: number[] = [];
     const errors: Array<WireError | undefined> | undefined = failed && [];
     const results: unknown[] | undefined = message.results && [];
+    const sent = message.timings && readTimings(message.timings);
+    /** Indexes of the seqs kept, once one is dropped (till then, all before it are). */
+    let kept: number[] | undefined;
     let unknown = 0;
     let failures = 0;
     forEachSeq(message.seqs, (seq, index) => {
-      if (!table.isAt(seq, slave)) return void unknown++;
+      if (!table.isAt(seq, slave)) {
+        if (sent !== undefined) kept ??= Array.from({ length: index }, (_, i) => i);
+        return void unknown++;
+      }
+      kept?.push(index);
       table.land(seq);
       seqs.push(seq);
       const error = failed?.get(index);
@@ -96,6 +104,7 @@ export class InFlight {
       errors?.push(error);
       results?.push(message.results![index]);
     });
+    const timings = sent && (kept === undefined ? sent : timingsAt(sent, kept));
     if (unknown > 0) {
       this.stats.dropped += unknown;
       this.#options.logger.limited('warn', 'done-unknown', `dropped DONE from ${slave.name} for ${unknown} seqs not in flight there`);
@@ -103,7 +112,7 @@ export class InFlight {
     slave.inFlight -= seqs.length;
     slave.observe(message.ms, seqs.length);
     slave.counted(seqs.length, failures, Date.now());
-    return { slave, seqs, errors, results };
+    return { slave, seqs, errors, results, ...(timings && { timings }) };
   }
 
   /** Puts `runs` (all of the slave's in flight, if omitted) back at the head of the buffer. */
