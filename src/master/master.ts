@@ -111,7 +111,7 @@ export class Master extends EventEmitter<MasterEvents> {
     // Held seqs lie within this many above the watermark (see JobTable).
     const window = 2 ** Math.ceil(Math.log2(Math.max(options.size * 4, 2 ** 20)));
     const table = new JobTable(window);
-    this.#controls = new RunControls(options, { dispatch: () => this.#dispatcher.dispatch(), stop: () => this.stop(), logger, originOf: plan.originOf });
+    this.#controls = new RunControls(options, { dispatch: () => this.#dispatcher.dispatch(), stop: () => void (this.#stopping || this.stop()), logger, originOf: plan.originOf });
     this.#source = new JobSource(iterable, ledger, table, { size: options.size, window, cursorMode: resumed?.cursorMode, generator: options.fn, limit: options.limit });
     this.#retries = new RetryQueue({ retries: options.retries, backoffMs: options.retryBackoff, onReady: () => this.#dispatcher.dispatch() });
     this.#recorder = new Recorder(ledger, table, this.#checkpoint, this.#retries, { handleResult, logger, describeSeq: (seq) => plan.describeSeq(seq), ...this.#controls.recording });
@@ -226,7 +226,7 @@ export class Master extends EventEmitter<MasterEvents> {
     } catch (error) {
       this.#fatal ??= unrecordedError(error as Error);
     }
-    const summary = summarize(outcome, this.#fatal, this.#recorder.counts, this.progress(), this.#ledger.failed, this.#plan.deadLetterFile, this.#controls.halt(this.#source.limited));
+    const summary = summarize(outcome, this.#fatal, this.#recorder.counts, this.progress(), this.#ledger.failed, this.#plan.deadLetterFile, this.#controls.halt(this.#source.limited && !this.#stopping));
     // Said before the summary: a run that ends must not hide how many lines it held back.
     this.#logger.flush();
     this.#finish(this.#plan.finish(summary));

@@ -20,7 +20,7 @@ export interface Halt {
 export interface ControlHooks {
   /** Dispatches again: tokens are due. */
   readonly dispatch: () => void;
-  /** Stops the run gracefully, as a signal does. */
+  /** Stops the run gracefully, as a signal does (and does nothing to a run already stopping). */
   readonly stop: () => void;
   readonly logger: Logger;
   /** A --retry-failed run's seq in the run of its job `seq`, for the job log. */
@@ -57,8 +57,8 @@ export class RunControls {
   }
 
   /**
-   * Why the run stopped on its own, if it did: `--max-failures`, or, for a run whose source was
-   * cut off by `--limit` (`limited`), the limit.
+   * Why the run stopped on its own, if it did: `--max-failures`, or, for a run that ended because
+   * its source was cut off by `--limit` (`limited`: not one stopped meanwhile), the limit.
    */
   halt(limited: boolean): Halt | undefined {
     if (this.#halt !== undefined || !limited) return this.#halt;

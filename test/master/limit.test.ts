@@ -34,6 +34,18 @@ describe('--limit through tm-run', () => {
     expect(readStateFields(state)).toMatchObject({ finished: true, ledger: { watermark: JOBS } });
   }, 60_000);
 
+  it('says a stop by signal was one, though the limit was reached: exit 143, no word of --limit', async () => {
+    const started = join(dir.path, 'started.txt');
+    const env = { TM_STARTED: started, TM_RECORD: join(dir.path, 'record.txt'), TM_UNRULY: 'gate', TM_UNRULY_JOBS: '5', TM_GATE: join(dir.path, 'gate') };
+    const run = runBin('tm-run', [join(FIXTURES, 'unruly.ts'), '1', 'n=20', '--threads', '1', '--limit', '10', '--grace', '500', '--no-progress', '--state', join(dir.path, 's.json')], { cwd: dir.path, env });
+    // All 10 pulled, job 5 stuck at its gate: SIGTERM stops the run before the limit can end it.
+    await expect.poll(() => readRecord(started).length, { timeout: 20_000, interval: 10 }).toBeGreaterThanOrEqual(6);
+    run.child.kill('SIGTERM');
+    expect(await run.exited, run.stderr).toEqual({ code: 143, signal: null });
+    expect(run.stdout).toMatch(/stopped: \d+ jobs done/);
+    expect(run.stdout).not.toMatch(/--limit/);
+  }, 30_000);
+
   it('ends as finished when the generator runs out before the limit', async () => {
     const record = join(dir.path, 'record.txt');
     const run = runBin('tm-run', [RECORD, '1', 'n=50', '--threads', '1', '--limit', '100', '--no-progress', '--state', join(dir.path, 's.json')], { cwd: dir.path, env: { TM_RECORD: record } });
