@@ -129,8 +129,9 @@ describe.skipIf(SKIP)('tm-run in a terminal', () => {
 
     const bar = expectCleanScreen(lines, width, 'finished', 0);
     expect(bar).toMatch(/\b100% \| 300000\/300000 \|/);
-    expect(bar).toMatch(/^\[=+\] .* \| slaves 2$/);
-    expect(lines.filter((line) => /^\[master\] slave \S+ joined/.test(line))).toHaveLength(2);
+    // Under load the second slave may join only after the last job: it is then told the run is over.
+    expect(bar).toMatch(/^\[=+\] .* \| slaves [12]$/);
+    expect(lines.filter((line) => /^\[master\] slave \S+ joined/.test(line)).length).toBeGreaterThanOrEqual(1);
   });
 
   it('prints the slaves’ stderr lines above the bar, each whole on its own line, none lost', async () => {
