@@ -24,6 +24,7 @@ import { CORES, type Row, type Settings } from './lib/report.js';
 import { table } from './lib/table.js';
 import { removeTempDirs } from './lib/temp.js';
 import { curve, netns } from './workloads/curve.js';
+import { joblog } from './workloads/joblog.js';
 import { memory } from './workloads/memory.js';
 import { tail } from './workloads/tail.js';
 import { cpu, fanIn, floorOnly, io, noop } from './workloads/throughput.js';
@@ -32,6 +33,7 @@ import { cpu, fanIn, floorOnly, io, noop } from './workloads/throughput.js';
 const WORKLOADS: Record<string, (settings: Settings) => Promise<Row[]>> = {
   floor: floorOnly,
   noop,
+  joblog,
   io,
   cpu,
   memory,

@@ -1,0 +1,49 @@
+/**
+ * joblog: what `--joblog` costs. The noop workload (1 slave, 2 threads) with a job log against
+ * the same without one, runs alternating in one invocation; ratio < 1 is the cost. The job log
+ * is a line of JSON per job, about 100 bytes, so a 4M-job run writes about 400 MB.
+ */
+import path from 'node:path';
+import { measure, type Measure, type Topology } from '../lib/measure.js';
+import { describeRun, engineFields, medians, round, type Row, type Settings } from '../lib/report.js';
+import { engine } from '../lib/topologies.js';
+
+const TIMEOUT_MS = 10 * 60_000;
+
+/** The master of `topology` keeping a job log in its run's temp dir. */
+function withJobLog(topology: Topology): Topology {
+  const { producer } = topology;
+  return { ...topology, producer: { ...producer, args: (dir) => [...producer.args(dir), '--joblog', path.join(dir, 'jobs.jsonl')] } };
+}
+
+export async function joblog(settings: Settings): Promise<Row[]> {
+  const jobs = settings.quick ? 1_000_000 : 4_000_000;
+  const plain = engine({ task: 'noop', jobs, slaves: [{ threads: 2, concurrency: 1 }], timeoutMs: TIMEOUT_MS });
+  const logged = withJobLog(plain);
+  const withLog: Measure[] = [];
+  const without: Measure[] = [];
+  for (let i = 1; i <= settings.runs; i++) {
+    withLog.push(await measure(logged));
+    settings.log(describeRun(`joblog ${i}/${settings.runs} with --joblog`, withLog.at(-1)!));
+    without.push(await measure(plain));
+    settings.log(describeRun(`joblog ${i}/${settings.runs} without`, without.at(-1)!));
+  }
+  const e = medians(withLog);
+  const b = medians(without);
+  return [
+    {
+      name: 'joblog',
+      jobs,
+      ...engineFields(e),
+      baseline: 'noop without --joblog',
+      baseline_jobs_per_s: Math.round(b.jobsPerS),
+      baseline_seconds: round(b.seconds, 3),
+      baseline_samples_jobs_per_s: b.samples,
+      baseline_peak_rss_mb: round(Math.max(b.producerRssMb, b.consumerRssMb), 1),
+      ratio: round(e.jobsPerS / b.jobsPerS, 3),
+      ratio_of: 'noop with --joblog jobs/s / noop without jobs/s (medians)',
+      target: null,
+      pass: null,
+    },
+  ];
+}
