@@ -10,7 +10,7 @@ import { Master } from './master/master.js';
 import type { ProgressSnapshot } from './master/run-progress.js';
 import type { Summary } from './master/summary.js';
 import { ResultQueue } from './result-queue.js';
-import { setUpRun, type RunOptions } from './run-options.js';
+import { setUpRun, type RunOptions, type RunSetup } from './run-options.js';
 import { Supervisor } from './spawn/supervisor.js';
 import { UsageError } from './errors.js';
 
@@ -55,7 +55,8 @@ export class RunHandle<Job = unknown, Result = unknown> extends EventEmitter<Run
   }
 
   /**
-   * Each success's job and result, in the order the master recorded them (with `results: true`).
+   * Each success's job and result, in the order the master recorded them (with `results: true`;
+   * without it, none).
    * Read them as they come: the master holds at most a thousand or so unread, then waits.
    * Breaking out of the loop drops the rest, and the run goes on.
    */
@@ -127,7 +128,7 @@ export class RunHandle<Job = unknown, Result = unknown> extends EventEmitter<Run
     }
   }
 
-  #startSlaves(setup: Awaited<ReturnType<typeof setUpRun>>, address: string): Supervisor {
+  #startSlaves(setup: RunSetup, address: string): Supervisor {
     const { target, count, threads, concurrency, maxCredit } = setup.slaves;
     const supervisor = new Supervisor({ target, count, address, threads, concurrency, maxCredit, logLevel: setup.logLevel, cwd: setup.cwd }, createLogger('run', setup.logLevel));
     this.#supervisor = supervisor;
