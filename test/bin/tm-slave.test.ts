@@ -29,3 +29,15 @@ describe('tm-slave with no master', () => {
     expect(slave.child.exitCode).toBeNull();
   }, 8_000);
 });
+
+describe('a standalone tm-slave', () => {
+  it('ends with one line of what it ran, once the master says the run is over', async () => {
+    const master = runBin('tm-master', [SQUARES, 'n=10', '--address', 'tcp://127.0.0.1:*', '--state', join(dir.path, 's.json'), '--no-progress'], { cwd: dir.path });
+    const [, endpoint] = await master.waitFor(/listening on (tcp:\/\/[^\s;]+)/);
+    const slave = runBin('tm-slave', [SQUARES, '--threads', '1', '--address', endpoint!], { cwd: dir.path });
+
+    expect(await slave.exited, slave.stderr).toEqual({ code: 0, signal: null });
+    expect(slave.stdout).toBe('tm-slave: 10 jobs run, 0 failed; the run is over\n');
+    expect(await master.exited, master.stderr).toEqual({ code: 0, signal: null });
+  });
+});
