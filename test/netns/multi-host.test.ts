@@ -51,11 +51,11 @@ describe.skipIf(unavailable !== undefined)('across hosts, over TCP with CURVE', 
 
   const readPub = (file: string): string => readPublicKey(file, 'server-key');
 
-  function master(jobs: number, keyFile: string, flags: readonly string[] = []): Proc {
+  function master(jobs: number, keyFile: string, flags: readonly string[] = [], env: NodeJS.ProcessEnv = {}): Proc {
     const address = `tcp://${lab.host('master').address}:${PORT}`;
     const args = [RECORD, `n=${jobs}`, '--address', address, '--state', join(dir.path, 'run.state.json'), '--no-progress'];
     args.push('--curve-secret', keyFile, '--authorized-keys', join(dir.path, 'authorized_keys'), ...flags);
-    return runBin('tm-master', args, { cwd: dir.path, netns: lab.host('master').netns });
+    return runBin('tm-master', args, { cwd: dir.path, env, netns: lab.host('master').netns });
   }
 
   function slave(host: string, name: string, key: string, serverPub: string, env: NodeJS.ProcessEnv = {}, flags: readonly string[] = []): Proc {
@@ -76,12 +76,14 @@ describe.skipIf(unavailable !== undefined)('across hosts, over TCP with CURVE', 
 
   it('runs every job exactly once with the master on one host and slaves on two others', async () => {
     const k = keys(['a', 'b'], ['a', 'b']);
-    // Both slaves ready before the master starts, and jobs slow enough that both join: a slave that
-    // joined after the last job would wait for a QUIT no master is left to send.
+    // The generator holds its jobs until both slaves have joined: a slave that joined after the
+    // last job would wait for a QUIT no master is left to send, and a loaded machine may be slow.
     const slow = { TM_ASYNC_MS: '2' };
     const slaves = [slave('a', 'slave-a', k.a!.key, k.master!.pub, slow, ['--concurrency', '2']), slave('b', 'slave-b', k.b!.key, k.master!.pub, slow, ['--concurrency', '2'])];
-    await Promise.all(slaves.map((s) => s.waitFor(/waiting for a master/)));
-    const m = master(3000, k.master!.key);
+    const go = join(dir.path, 'go');
+    const m = master(3000, k.master!.key, [], { TM_HOLD_UNTIL: go });
+    await Promise.all([m.waitFor(/slave slave-a joined/), m.waitFor(/slave slave-b joined/)]);
+    writeFileSync(go, '');
     await finishes(m, 3000);
     for (const s of slaves) expect(ranOn(s), `${s.stderr}\n${m.stderr}`).toBeGreaterThan(0);
     for (const s of slaves) expect(await s.exited, s.stderr).toEqual({ code: 0, signal: null });
@@ -128,11 +130,15 @@ describe.skipIf(unavailable !== undefined)('across hosts, over TCP with CURVE', 
   it('requeues the jobs of a slave whose link is cut past its lease, and lets it rejoin when it is back, no job counted twice', async () => {
     const k = keys(['a', 'b'], ['a', 'b']);
     const jobs = 2000;
-    const m = master(jobs, k.master!.key, ['--lease', '1500']);
+    const go = join(dir.path, 'go-cut');
+    const m = master(jobs, k.master!.key, ['--lease', '1500'], { TM_HOLD_UNTIL: go });
     await m.waitFor(/listening on/);
     const slow = { TM_ASYNC_MS: '10' };
     const a = slave('a', 'slave-a', k.a!.key, k.master!.pub, slow, ['--concurrency', '2']);
     const b = slave('b', 'slave-b', k.b!.key, k.master!.pub, slow, ['--concurrency', '2']);
+    // Jobs only once both have joined: one that joined after the last job would wait for a QUIT for ever.
+    await Promise.all([m.waitFor(/slave slave-a joined/), m.waitFor(/slave slave-b joined/)]);
+    writeFileSync(go, '');
     await expect.poll(() => ranOn(a), { timeout: 30_000, interval: 50 }).toBeGreaterThanOrEqual(100);
     lab.cut('a');
     await m.waitFor(/warn: slave slave-a gone: silent for more than 1500 ms \(lease\)/);
@@ -150,10 +156,13 @@ describe.skipIf(unavailable !== undefined)('across hosts, over TCP with CURVE', 
   it('loses nothing when the master’s host loses its link for a few seconds', async () => {
     const k = keys(['a', 'b'], ['a', 'b']);
     const jobs = 2000;
-    const m = master(jobs, k.master!.key, ['--lease', '1500']);
+    const go = join(dir.path, 'go-outage');
+    const m = master(jobs, k.master!.key, ['--lease', '1500'], { TM_HOLD_UNTIL: go });
     await m.waitFor(/listening on/);
     const slow = { TM_ASYNC_MS: '10' };
     const slaves = [slave('a', 'slave-a', k.a!.key, k.master!.pub, slow, ['--concurrency', '2']), slave('b', 'slave-b', k.b!.key, k.master!.pub, slow, ['--concurrency', '2'])];
+    await Promise.all([m.waitFor(/slave slave-a joined/), m.waitFor(/slave slave-b joined/)]);
+    writeFileSync(go, '');
     await expect.poll(() => record().length, { timeout: 30_000, interval: 50 }).toBeGreaterThanOrEqual(200);
     lab.cut('master');
     // The outage itself is what this test injects: a fixed length of time, not a wait for an event.
