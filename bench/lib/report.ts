@@ -23,6 +23,9 @@ export interface Row {
   readonly [extra: string]: unknown;
 }
 
+/** The fields of a row that is measured alone, against no baseline and no target. */
+export const NO_BASELINE = { baseline: null, baseline_jobs_per_s: null, ratio: null, ratio_of: null, target: null, pass: null } as const;
+
 /** Settings every workload gets from the command line. */
 export interface Settings {
   readonly quick: boolean;

@@ -5,7 +5,7 @@
  */
 import { Lab, labUnavailable } from '../../test/helpers/netns.js';
 import { measure, type Measure } from '../lib/measure.js';
-import { describeRun, engineFields, medians, round, type Medians, type Row, type Settings } from '../lib/report.js';
+import { describeRun, engineFields, medians, NO_BASELINE, round, type Medians, type Row, type Settings } from '../lib/report.js';
 import { makeTempDir, removeTempDir } from '../lib/temp.js';
 import { curveKeys, engine, type EngineRun } from '../lib/topologies.js';
 
@@ -83,12 +83,7 @@ export async function netns(settings: Settings): Promise<Row[]> {
         jobs,
         ...engineFields(medians(runs)),
         hosts: 'master and slave in two network namespaces, veth links to a bridge, TCP, CURVE',
-        baseline: null,
-        baseline_jobs_per_s: null,
-        ratio: null,
-        ratio_of: null,
-        target: null,
-        pass: null,
+        ...NO_BASELINE,
       },
     ];
   } finally {

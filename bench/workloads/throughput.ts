@@ -1,6 +1,6 @@
 /** The throughput workloads: the engine against a baseline with no engine code, runs alternating. */
 import { measure, type Measure, type Topology } from '../lib/measure.js';
-import { describeRun, engineFields, medians, round, type Medians, type Row, type Settings } from '../lib/report.js';
+import { describeRun, engineFields, medians, NO_BASELINE, round, type Medians, type Row, type Settings } from '../lib/report.js';
 import { engine, floor, inline, pool } from '../lib/topologies.js';
 
 const TIMEOUT_MS = 10 * 60_000;
@@ -47,12 +47,7 @@ function floorRow(jobs: number, f: Medians): Row {
     name: 'floor',
     jobs,
     ...engineFields(f),
-    baseline: null,
-    baseline_jobs_per_s: null,
-    ratio: null,
-    ratio_of: null,
-    target: null,
-    pass: null,
+    ...NO_BASELINE,
   };
 }
 
@@ -119,12 +114,7 @@ export async function fanIn(settings: Settings): Promise<Row[]> {
       jobs,
       ...engineFields(medians(runs)),
       slaves: 4,
-      baseline: null,
-      baseline_jobs_per_s: null,
-      ratio: null,
-      ratio_of: null,
-      target: null,
-      pass: null,
+      ...NO_BASELINE,
     },
   ];
 }
