@@ -8,6 +8,6 @@ export type { ProgressSnapshot } from './master/run-progress.js';
 export type { ResultHandler } from './master/task-exports.js';
 export { Slave, type SlaveSummary } from './slave/slave.js';
 export type { SlaveOptions } from './slave/options.js';
-export { withCursor, isWithCursor } from './task.js';
-export type { Cursor, JobArgs, JobContext, GetJobs, HandleJob, CountJobs, HandleResult, WithCursor } from './task.js';
+export { withCursor, isWithCursor, rejectJob, isRejectedJob } from './task.js';
+export type { Cursor, JobArgs, JobContext, GetJobs, HandleJob, CountJobs, HandleResult, WithCursor, RejectedJob } from './task.js';
 export { UsageError, StateError, type ErrorCode } from './errors.js';

@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { UsageError } from './errors.js';
+import { resolveOwnPackage } from './own-package.js';
 
 /** A parsed `module[:fn]` target. */
 export interface Target {
@@ -29,7 +30,7 @@ export function parseTarget(target: string): Target {
 
 /** Resolves a module name as the user typed it (a path from `cwd` or a package) to a `file:` URL. */
 export function resolveModule(module: string, cwd: string): string {
-  const file = isPath(module) ? resolveFile(module, cwd) : resolvePackage(module, cwd);
+  const file = isPath(module) ? resolveFile(module, cwd) : (resolvePackage(module, cwd) ?? resolveOwnPackage(module));
   if (file === undefined) throw new UsageError(`cannot find task module \`${module}\` (resolved from ${cwd})`);
   return pathToFileURL(file).href;
 }

@@ -46,3 +46,32 @@ export function withCursor<J>(job: J, cursor: Cursor): WithCursor<J> {
 export function isWithCursor(value: unknown): value is WithCursor {
   return typeof value === 'object' && value !== null && (value as Partial<WithCursor>)[CURSOR] === true;
 }
+
+const REJECTED = Symbol.for('taskmaster.rejected');
+
+/** A job its generator refused (see `rejectJob`). */
+export interface RejectedJob<J = unknown> {
+  readonly [REJECTED]: true;
+  readonly job: J;
+  readonly error: { readonly message: string; readonly name?: string };
+}
+
+/**
+ * Yields a job the generator cannot make (a malformed line, a row that fails a check): it gets
+ * its seq like any job, and is dead-lettered at once in the master with `reason`, with 0
+ * attempts: never sent to a slave, never retried, never fatal. `--retry-failed` keeps it
+ * dead-lettered (the input itself is bad). Wrap it in `withCursor` in a keyed run.
+ *
+ * @example
+ * try { yield withCursor(JSON.parse(text), offset); }
+ * catch (error) { yield withCursor(rejectJob({ line, text }, error), offset); }
+ */
+export function rejectJob<J>(job: J, reason: string | { readonly message: string; readonly name?: string }): RejectedJob<J> {
+  const error = typeof reason === 'string' ? { message: reason } : { message: String(reason.message), ...(reason.name === undefined ? {} : { name: String(reason.name) }) };
+  return { [REJECTED]: true, job, error };
+}
+
+/** Whether a yielded job came from `rejectJob`. */
+export function isRejectedJob(value: unknown): value is RejectedJob {
+  return typeof value === 'object' && value !== null && (value as Partial<RejectedJob>)[REJECTED] === true;
+}

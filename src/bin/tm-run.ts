@@ -17,6 +17,8 @@ import { createLogger, type LogLevel } from '../log.js';
 import { Master } from '../master/master.js';
 import { Supervisor } from '../spawn/supervisor.js';
 
+const SOURCE_FLAG = { type: 'string', requiresArg: true, describe: 'The module whose generator (`getJobs`, or `fn`) the master runs, such as taskmaster-ts/sources/lines; the positional module is then the slaves’ handler' } as const;
+
 /** How long slaves told the run is over get to leave before they are told again, with a signal. */
 const SLAVES_LEAVE_MS = 5000;
 
@@ -24,11 +26,12 @@ main('tm-run', async () => {
   const argv = await commandLine({
     name: 'tm-run',
     usage:
-      '$0 module[:fn] N [key=value…]\n\nA master and N slaves on this host in one command: the master runs the generator (`getJobs`, or `fn`), the slaves `handleJob`. Takes the flags of tm-master and of tm-slave.',
-    flags: { ...commonFlags, ...masterFlags, ...slaveFlags, ...masterCurveFlags, 'server-key': clientCurveFlags['server-key'] },
+      '$0 module[:fn] N [key=value…]\n$0 --source module[:fn] handler[:fn] N [key=value…]\n\nA master and N slaves on this host in one command: the master runs the generator (`getJobs`, or `fn`), the slaves `handleJob`. With --source, the master runs that module’s generator and the slaves the handler module’s `handleJob` (or `fn`). Takes the flags of tm-master and of tm-slave.',
+    flags: { ...commonFlags, ...masterFlags, ...slaveFlags, ...masterCurveFlags, 'server-key': clientCurveFlags['server-key'], source: SOURCE_FLAG },
     examples: [
       ['$0 examples/squares.ts 4 n=1000000', 'A million jobs through 4 slaves, their threads sharing the CPUs'],
       ['$0 tasks.ts 2 file=huge.csv --state huge.state.json --max-credit 100', 'Slow jobs: each slave holds at most 100, and a rerun resumes from the state'],
+      ['$0 --source taskmaster-ts/sources/lines ./handler.ts 2 path=huge.csv', 'A job per line of huge.csv (the built-in source), each run by handler.ts’s handleJob'],
       ['$0 tasks.ts 2 --address tcp://0.0.0.0:3050 --curve-secret master.key --authorized-keys more.pub', 'CURVE: these 2 slaves (keys made for them) and those of more.pub on other hosts'],
     ],
     exitCodes: masterExitCodes('a usage error (a bad flag, module, export, word or state file), or no slave loads it'),
@@ -38,7 +41,9 @@ main('tm-run', async () => {
     .parse();
   const [target, n, ...words] = argv._.map(String) as [string, string, ...string[]];
   const count = checkInteger('N', Number(n), 1, n);
-  const options = masterOptionsFrom(argv, [target, ...words]);
+  // With --source the positional module is the slaves' alone, `fn` and all; without, `fn` is the master's generator.
+  const options = masterOptionsFrom(argv, [argv.source ?? target, ...words]);
+  const slaveTarget = argv.source === undefined ? parseTarget(target).module : target;
   // With CURVE, its own slaves get a key pair made for them, which the master trusts (it warns of a loose key file itself).
   const serverKey = options.curveSecret === undefined ? undefined : readSecretKey(options.curveSecret, 'curve-secret', () => {}).publicKey;
   if (argv.serverKey !== undefined && serverKey === undefined) throw new UsageError('--server-key needs --curve-secret: the secret key of tm-run’s master');
@@ -49,10 +54,9 @@ main('tm-run', async () => {
   const master = await Master.start({ ...options, trustedKeys: ownKeys === undefined ? [] : [ownKeys.publicKey] });
   const warning = insecureWarning(options);
   if (warning !== undefined) process.stderr.write(`tm-run: ${warning}\n`);
-  // The slaves run the module's default handler: `fn` names the master's generator. A run the
-  // state says has finished ends at once, and starts none.
+  // A run the state says has finished ends at once, and starts no slave.
   const supervisor = !(await master.needsSlaves) ? undefined : new Supervisor(
-    { target: parseTarget(target).module, count, address: master.endpoint, threads: argv.threads, concurrency: argv.concurrency, maxCredit: argv.maxCredit, logLevel: argv.logLevel, cwd: process.cwd(), name: argv.name, slaveArgs: ownKeys?.slaveArgs },
+    { target: slaveTarget, count, address: master.endpoint, threads: argv.threads, concurrency: argv.concurrency, maxCredit: argv.maxCredit, logLevel: argv.logLevel, cwd: process.cwd(), name: argv.name, slaveArgs: ownKeys?.slaveArgs },
     createLogger('tm-run', argv.logLevel as LogLevel),
   );
   const hideProgress = argv.progress ? showProgress(master) : () => {};

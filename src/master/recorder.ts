@@ -7,6 +7,7 @@ import type { JobTable } from './job-table.js';
 import type { Ledger } from './ledger.js';
 import type { RetryQueue } from './retry-queue.js';
 import type { ResultHandler } from './task-exports.js';
+import type { Cursor, RejectedJob } from '../task.js';
 
 /** What a slave reported for jobs it had: each job's error if it failed, its result if wanted. */
 export interface Report {
@@ -118,6 +119,21 @@ export class Recorder {
     this.#options.onRecorded?.(this.counts);
     // The completions are in the state first: the log may wait for the disk, and dispatch with it.
     if (outcomes !== undefined) await jobLog!.write(report, { outcomes, attempts, resultErrors });
+  }
+
+  /**
+   * Dead-letters a job its generator refused (`rejectJob`): 0 attempts, no slave, written before
+   * the ledger counts it failed, as an exhausted failure is.
+   */
+  reject(seq: number, rejected: RejectedJob, cursor: Cursor | undefined): void {
+    const { job, error } = rejected;
+    this.#checkpoint.deadLetter({ seq, cursor, job, attempts: 0, error });
+    this.#options.logger.limited('warn', 'dead-letter', `job ${this.#options.describeSeq(seq)} rejected by its generator, dead-lettered: ${error.message}`);
+    if (this.#ledger.finish(seq, cursor, true)) {
+      this.#checkpoint.append([{ seq, cursor, failed: true }]);
+      this.counts.failed++;
+    }
+    this.#options.onRecorded?.(this.counts);
   }
 
   /** Runs `handleResult` for each success; a throw fails that job like its handler would. */

@@ -1,6 +1,6 @@
 import { UsageError } from '../errors.js';
 import { whyCannotTravel } from '../protocol/travel.js';
-import { isWithCursor } from '../task.js';
+import { isRejectedJob, isWithCursor, type Cursor, type RejectedJob } from '../task.js';
 import type { CursorMode } from './state/checkpoint.js';
 import type { JobTable } from './job-table.js';
 import type { Ledger } from './ledger.js';
@@ -16,6 +16,8 @@ export interface SourceOptions {
   readonly generator?: string;
   /** Most jobs to take from the generator (`--limit`): then it counts as ended, and `limited` says why. @default no limit */
   readonly limit?: number | undefined;
+  /** Called for a job the generator refused (`rejectJob`): it is never held, and the callee dead-letters it. @default none */
+  readonly onReject?: ((seq: number, rejected: RejectedJob, cursor: Cursor | undefined) => void) | undefined;
 }
 
 /**
@@ -197,17 +199,24 @@ export class JobSource {
     const seq = this.#nextSeq;
     if (seq <= this.#resumedUpTo && this.#ledger.isFinished(seq)) return void this.#nextSeq++; // finished by an earlier incarnation
     const job = keyed ? value.job : value;
-    const problem = whyCannotTravel(job);
+    const rejected = isRejectedJob(job) ? job : undefined;
+    const problem = whyCannotTravel(rejected === undefined ? job : rejected.job);
     if (problem !== undefined) {
       throw new UsageError(
         `${this.#generator} yielded a job at seq ${seq} that cannot travel to a slave: ${problem}; yield data (numbers, strings, plain objects, arrays, Maps, Sets, Dates, Buffers, BigInts), such as an id the handler looks the rest up by`,
       );
     }
     this.#nextSeq++;
+    if (rejected !== undefined) return this.#reject(seq, rejected, keyed ? value.cursor : undefined);
     this.#table.put(seq, job, keyed ? value.cursor : undefined);
     this.#accepted++;
     this.#fresh++;
     this.#announce();
+  }
+
+  #reject(seq: number, rejected: RejectedJob, cursor: Cursor | undefined): void {
+    if (this.#options.onReject === undefined) throw new UsageError(`${this.#generator} yielded rejectJob() at seq ${seq}, which this run cannot dead-letter`);
+    this.#options.onReject(seq, rejected, cursor);
   }
 
   /** The first job fixes the mode; a later one of the other kind is a usage error. */

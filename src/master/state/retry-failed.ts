@@ -30,6 +30,7 @@ import {
 import { Ledger } from '../ledger.js';
 import type { RunPlan } from '../run-plan.js';
 import type { Summary } from '../summary.js';
+import { rejectJob } from '../../task.js';
 
 /** The run being retried: its state, locked for as long as the retry runs. */
 interface MainState {
@@ -141,7 +142,8 @@ export class RetryFailed implements RunPlan {
 
   /** The retry run's generator: the dead-lettered jobs, exactly as they were, by seq. (Its state starts afresh: nothing to skip.) */
   *jobs(): Generator<unknown> {
-    for (const record of this.#retried) yield record.job;
+    // A job its generator refused (0 attempts) is refused again: its input is bad, no handler can take it.
+    for (const record of this.#retried) yield record.attempts === 0 ? rejectJob(record.job, record.error) : record.job;
   }
 
   /**
