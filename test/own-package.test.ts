@@ -11,7 +11,7 @@ const scratch = mkdtempSync(path.join(tmpdir(), 'tm-own-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 describe('taskmaster-ts/… specifiers', () => {
-  it.each(['lines', 'jsonl', 'range'])('resolve the built-in source %s from a directory that does not depend on taskmaster-ts, to this package’s dist', (name) => {
+  it.each(['lines', 'jsonl', 'range', 'pg'])('resolve the built-in source %s from a directory that does not depend on taskmaster-ts, to this package’s dist', (name) => {
     expect(resolveModule(`taskmaster-ts/sources/${name}`, scratch)).toBe(pathToFileURL(path.join(ROOT, 'dist', 'sources', `${name}.js`)).href);
   });
 
