@@ -100,3 +100,25 @@ describe('JobTable', () => {
     expect(table.job(1)).toBeUndefined();
   });
 });
+
+describe('JobTable sizing', () => {
+  it('starts at its initial size and doubles as held seqs spread, keeping every job where it was, up to the window', () => {
+    const table = new JobTable(8 * WINDOW, WINDOW);
+    const a = slave('a');
+    expect(table.capacity).toBe(WINDOW);
+    table.put(3, 'three', 'k3');
+    table.send(3, a);
+    table.put(3 + WINDOW, 'far', undefined);
+    expect(table.capacity).toBe(2 * WINDOW);
+    expect(table.isAt(3, a)).toBe(true);
+    expect(table.job(3)).toBe('three');
+    expect(table.cursor(3)).toBe('k3');
+    expect(table.job(3 + WINDOW)).toBe('far');
+    expect(table.inFlight).toBe(1);
+    table.put(3 + 4 * WINDOW, 'farther', undefined);
+    expect(table.capacity).toBe(8 * WINDOW);
+    expect(table.outAt(a)).toEqual([3]);
+    // At the window it no longer grows: such a seq is outside what the source pulls.
+    expect(() => table.put(3 + 8 * WINDOW, 'too far', undefined)).toThrow(/collides with held seq 3/);
+  });
+});
