@@ -94,14 +94,19 @@ export class RunHandle<Job = unknown, Result = unknown> extends EventEmitter<Run
     const setup = await setUpRun(options);
     const results = this.#results;
     const onResult = setup.results ? (result: unknown, job: unknown) => results.push({ job: job as Job, result: result as Result }) : undefined;
-    const master = await Master.start({ ...setup.master, onResult });
+    // Its slaves start as soon as the master is bound, and start up while it loads the module and opens the state.
+    const master = await Master.start({ ...setup.master, onResult, onListening: (endpoint) => this.#startSlaves(setup, endpoint) }).catch(async (error: unknown) => {
+      this.#supervisor?.stop('SIGKILL');
+      await this.#supervisor?.done;
+      throw error;
+    });
     this.#master = master;
     const forward = (snapshot: ProgressSnapshot): boolean => this.emit('progress', snapshot);
     master.on('progress', forward);
     try {
       for (let i = 0; i < this.#stops; i++) master.stop();
       // A run the state says has finished ends at once, with no slave.
-      const supervisor = (await master.needsSlaves) ? this.#startSlaves(setup, master.endpoint) : undefined;
+      const supervisor = this.#supervisor ?? ((await master.needsSlaves) ? this.#startSlaves(setup, master.endpoint) : undefined);
       let slavesFailed = false;
       void supervisor?.done.then((code) => {
         if (code !== 2) return;

@@ -51,14 +51,23 @@ main('tm-run', async () => {
     throw new UsageError(`--server-key ${argv.serverKey} is not the public key of --curve-secret: tm-run's slaves connect to its own master`);
   }
   const ownKeys = serverKey === undefined ? undefined : throwawayKeys(serverKey);
-  const master = await Master.start({ ...options, trustedKeys: ownKeys === undefined ? [] : [ownKeys.publicKey] });
+  // The slaves start as soon as the master is bound, and start up while it loads the module and
+  // opens the state; a run the state says has finished starts none, unless it yields a job after all.
+  let supervisor: Supervisor | undefined;
+  const startSlaves = (address: string): Supervisor =>
+    (supervisor ??= new Supervisor(
+      { target: slaveTarget, count, address, threads: argv.threads, concurrency: argv.concurrency, maxCredit: argv.maxCredit, logLevel: argv.logLevel, cwd: process.cwd(), name: argv.name, slaveArgs: ownKeys?.slaveArgs },
+      createLogger('tm-run', argv.logLevel as LogLevel),
+    ));
+  const master = await Master.start({ ...options, trustedKeys: ownKeys === undefined ? [] : [ownKeys.publicKey], onListening: startSlaves }).catch(async (error: unknown) => {
+    // Its master could not start (its one line says why): its slaves go before they say a word.
+    supervisor?.stop('SIGKILL');
+    await supervisor?.done;
+    throw error;
+  });
   const warning = insecureWarning(options);
   if (warning !== undefined) process.stderr.write(`tm-run: ${warning}\n`);
-  // A run the state says has finished ends at once, and starts no slave.
-  const supervisor = !(await master.needsSlaves) ? undefined : new Supervisor(
-    { target: slaveTarget, count, address: master.endpoint, threads: argv.threads, concurrency: argv.concurrency, maxCredit: argv.maxCredit, logLevel: argv.logLevel, cwd: process.cwd(), name: argv.name, slaveArgs: ownKeys?.slaveArgs },
-    createLogger('tm-run', argv.logLevel as LogLevel),
-  );
+  if (supervisor === undefined && (await master.needsSlaves)) startSlaves(master.endpoint);
   const hideProgress = argv.progress ? showProgress(master) : () => {};
   const signals = onStopSignals((signal) => {
     master.stop();

@@ -8,7 +8,7 @@ import { checkBindAddress } from './address.js';
 import { Dispatcher } from './dispatch/dispatcher.js';
 import { JobTable } from './job-table.js';
 import { Ledger } from './ledger.js';
-import { listen, type Listener } from './listen.js';
+import type { Listener } from './listen.js';
 import { openRun } from './open-run.js';
 import { resolveMasterOptions, type MasterOptions, type ResolvedMasterOptions } from './options.js';
 import { Recorder, type Report } from './recorder.js';
@@ -21,6 +21,7 @@ import { JobSource } from './source.js';
 import { unrecordedError, type Checkpoint } from './state/checkpoint.js';
 import { summarize, type Summary } from './summary.js';
 import { chainResults, loadMasterExports, type ResultHandler } from './task-exports.js';
+import { listenFirst } from './early-slaves.js';
 
 export type { Summary } from './summary.js';
 
@@ -65,24 +66,23 @@ export class Master extends EventEmitter<MasterEvents> {
   #ended = false;
   #fatal: Error | undefined;
 
-  /** Loads the module, opens the state and binds the socket: every usage error surfaces here. */
+  /** Binds the socket, loads the module and opens the state: every usage error surfaces here. */
   static async start(options: MasterOptions): Promise<Master> {
     const resolved = resolveMasterOptions(options);
     const logger = createLogger('master', resolved.logLevel);
-    const { curveSecret, authorizedKeys, trustedKeys, cwd } = resolved;
-    const at = (file: string | undefined): string | undefined => file && resolve(cwd, file);
-    const curve = serverCurve({ curveSecret: at(curveSecret), authorizedKeys: at(authorizedKeys), trustedKeys }, logger);
+    const at = (file: string | undefined): string | undefined => file && resolve(resolved.cwd, file);
+    const curve = serverCurve({ curveSecret: at(resolved.curveSecret), authorizedKeys: at(resolved.authorizedKeys), trustedKeys: resolved.trustedKeys }, logger);
     checkBindAddress(resolved.address, resolved.insecure, curve !== undefined);
-    const exports = await loadMasterExports(resolved.module, resolved.fn, cwd);
-    const plan = openRun(resolved, exports, logger);
-    let listener: Listener | undefined;
+    const { url, listener } = await listenFirst(resolved, curve, logger);
+    let plan: RunPlan | undefined;
     try {
-      listener = await listen(resolved.address, curve, logger);
+      const exports = await loadMasterExports(resolved.module, resolved.fn, url);
+      plan = openRun(resolved, exports, logger);
       const ledger = new Ledger(plan.resumed?.ledger);
       return new Master(resolved, logger, listener, plan, ledger, plan.jobs(ledger), chainResults(exports.handleResult, resolved.onResult));
     } catch (error) {
-      plan.close();
-      listener?.close();
+      plan?.close();
+      listener.close();
       throw error;
     }
   }
@@ -108,7 +108,7 @@ export class Master extends EventEmitter<MasterEvents> {
     this.needsSlaves = new Promise((resolve) => (this.#needSlaves = resolve));
     const resumed = plan.resumed;
     if (resumed?.finished !== true) this.#needSlaves(true);
-    // Held seqs lie within this many above the watermark (see JobTable).
+    // Held seqs lie within this many above the watermark; the table starts at what the buffer holds, and grows with the slaves' credit (see JobTable).
     const window = 2 ** Math.ceil(Math.log2(Math.max(options.size * 4, 2 ** 20)));
     const table = new JobTable(window, options.size * 2);
     this.#controls = new RunControls(options, { dispatch: () => this.#dispatcher.dispatch(), stop: () => void (this.#stopping || this.stop()), logger, originOf: plan.originOf });

@@ -56,6 +56,12 @@ export interface MasterOptions {
    * the run waits for it, and a throw fails the job as one of `handleResult` does. @default none
    */
   readonly onResult?: ResultHandler | undefined;
+  /**
+   * Called with the endpoint once the socket is bound, before the module loads and the state
+   * opens, so slaves started now start up meanwhile; not called for a run whose state says it
+   * finished (nor `--retry-failed`): start them on `needsSlaves` then. @default none
+   */
+  readonly onListening?: ((endpoint: string) => void) | undefined;
   /** Allow binding a non-loopback address without CURVE, over which jobs travel unencrypted. @default false */
   readonly insecure?: boolean;
   /** The master's CURVE secret key file (tm-keygen): turns CURVE on, with `authorizedKeys`. @default none */
@@ -73,7 +79,7 @@ export interface MasterOptions {
 type OptionalFiles = 'state' | 'curveSecret' | 'authorizedKeys';
 export type ResolvedMasterOptions = Required<Omit<MasterOptions, OptionalFiles | Unlimited>> & { readonly [K in OptionalFiles]: string | undefined } & Pick<MasterOptions, Unlimited>;
 /** Options whose absence means no limit, or nothing to call. */
-type Unlimited = 'rate' | 'maxFailures' | 'limit' | 'joblog' | 'onResult';
+type Unlimited = 'rate' | 'maxFailures' | 'limit' | 'joblog' | 'onResult' | 'onListening';
 
 /** Every default of a master, declared once: the options, the flags and `--help` read them here. */
 export const MASTER_DEFAULTS = {

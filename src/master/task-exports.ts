@@ -1,5 +1,5 @@
 /** The master's side of the task-module contract (src/task.ts): what it calls, typed once. */
-import { loadModule, pickFunction, resolveModule } from '../load.js';
+import { loadModule, pickFunction } from '../load.js';
 import type { CountJobs, GetJobs, HandleResult } from '../task.js';
 
 /** `handleResult` as the master calls it: with the values msgpack decoded, whatever the module declares. */
@@ -28,14 +28,17 @@ export function chainResults(handleResult: ResultHandler | undefined, onResult: 
   };
 }
 
-/** Loads `module` from `cwd` and picks its generator `fn` and its optional `countJobs` and `handleResult`. */
-export async function loadMasterExports(module: string, fn: string, cwd: string): Promise<MasterExports> {
-  const url = resolveModule(module, cwd);
+/** The module's file path (or its URL, when not a file): what its state belongs to. */
+export function modulePath(url: string): string {
+  return new URL(url).protocol === 'file:' ? new URL(url).pathname : url;
+}
+
+/** Loads `module` (resolved from the cwd to `url`) and picks its generator `fn` and its optional `countJobs` and `handleResult`. */
+export async function loadMasterExports(module: string, fn: string, url: string): Promise<MasterExports> {
   const mod = await loadModule(url);
   const getJobs = pickFunction(mod, fn, module) as GetJobs;
   const countJobs = typeof mod.countJobs === 'function' ? (mod.countJobs as CountJobs) : undefined;
   // HandleResult takes `never` so that any typed handler is one; the master passes what it decoded.
   const handleResult = typeof mod.handleResult === 'function' ? (mod.handleResult as HandleResult as ResultHandler) : undefined;
-  const path = new URL(url).protocol === 'file:' ? new URL(url).pathname : url;
-  return { module: path, label: module, getJobs, countJobs, handleResult };
+  return { module: modulePath(url), label: module, getJobs, countJobs, handleResult };
 }
