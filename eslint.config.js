@@ -14,4 +14,9 @@ export default tseslint.config(
       '@typescript-eslint/no-explicit-any': 'error',
     },
   },
+  {
+    // The dashboard's script runs in the browser, inline in its page.
+    files: ['src/master/http/page/*.js'],
+    languageOptions: { sourceType: 'script', globals: { document: 'readonly', location: 'readonly', history: 'readonly', EventSource: 'readonly', URLSearchParams: 'readonly' } },
+  },
 );

@@ -3,7 +3,8 @@
 // nearly everything, and fewer of them is a plain win (bench: 0.79 of the floor at 4 MB, 0.86 at
 // 16 MB; master peak RSS 142 MB at 1M jobs and 142.5 MB at 10M).
 import { commandLine, masterExitCodes } from '../cli/command-line.js';
-import { commonFlags, masterCurveFlags, masterFlags } from '../cli/flags.js';
+import { commonFlags, httpFlags, masterCurveFlags, masterFlags } from '../cli/flags.js';
+import { startWatched } from '../cli/http-window.js';
 import { main, onStopSignals } from '../cli/main.js';
 import { insecureWarning, masterOptionsFrom } from '../cli/master-command.js';
 import { showProgress } from '../cli/progress-display.js';
@@ -15,7 +16,7 @@ main('tm-master', async () => {
     name: 'tm-master',
     usage:
       '$0 module[:fn] [key=value…]\n\nServes the jobs that the module’s generator yields to slaves, and checkpoints how far it got. The generator is `getJobs` (or `fn`): a named export, or a function of the default export object. `key=value` words reach it as `args`.',
-    flags: { ...commonFlags, ...masterFlags, ...masterCurveFlags },
+    flags: { ...commonFlags, ...masterFlags, ...masterCurveFlags, ...httpFlags },
     examples: [
       ['$0 examples/squares.ts n=1000000', 'Serve a million jobs on tcp://127.0.0.1:3050, for `tm-slave examples/squares.ts`'],
       ['$0 tasks.ts:rows table=users --address tcp://0.0.0.0:3050 --curve-secret master.key --authorized-keys slaves.pub', 'Serve the generator `rows` to the slaves whose keys slaves.pub lists, on any host, encrypted'],
@@ -26,13 +27,14 @@ main('tm-master', async () => {
     .demandCommand(1, 'Name a task module: tm-master module[:fn] [key=value…]')
     .parse();
   const options = masterOptionsFrom(argv, argv._.map(String));
-  const master = await Master.start(options);
+  const { master, window: dashboard } = await startWatched(argv, () => Master.start(options));
   // Where it listens is the master's own first log line.
   const warning = insecureWarning(options);
   if (warning !== undefined) process.stderr.write(`tm-master: ${warning}\n`);
   const hideProgress = argv.progress ? showProgress(master) : () => {};
   const signals = onStopSignals(() => master.stop());
   const summary = await master.done;
+  await dashboard?.close();
   signals.dispose();
   hideProgress();
   for (const line of summaryLines(summary)) process.stdout.write(`tm-master: ${line}\n`);

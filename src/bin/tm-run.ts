@@ -4,7 +4,8 @@
 // 16 MB; master peak RSS 142 MB at 1M jobs and 142.5 MB at 10M).
 import { checkInteger } from '../check.js';
 import { commandLine, masterExitCodes } from '../cli/command-line.js';
-import { clientCurveFlags, commonFlags, masterCurveFlags, masterFlags, slaveFlags } from '../cli/flags.js';
+import { clientCurveFlags, commonFlags, httpFlags, masterCurveFlags, masterFlags, slaveFlags } from '../cli/flags.js';
+import { startWatched } from '../cli/http-window.js';
 import { main, onStopSignals } from '../cli/main.js';
 import { insecureWarning, masterOptionsFrom } from '../cli/master-command.js';
 import { showProgress } from '../cli/progress-display.js';
@@ -27,7 +28,7 @@ main('tm-run', async () => {
     name: 'tm-run',
     usage:
       '$0 module[:fn] N [key=value…]\n$0 --source module[:fn] handler[:fn] N [key=value…]\n\nA master and N slaves on this host in one command: the master runs the generator (`getJobs`, or `fn`), the slaves `handleJob`. With --source, the master runs that module’s generator and the slaves the handler module’s `handleJob` (or `fn`). Takes the flags of tm-master and of tm-slave.',
-    flags: { ...commonFlags, ...masterFlags, ...slaveFlags, ...masterCurveFlags, 'server-key': clientCurveFlags['server-key'], source: SOURCE_FLAG },
+    flags: { ...commonFlags, ...masterFlags, ...slaveFlags, ...masterCurveFlags, 'server-key': clientCurveFlags['server-key'], source: SOURCE_FLAG, ...httpFlags },
     examples: [
       ['$0 examples/squares.ts 4 n=1000000', 'A million jobs through 4 slaves, their threads sharing the CPUs'],
       ['$0 tasks.ts 2 file=huge.csv --state huge.state.json --max-credit 100', 'Slow jobs: each slave holds at most 100, and a rerun resumes from the state'],
@@ -59,7 +60,8 @@ main('tm-run', async () => {
       { target: slaveTarget, count, address, threads: argv.threads, concurrency: argv.concurrency, maxCredit: argv.maxCredit, logLevel: argv.logLevel, cwd: process.cwd(), name: argv.name, slaveArgs: ownKeys?.slaveArgs },
       createLogger('tm-run', argv.logLevel as LogLevel),
     ));
-  const master = await Master.start({ ...options, trustedKeys: ownKeys === undefined ? [] : [ownKeys.publicKey], onListening: startSlaves }).catch(async (error: unknown) => {
+  const start = (): Promise<Master> => Master.start({ ...options, trustedKeys: ownKeys === undefined ? [] : [ownKeys.publicKey], onListening: startSlaves });
+  const { master, window: dashboard } = await startWatched(argv, start).catch(async (error: unknown) => {
     // Its master could not start (its one line says why): its slaves go before they say a word.
     supervisor?.stop('SIGKILL');
     await supervisor?.done;
@@ -76,6 +78,7 @@ main('tm-run', async () => {
   // Slaves that cannot load the module end the run: nothing would ever take a job.
   void supervisor?.done.then((code) => code === 2 && master.stop());
   const summary = await master.done;
+  await dashboard?.close();
   // After a finished run the slaves leave on their QUIT, or (those that joined after the last job)
   // on being told the run is over; a signal stops any that linger. So do those of a run that
   // stopped on its own (--limit, --max-failures): its master has nothing left in flight.

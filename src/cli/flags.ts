@@ -5,6 +5,7 @@ import { withSuggestions } from './did-you-mean.js';
 import { MAX_CONCURRENCY } from '../protocol/messages.js';
 import { LOG_LEVELS } from '../log.js';
 import { parseMaxFailures } from '../master/failure-limit.js';
+import { parseHttpAddress } from '../master/http/http-address.js';
 import { MASTER_DEFAULTS as M } from '../master/options.js';
 import { parseRate } from '../master/rate-limit.js';
 import { SLAVE_DEFAULTS as S } from '../slave/options.js';
@@ -52,6 +53,12 @@ export const masterFlags = {
   joblog: { type: 'string', requiresArg: true, describe: 'Append a JSON line per finished attempt to this file (seq, attempt, slave, start, ms, outcome, error)' },
   insecure: { type: 'boolean', default: M.insecure, describe: 'Allow binding a non-loopback address without CURVE (anyone who reaches it can take jobs; they travel unencrypted)' },
   progress: { type: 'boolean', default: true, describe: 'Show progress (--no-progress to hide it)' },
+} satisfies Record<string, Options>;
+
+/** The master's read-only web window (tm-master, tm-run). */
+export const httpFlags = {
+  http: checked('Serve a live dashboard, /status.json and /metrics at HOST:PORT (port 0: a free one); a non-loopback HOST asks for a token (default: off)', parseHttpAddress),
+  'http-token-file': { type: 'string', requiresArg: true, describe: 'File holding the token --http asks for, even on loopback (default: a new one each start on a non-loopback HOST, printed in the URL)' },
 } satisfies Record<string, Options>;
 
 /** Flags of a slave (tm-slave, tm-spawn, tm-run). */

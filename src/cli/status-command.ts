@@ -1,6 +1,7 @@
 /** tm-status's behaviour: one answer printed (a table, or JSON), or `--watch`'s redraw every second. */
 import { setTimeout as delay } from 'node:timers/promises';
 import type { ClientCurve } from '../curve/curve-config.js';
+import { statusFields } from '../master/run-status.js';
 import type { StatusReport } from '../protocol/messages.js';
 import { queryStatus } from '../status/status-client.js';
 import { statusTable } from '../status/status-table.js';
@@ -22,8 +23,7 @@ const WATCH_EVERY_MS = 1000;
 
 /** Prints the report as `--json` (one line) or a table. */
 function render(report: StatusReport, json: boolean): string {
-  const { command: _command, ...fields } = report;
-  return json ? JSON.stringify(fields) : statusTable(report);
+  return json ? JSON.stringify(statusFields(report)) : statusTable(report);
 }
 
 /** Runs tm-status; resolves with the exit code. A missing first answer is said on stderr as one line. */

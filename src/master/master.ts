@@ -17,6 +17,7 @@ import type { RunPlan } from './run-plan.js';
 import { RunProgress, type ProgressSnapshot } from './run-progress.js';
 import { RunControls } from './run-controls.js';
 import { runStatus } from './run-status.js';
+import { RunWatch } from './run-watch.js';
 import { JobSource } from './source.js';
 import { unrecordedError, type Checkpoint } from './state/checkpoint.js';
 import { summarize, type Summary } from './summary.js';
@@ -47,6 +48,8 @@ export class Master extends EventEmitter<MasterEvents> {
    * ends with nothing to do (false), unless its generator yields a job after all (true).
    */
   readonly needsSlaves: Promise<boolean>;
+  /** What a window onto the run reads (--http): the STATUS report, counts, the last dead letters. */
+  readonly watch: RunWatch = new RunWatch(() => this.#dispatcher.report()!, () => this.#recorder.counts);
   #needSlaves: (needed: boolean) => void = () => {};
   readonly #options: ResolvedMasterOptions;
   readonly #logger: Logger;
@@ -114,7 +117,7 @@ export class Master extends EventEmitter<MasterEvents> {
     this.#controls = new RunControls(options, { dispatch: () => this.#dispatcher.dispatch(), stop: () => void (this.#stopping || this.stop()), logger, originOf: plan.originOf });
     this.#source = new JobSource(iterable, ledger, table, { size: options.size, window, cursorMode: resumed?.cursorMode, generator: options.fn, limit: options.limit, onReject: (...rejected) => this.#recorder.reject(...rejected) });
     this.#retries = new RetryQueue({ retries: options.retries, backoffMs: options.retryBackoff, onReady: () => this.#dispatcher.dispatch() });
-    this.#recorder = new Recorder(ledger, table, this.#checkpoint, this.#retries, { handleResult, logger, describeSeq: (seq) => plan.describeSeq(seq), ...this.#controls.recording });
+    this.#recorder = new Recorder(ledger, table, this.#checkpoint, this.#retries, { handleResult, logger, describeSeq: (seq) => plan.describeSeq(seq), ...this.#controls.recording, watch: this.watch });
     this.#dispatcher = new Dispatcher(listener.socket, this.#source, table, this.#retries, {
       runId: randomBytes(8).toString('hex'),
       lease: options.lease,
@@ -123,6 +126,7 @@ export class Master extends EventEmitter<MasterEvents> {
       ...this.#controls.dispatching,
       originOf: plan.originOf,
       logger,
+      watch: this.watch,
       onReport: (report) => this.#record(report),
       onRequeue: (count, why, slave) => logger.info(`${count} in-flight jobs back in the buffer from ${slave}: ${why}`),
       status: () => runStatus(options, this.#checkpoint.path, this.progress(), ledger, this.#stopping),
@@ -159,9 +163,7 @@ export class Master extends EventEmitter<MasterEvents> {
     this.#source.stop();
     this.#dispatcher.pause();
     this.#retries.abandon();
-    const timer = setTimeout(() => this.#end('stopped'), this.#options.grace);
-    timer.unref();
-    this.#timers.push(timer);
+    this.#timers.push(setTimeout(() => this.#end('stopped'), this.#options.grace).unref());
     this.#checkDone();
   }
 
@@ -243,8 +245,6 @@ export class Master extends EventEmitter<MasterEvents> {
   }
 
   #every(ms: number, fn: () => void): void {
-    const timer = setInterval(fn, ms);
-    timer.unref();
-    this.#timers.push(timer);
+    this.#timers.push(setInterval(fn, ms).unref());
   }
 }

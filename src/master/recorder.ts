@@ -6,6 +6,7 @@ import type { Checkpoint, Completion } from './state/checkpoint.js';
 import type { JobTable } from './job-table.js';
 import type { Ledger } from './ledger.js';
 import type { RetryQueue } from './retry-queue.js';
+import type { RunWatch } from './run-watch.js';
 import type { ResultHandler } from './task-exports.js';
 import type { Cursor, RejectedJob } from '../task.js';
 
@@ -32,6 +33,8 @@ export interface RecorderOptions {
   readonly jobLog?: JobLog | undefined;
   /** Called with the counts after each report is recorded (`--max-failures` looks). @default none */
   readonly onRecorded?: ((counts: RecorderCounts) => void) | undefined;
+  /** Told of each failed attempt and dead letter (for --http). @default none */
+  readonly watch?: RunWatch | undefined;
 }
 
 /** What this incarnation of the master has recorded. */
@@ -99,6 +102,7 @@ export class Recorder {
       }
       closeRun();
       const { attempts, retry } = retries.fail(seq, slave.key);
+      this.#options.watch?.failed(retry);
       if (outcomes !== undefined) outcomes[i] = retry ? FAILED : DEAD;
       if (retry) {
         this.#options.logger.debug(`job ${this.#options.describeSeq(seq)} failed on ${slave.name} (attempt ${attempts}): ${error.message}; retrying`);
@@ -106,6 +110,7 @@ export class Recorder {
       }
       const cursor = table.cursor(seq);
       this.#checkpoint.deadLetter({ seq, cursor, job: table.job(seq), attempts, error, slave: slave.name });
+      this.#options.watch?.deadLettered({ job: this.#options.describeSeq(seq), attempts, slave: slave.name, error: error.message });
       this.#options.logger.limited('warn', 'dead-letter', `job ${this.#options.describeSeq(seq)} failed after ${attempts} attempts on ${slave.name}: ${error.message}`);
       if (this.#ledger.finish(seq, cursor, true)) {
         completions.push({ seq, cursor, failed: true });

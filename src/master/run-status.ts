@@ -6,6 +6,14 @@ import type { ProgressSnapshot } from './run-progress.js';
 
 export type RunStatus = Omit<StatusReport, 'command' | 'run' | 'slaves'>;
 
+/** A report's fields as `tm-status --json` prints them and `/status.json` serves them: all but the command. */
+export type StatusFields = Omit<StatusReport, 'command'>;
+
+export function statusFields(report: StatusReport): StatusFields {
+  const { command: _command, ...fields } = report;
+  return fields;
+}
+
 /** The run as `tm-status` shows it: what runs, from which state, and the totals of `snap`. */
 export function runStatus(options: ResolvedMasterOptions, state: string, snap: ProgressSnapshot, ledger: Ledger, stopping: boolean): RunStatus {
   return {

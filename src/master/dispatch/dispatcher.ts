@@ -5,7 +5,7 @@
  */
 import type { Router } from 'zeromq';
 import { encodeMessage } from '../../protocol/codec.js';
-import { PROTOCOL_VERSION, type Done, type Hello, type MasterMessage } from '../../protocol/messages.js';
+import { PROTOCOL_VERSION, type Done, type Hello, type MasterMessage, type StatusReport } from '../../protocol/messages.js';
 import { Outbox } from '../../protocol/outbox.js';
 import { decodeSlaveMessage, reasonKind } from '../../protocol/validate.js';
 import type { Logger } from '../../log.js';
@@ -13,6 +13,7 @@ import type { JobTable } from '../job-table.js';
 import type { Report } from '../recorder.js';
 import type { RetryQueue } from '../retry-queue.js';
 import type { RunStatus } from '../run-status.js';
+import type { RunWatch } from '../run-watch.js';
 import type { JobSource } from '../source.js';
 import { BatchPolicy, type BatchPolicyOptions } from './batch-policy.js';
 import { InFlight, type InFlightStats } from './in-flight.js';
@@ -35,6 +36,8 @@ export interface DispatcherOptions extends BatchPolicyOptions {
   readonly logger: Logger;
   /** A --retry-failed run: the seq in the run of its job `seq`, which handlers are told. */
   readonly originOf?: ((seq: number) => number) | undefined;
+  /** Told of each DONE's handler time and of each requeue (for --http). @default none */
+  readonly watch?: RunWatch | undefined;
 }
 
 /** What the dispatcher refused and sent, for logs and tests. */
@@ -181,13 +184,19 @@ export class Dispatcher {
     if (report.seqs.length > 0) await this.#options.onReport(report);
   }
 
-  /** Answers a STATUS (from tm-status, not a slave: no HELLO needed) with the run and one row per slave. */
-  #answerStatus(id: Buffer): void {
+  /** The run and one row per slave: the one answer to a STATUS, and what /status.json serves; none without `status`. */
+  report(): StatusReport | undefined {
     const status = this.#options.status;
-    if (status === undefined) return;
+    if (status === undefined) return undefined;
     const now = Date.now();
     const slaves = [...this.#members].map((slave) => slave.status(now));
-    this.#send(id, { command: 'REPORT', run: this.#options.runId, ...status(), slaves });
+    return { command: 'REPORT', run: this.#options.runId, ...status(), slaves };
+  }
+
+  /** Answers a STATUS (from tm-status, not a slave: no HELLO needed). */
+  #answerStatus(id: Buffer): void {
+    const report = this.report();
+    if (report !== undefined) this.#send(id, report);
   }
 
   /** A leaving slave with nothing in flight: QUIT tells it no JOBS is on its way, so it can close. */

@@ -10,6 +10,7 @@ import type { Logger } from '../../log.js';
 import type { JobTable } from '../job-table.js';
 import type { Report } from '../recorder.js';
 import type { RetryQueue } from '../retry-queue.js';
+import type { RunWatch } from '../run-watch.js';
 import type { JobSource } from '../source.js';
 import { BATCH_BYTES, MAX_JOB_BYTES, type BatchBytes } from './batch-bytes.js';
 import type { SlaveRecord } from './slave-record.js';
@@ -25,6 +26,8 @@ export interface InFlightOptions {
   readonly onRequeue?: ((count: number, why: string, slave: string) => void) | undefined;
   /** A --retry-failed run: the seq in the run of its job `seq`, which handlers are told. */
   readonly originOf?: ((seq: number) => number) | undefined;
+  /** Told of each DONE's handler time and of each requeue (for --http). @default none */
+  readonly watch?: RunWatch | undefined;
 }
 
 /** Counters for logs and tests. */
@@ -111,6 +114,7 @@ export class InFlight {
     }
     slave.inFlight -= seqs.length;
     slave.observe(message.ms, seqs.length);
+    this.#options.watch?.landed(message.ms, seqs.length + unknown);
     slave.counted(seqs.length, failures, Date.now());
     return { slave, seqs, errors, results, ...(timings && { timings }) };
   }
@@ -129,6 +133,7 @@ export class InFlight {
     slave.inFlight -= seqs.length;
     this.stats.requeued += seqs.length;
     this.#source.requeue(seqs);
+    this.#options.watch?.requeued(seqs.length, why, slave.name);
     this.#options.onRequeue?.(seqs.length, why, slave.name);
   }
 

@@ -1,0 +1,213 @@
+// The dashboard's script, put inline into dashboard.html by dashboard-page.ts. It only reads:
+// /events (Server-Sent Events: a `snapshot` a few times a second, an `end` with the summary).
+// Every text from the master goes in as textContent, never as markup.
+'use strict';
+(() => {
+  const $ = (id) => document.getElementById(id);
+  const int = (n) => Math.round(n).toLocaleString('en-US');
+  const time = (ms) => new Date(ms).toLocaleTimeString('en-GB');
+  const WINDOW_MS = 10 * 60_000;
+  /** Slaves seen and no longer in the report: kept greyed, with why they went. */
+  const gone = new Map();
+  let rows = new Map();
+  let runId;
+  let source;
+  let ended = false;
+  let lostAt;
+
+  // The cookie holds the token now: keep it out of the address bar, screenshots and shared links.
+  if (new URLSearchParams(location.search).has('token')) history.replaceState(null, '', location.pathname);
+
+  function duration(seconds) {
+    const s = Math.round(seconds);
+    if (s < 60) return `${s} s`;
+    if (s < 3600) return `${Math.floor(s / 60)} min ${s % 60} s`;
+    return `${Math.floor(s / 3600)} h ${Math.floor((s % 3600) / 60)} min`;
+  }
+
+  function conn(text, kind) {
+    $('conn').textContent = text;
+    $('conn').className = `badge ${kind}`;
+  }
+
+  function banner(text, kind = '') {
+    $('banner').hidden = text === undefined;
+    $('banner').textContent = text ?? '';
+    $('banner').className = kind;
+  }
+
+  function cell(tr, text, className) {
+    const td = document.createElement('td');
+    td.textContent = text;
+    if (className) td.className = className;
+    tr.append(td);
+    return td;
+  }
+
+  function showRun(status) {
+    const args = Object.entries(status.args).map(([k, v]) => ` ${k}=${v}`).join('');
+    $('target').textContent = `${status.module}:${status.fn}${args}${status.retryFailed ? ' (--retry-failed)' : ''}`;
+    document.title = `taskmaster ${status.module}`;
+    $('run-id').textContent = status.run;
+    $('state-file').textContent = status.state;
+    $('started').textContent = new Date(status.startedAt).toLocaleString('en-GB');
+    $('elapsed').textContent = duration(status.totals.elapsedMs / 1000) + (status.stopping ? ' (stopping)' : '');
+  }
+
+  function showTotals(t, counts) {
+    const finished = t.done + t.failed;
+    const share = t.total ? Math.min(1, finished / Math.max(1, t.total)) : 0;
+    $('bar-fill').style.width = `${(share * 100).toFixed(1)}%`;
+    $('done').textContent = t.total === null ? int(t.done) : `${int(finished)} / ${int(t.total)} (${(share * 100).toFixed(1)}%)`;
+    $('rate').textContent = `${int(t.rate)} jobs/s`;
+    $('eta').textContent = t.etaSeconds === null ? '–' : duration(t.etaSeconds);
+    $('buffered').textContent = `${int(t.buffered)} / ${int(t.size)}`;
+    $('in-flight').textContent = int(t.inFlight);
+    $('failed').textContent = int(counts.failedAttempts);
+    $('dead-lettered').textContent = int(t.failed);
+    $('watermark').textContent = int(t.watermark);
+    $('retrying').textContent = int(t.retrying);
+    $('requeued').textContent = int(counts.requeued);
+    $('failed-tile').classList.toggle('alarm', counts.failedAttempts > 0);
+    $('dead-tile').classList.toggle('alarm', t.failed > 0);
+  }
+
+  function showChart(history) {
+    const rates = [];
+    for (let i = 1; i < history.length; i++) {
+      const [t0, f0] = history[i - 1];
+      const [t1, f1] = history[i];
+      if (t1 > t0) rates.push([t1, ((f1 - f0) * 1000) / (t1 - t0)]);
+    }
+    const last = rates.length > 0 ? rates[rates.length - 1][0] : Date.now();
+    const max = Math.max(1, ...rates.map(([, r]) => r)) * 1.1;
+    const points = rates.map(([t, r]) => `${(600 - ((last - t) / WINDOW_MS) * 600).toFixed(1)},${(130 - (r / max) * 120).toFixed(1)}`);
+    $('chart-line').setAttribute('points', points.join(' '));
+    $('chart-area').setAttribute('d', points.length > 1 ? `M${points[0].split(',')[0]},130 L${points.join(' L')} L600,130 Z` : '');
+    $('chart-max').textContent = `${int(max / 1.1)} jobs/s`;
+    $('chart-span').textContent = history.length > 1 ? `−${duration((last - history[0][0]) / 1000)}` : '';
+  }
+
+  function slaveRow(s, lease, note) {
+    const tr = document.createElement('tr');
+    tr.dataset.slave = s.id;
+    cell(tr, s.id, 'mono');
+    cell(tr, s.host);
+    cell(tr, `${s.threads} × ${s.concurrency}`, 'num');
+    cell(tr, int(s.inFlight), 'num');
+    cell(tr, int(s.done), 'num');
+    cell(tr, int(s.failed), 'num');
+    cell(tr, int(s.rate), 'num');
+    cell(tr, `${(s.lastSeenMs / 1000).toFixed(1)} s ago`, 'num');
+    const late = s.lastSeenMs > lease / 2;
+    if (note !== undefined) {
+      tr.className = 'stale';
+      cell(tr, `gone: ${note}`, 'lease lease-gone');
+    } else {
+      tr.className = late ? 'late' : '';
+      cell(tr, late ? `⚠ silent ${(s.lastSeenMs / 1000).toFixed(1)} s of ${(lease / 1000).toFixed(1)} s lease` : 'ok', `lease ${late ? 'lease-late' : 'lease-ok'}`);
+    }
+    return tr;
+  }
+
+  function showSlaves(data) {
+    const now = new Map(data.status.slaves.map((s) => [s.id, s]));
+    for (const [id, s] of rows) {
+      if (now.has(id) || gone.has(id)) continue;
+      const requeue = data.requeues.find((r) => r.slave === id);
+      gone.set(id, { slave: { ...s, inFlight: 0 }, note: requeue ? `${requeue.why}; ${int(requeue.jobs)} jobs requeued` : 'left' });
+      if (gone.size > 20) gone.delete(gone.keys().next().value);
+    }
+    for (const id of now.keys()) gone.delete(id);
+    rows = now;
+    const body = $('slaves').tBodies[0];
+    body.replaceChildren(...[...now.values()].map((s) => slaveRow(s, data.lease)), ...[...gone.values()].map((g) => slaveRow(g.slave, data.lease, g.note)));
+    $('no-slaves').hidden = body.rows.length > 0;
+  }
+
+  function showLists(data) {
+    const dead = $('dead-letters').tBodies[0];
+    dead.replaceChildren(...data.deadLetters.map((d) => {
+      const tr = document.createElement('tr');
+      cell(tr, d.job, 'mono');
+      cell(tr, int(d.attempts), 'num');
+      cell(tr, d.slave, 'mono');
+      cell(tr, time(d.at));
+      cell(tr, d.error, 'error');
+      return tr;
+    }));
+    $('no-dead-letters').hidden = data.deadLetters.length > 0;
+    $('requeues').replaceChildren(...data.requeues.map((r) => {
+      const li = document.createElement('li');
+      li.textContent = `${time(r.at)}: ${int(r.jobs)} in-flight jobs of ${r.slave} back in the buffer (${r.why})`;
+      return li;
+    }));
+    $('no-requeues').hidden = data.requeues.length > 0;
+  }
+
+  function showSummary(s) {
+    const parts = [`${s.outcome}: ${int(s.done)} jobs done, ${int(s.failed)} dead-lettered in ${(s.durationMs / 1000).toFixed(1)} s (${int(s.rate)} jobs/s); exit code ${s.exitCode}`];
+    if (s.halt) parts.push(s.halt.message);
+    if (s.deadLetters) parts.push(`dead letters in ${s.deadLetters}`);
+    if (s.error) parts.push(`error: ${s.error}`);
+    $('summary-text').textContent = parts.join('. ');
+    $('summary').className = s.exitCode === 0 ? '' : 'failed';
+    $('summary').hidden = false;
+  }
+
+  function show(data) {
+    if (data.status.run !== runId) {
+      // A new run (the master restarted): what was known of the last one no longer holds.
+      if (runId !== undefined) banner(`the master restarted: now run ${data.status.run}${lostAt ? ` (lost at ${time(lostAt)})` : ''}`, 'info');
+      else banner(undefined);
+      runId = data.status.run;
+      gone.clear();
+      rows = new Map();
+      $('summary').hidden = true;
+    } else if (lostAt !== undefined) banner(undefined);
+    lostAt = undefined;
+    showRun(data.status);
+    showTotals(data.status.totals, data.counts);
+    showChart(data.history);
+    showSlaves(data);
+    showLists(data);
+  }
+
+  function connect() {
+    source?.close();
+    source = new EventSource('events');
+    source.addEventListener('snapshot', (event) => {
+      ended = false;
+      conn('live', 'live');
+      show(JSON.parse(event.data));
+    });
+    source.addEventListener('end', (event) => {
+      const data = JSON.parse(event.data);
+      const again = ended && data.status.run === runId;
+      ended = true;
+      source.close();
+      if (!again) {
+        show(data);
+        showSummary(data.summary);
+      }
+      conn(`run ${data.summary.outcome}`, 'over');
+      // Stays watching the address: a master started there again shows its run.
+      setTimeout(connect, 5000);
+    });
+    source.onerror = () => {
+      if (ended) {
+        source.close();
+        conn('run over; master gone', 'over');
+        setTimeout(connect, 5000);
+        return;
+      }
+      lostAt ??= Date.now();
+      conn('lost the master', 'lost');
+      banner(`lost the master at ${time(lostAt)}; reconnecting…`);
+      // A refused stream (a restarted master with a new token answers 401) is not retried by the browser.
+      if (source.readyState === EventSource.CLOSED) setTimeout(connect, 2000);
+    };
+  }
+
+  connect();
+})();
