@@ -24,6 +24,7 @@ import { CORES, type Row, type Settings } from './lib/report.js';
 import { table } from './lib/table.js';
 import { removeTempDirs } from './lib/temp.js';
 import { curve, netns } from './workloads/curve.js';
+import { httpCost } from './workloads/http.js';
 import { joblog } from './workloads/joblog.js';
 import { memory } from './workloads/memory.js';
 import { tail } from './workloads/tail.js';
@@ -34,6 +35,7 @@ const WORKLOADS: Record<string, (settings: Settings) => Promise<Row[]>> = {
   floor: floorOnly,
   noop,
   joblog,
+  http: httpCost,
   io,
   cpu,
   memory,

@@ -94,3 +94,22 @@ export function describeRun(label: string, m: Measure): string {
   const rss = m.consumerRssMb > 0 ? `, RSS ${m.producerRssMb.toFixed(0)} + ${m.consumerRssMb.toFixed(0)} MB` : `, RSS ${m.producerRssMb.toFixed(0)} MB`;
   return `${label}: ${Math.round(m.jobsPerS).toLocaleString('en-US')} jobs/s (${m.seconds.toFixed(2)} s${rss})`;
 }
+
+/** The row of a run (`e`) against its baseline (`b`), with what the ratio divides; `target`: the least ratio that passes, or none. */
+export function comparison(name: string, jobs: number, e: Medians, b: Medians, baseline: string, ratioOf: string, target: number | null): Row {
+  const ratio = e.jobsPerS / b.jobsPerS;
+  return {
+    name,
+    jobs,
+    ...engineFields(e),
+    baseline,
+    baseline_jobs_per_s: Math.round(b.jobsPerS),
+    baseline_seconds: round(b.seconds, 3),
+    baseline_samples_jobs_per_s: b.samples,
+    baseline_peak_rss_mb: round(Math.max(b.producerRssMb, b.consumerRssMb), 1),
+    ratio: round(ratio, 3),
+    ratio_of: ratioOf,
+    target: target === null ? null : `>= ${target}`,
+    pass: target === null ? null : ratio >= target,
+  };
+}

@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import { measure, type Measure, type Topology } from '../lib/measure.js';
-import { describeRun, engineFields, medians, round, type Row, type Settings } from '../lib/report.js';
+import { comparison, describeRun, medians, type Row, type Settings } from '../lib/report.js';
 import { engine } from '../lib/topologies.js';
 
 const TIMEOUT_MS = 10 * 60_000;
@@ -28,22 +28,5 @@ export async function joblog(settings: Settings): Promise<Row[]> {
     without.push(await measure(plain));
     settings.log(describeRun(`joblog ${i}/${settings.runs} without`, without.at(-1)!));
   }
-  const e = medians(withLog);
-  const b = medians(without);
-  return [
-    {
-      name: 'joblog',
-      jobs,
-      ...engineFields(e),
-      baseline: 'noop without --joblog',
-      baseline_jobs_per_s: Math.round(b.jobsPerS),
-      baseline_seconds: round(b.seconds, 3),
-      baseline_samples_jobs_per_s: b.samples,
-      baseline_peak_rss_mb: round(Math.max(b.producerRssMb, b.consumerRssMb), 1),
-      ratio: round(e.jobsPerS / b.jobsPerS, 3),
-      ratio_of: 'noop with --joblog jobs/s / noop without jobs/s (medians)',
-      target: null,
-      pass: null,
-    },
-  ];
+  return [comparison('joblog', jobs, medians(withLog), medians(without), 'noop without --joblog', 'noop with --joblog jobs/s / noop without jobs/s (medians)', null)];
 }

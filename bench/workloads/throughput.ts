@@ -1,6 +1,6 @@
 /** The throughput workloads: the engine against a baseline with no engine code, runs alternating. */
 import { measure, type Measure, type Topology } from '../lib/measure.js';
-import { describeRun, engineFields, medians, NO_BASELINE, round, type Medians, type Row, type Settings } from '../lib/report.js';
+import { comparison, describeRun, engineFields, medians, NO_BASELINE, type Medians, type Row, type Settings } from '../lib/report.js';
 import { engine, floor, inline, pool } from '../lib/topologies.js';
 
 const TIMEOUT_MS = 10 * 60_000;
@@ -24,21 +24,7 @@ async function compare(settings: Settings, name: string, engineRun: Topology, ba
 
 /** The row of an engine figure against its baseline. */
 function versus(name: string, jobs: number, e: Medians, b: Medians, baseline: string, target: number): Row {
-  const ratio = e.jobsPerS / b.jobsPerS;
-  return {
-    name,
-    jobs,
-    ...engineFields(e),
-    baseline,
-    baseline_jobs_per_s: Math.round(b.jobsPerS),
-    baseline_seconds: round(b.seconds, 3),
-    baseline_samples_jobs_per_s: b.samples,
-    baseline_peak_rss_mb: round(Math.max(b.producerRssMb, b.consumerRssMb), 1),
-    ratio: round(ratio, 3),
-    ratio_of: `engine jobs/s / ${baseline} jobs/s (medians)`,
-    target: `>= ${target}`,
-    pass: ratio >= target,
-  };
+  return comparison(name, jobs, e, b, baseline, `engine jobs/s / ${baseline} jobs/s (medians)`, target);
 }
 
 /** The floor's own row: the raw data movement, producer and consumer in the RSS columns. */

@@ -61,7 +61,8 @@
     $('done').textContent = t.total === null ? int(t.done) : `${int(finished)} / ${int(t.total)} (${(share * 100).toFixed(1)}%)`;
     $('rate').textContent = `${int(t.rate)} jobs/s`;
     $('eta').textContent = t.etaSeconds === null ? '–' : duration(t.etaSeconds);
-    $('buffered').textContent = `${int(t.buffered)} / ${int(t.size)}`;
+    $('buffered').textContent = int(t.buffered);
+    $('buffered-of').textContent = `buffered of ${int(t.size)}`;
     $('in-flight').textContent = int(t.inFlight);
     $('failed').textContent = int(counts.failedAttempts);
     $('dead-lettered').textContent = int(t.failed);
@@ -80,12 +81,14 @@
       if (t1 > t0) rates.push([t1, ((f1 - f0) * 1000) / (t1 - t0)]);
     }
     const last = rates.length > 0 ? rates[rates.length - 1][0] : Date.now();
+    // The chart spans what the history holds (its first rate at the left), the last minutes at most.
+    const span = Math.max(1, Math.min(WINDOW_MS, last - (rates[0]?.[0] ?? last)));
     const max = Math.max(1, ...rates.map(([, r]) => r)) * 1.1;
-    const points = rates.map(([t, r]) => `${(600 - ((last - t) / WINDOW_MS) * 600).toFixed(1)},${(130 - (r / max) * 120).toFixed(1)}`);
+    const points = rates.map(([t, r]) => `${(600 - ((last - t) / span) * 600).toFixed(1)},${(130 - (r / max) * 120).toFixed(1)}`);
     $('chart-line').setAttribute('points', points.join(' '));
     $('chart-area').setAttribute('d', points.length > 1 ? `M${points[0].split(',')[0]},130 L${points.join(' L')} L600,130 Z` : '');
     $('chart-max').textContent = `${int(max / 1.1)} jobs/s`;
-    $('chart-span').textContent = history.length > 1 ? `−${duration((last - history[0][0]) / 1000)}` : '';
+    $('chart-span').textContent = rates.length > 1 ? `−${duration(span / 1000)}` : '';
   }
 
   function slaveRow(s, lease, note) {
@@ -97,8 +100,8 @@
     cell(tr, int(s.inFlight), 'num');
     cell(tr, int(s.done), 'num');
     cell(tr, int(s.failed), 'num');
-    cell(tr, int(s.rate), 'num');
-    cell(tr, `${(s.lastSeenMs / 1000).toFixed(1)} s ago`, 'num');
+    cell(tr, note === undefined ? int(s.rate) : '–', 'num');
+    cell(tr, note === undefined ? `${(s.lastSeenMs / 1000).toFixed(1)} s ago` : `${time(s.goneAt)}`, 'num');
     const late = s.lastSeenMs > lease / 2;
     if (note !== undefined) {
       tr.className = 'stale';
@@ -115,7 +118,7 @@
     for (const [id, s] of rows) {
       if (now.has(id) || gone.has(id)) continue;
       const requeue = data.requeues.find((r) => r.slave === id);
-      gone.set(id, { slave: { ...s, inFlight: 0 }, note: requeue ? `${requeue.why}; ${int(requeue.jobs)} jobs requeued` : 'left' });
+      gone.set(id, { slave: { ...s, inFlight: 0, goneAt: Date.now() }, note: requeue ? `${requeue.why}; ${int(requeue.jobs)} jobs requeued` : 'left' });
       if (gone.size > 20) gone.delete(gone.keys().next().value);
     }
     for (const id of now.keys()) gone.delete(id);

@@ -1,0 +1,115 @@
+/**
+ * The dashboard in a real browser (headless Chromium through playwright-core, test/helpers/chromium.ts)
+ * over a real run: tm-master with --http and two tm-slave processes running a fixture slow enough
+ * to watch. Locally without Chromium: skipped with one line; under CI it must run.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromiumAvailable, launchChromium } from '../helpers/chromium.js';
+import { reservePort } from '../helpers/ports.js';
+import { FIXTURES, ROOT, runBin, type Proc } from '../helpers/processes.js';
+import { useTestDir } from '../helpers/test-dir.js';
+
+const RECORD = join(FIXTURES, 'record.ts');
+/** Screenshots of each run, for people to look at: gitignored. */
+const ARTIFACTS = join(ROOT, 'test-artifacts');
+const URL_LINE = /\[http\] dashboard at (http:\/\/127\.0\.0\.1:\d+\/)/;
+const WAIT = { timeout: 60_000 };
+const available = chromiumAvailable('test/http/dashboard.browser');
+
+describe.skipIf(!available)('the dashboard in Chromium', () => {
+  const dir = useTestDir();
+  let browser: Awaited<ReturnType<typeof launchChromium>>;
+  let page: Page;
+  let errors: string[];
+
+  beforeAll(async () => {
+    browser = await launchChromium();
+    mkdirSync(ARTIFACTS, { recursive: true });
+  });
+  afterAll(() => browser?.close());
+
+  async function open(url: string): Promise<void> {
+    page = await browser.context.newPage();
+    await page.setViewportSize({ width: 1280, height: 900 });
+    errors = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+    page.on('console', (message) => void (message.type() === 'error' && errors.push(message.text())));
+    await page.goto(url);
+  }
+
+  const text = (selector: string): Promise<string> => page.locator(selector).innerText();
+
+  function master(flags: readonly string[], env: NodeJS.ProcessEnv): Proc {
+    const args = [RECORD, '--state', join(dir.path, 'run.state.json'), '--no-progress', ...flags];
+    return runBin('tm-master', args, { cwd: dir.path, env: { TM_RECORD: join(dir.path, 'record.txt'), ...env } });
+  }
+
+  it('follows a run: numbers move, a killed slave goes stale and its jobs are requeued, the summary ends it', async () => {
+    const go = join(dir.path, 'go');
+    const run = master(['n=600', '--address', 'tcp://127.0.0.1:*', '--http', '127.0.0.1:0', '--lease', '1500', '--retries', '0'], { TM_HOLD_UNTIL: go });
+    const url = (await run.waitFor(URL_LINE))[1]!;
+    const endpoint = (await run.waitFor(/listening on (tcp:\/\/\S+?);/))[1]!;
+    // 2 lanes of 30 ms jobs (every tenth 150 ms) each: a few seconds a slave, long enough to watch.
+    const env = { TM_RECORD: join(dir.path, 'record.txt'), TM_ASYNC_MS: '30', TM_FAIL_MOD: '97' };
+    const slave = (name: string): Proc => runBin('tm-slave', [RECORD, '--address', endpoint, '--threads', '1', '--concurrency', '2', '--name', name], { cwd: dir.path, env });
+    const [a] = [slave('slave-a'), slave('slave-b')];
+    await open(url);
+    await page.locator('tr[data-slave="slave-a"] td.lease-ok').waitFor(WAIT);
+    await page.locator('tr[data-slave="slave-b"] td.lease-ok').waitFor(WAIT);
+    expect(await text('#conn')).toBe('live');
+    expect(await text('#target')).toBe(`${RECORD}:getJobs n=600`);
+    expect(await text('#done')).toBe('0 / 600 (0.0%)');
+    expect(await text('tr[data-slave="slave-a"]')).toMatch(/slave-a\s+\S+\s+1 × 2\s/);
+
+    writeFileSync(go, '');
+    await expect.poll(async () => Number((await text('#done')).split(' ')[0]!.replace(/,/g, '')), WAIT).toBeGreaterThan(0);
+    await expect.poll(() => text('tr[data-slave="slave-a"] td:nth-child(5)'), WAIT).not.toBe('0');
+    a.child.kill('SIGKILL');
+    // Silent past its lease: its row goes stale, and the jobs it held go back in the buffer.
+    const stale = page.locator('tr.stale[data-slave="slave-a"]');
+    await stale.waitFor(WAIT);
+    expect(await stale.innerText()).toMatch(/gone: silent for more than 1500 ms \(lease\); \d+ jobs requeued/);
+    expect(await text('#requeues')).toMatch(/\d+ in-flight jobs of slave-a back in the buffer \(silent for more than 1500 ms \(lease\)\)/);
+    expect(Number(await text('#requeued'))).toBeGreaterThan(0);
+    expect(await text('tr[data-slave="slave-b"] td.lease')).toBe('ok');
+
+    // The run ends: the summary is shown and the stream is closed.
+    await page.locator('#summary:not([hidden])').waitFor(WAIT);
+    expect(await text('#summary-text')).toMatch(/^finished: 593 jobs done, 7 dead-lettered in [\d.]+ s \(\d+ jobs\/s\); exit code 1/);
+    expect(await run.exited).toEqual({ code: 1, signal: null });
+    expect(await text('#conn')).toMatch(/^run (finished|over)/);
+    expect(await text('#done')).toBe('600 / 600 (100.0%)');
+    expect(await text('#dead-lettered')).toBe('7');
+    expect(await text('#dead-letters')).toMatch(/582\s+1\s+slave-\w\s+\S+\s+job 582 is divisible by 97/);
+    expect(await page.locator('#chart-line').getAttribute('points')).toMatch(/^[\d.]+,[\d.]+( [\d.]+,[\d.]+)+$/);
+    await page.screenshot({ path: join(ARTIFACTS, 'dashboard.png'), fullPage: true });
+    expect(errors).toEqual([]);
+  });
+
+  it('says it lost the master, reconnects, and shows the run of the master started again', async () => {
+    const [zmq, http] = [await reservePort(), await reservePort()];
+    const flags = ['n=50', '--address', `tcp://127.0.0.1:${zmq}`, '--http', `127.0.0.1:${http}`];
+    const env = { TM_HOLD_UNTIL: join(dir.path, 'never') };
+    const first = master(flags, env);
+    const url = (await first.waitFor(URL_LINE))[1]!;
+    await first.waitFor(/listening on/);
+    await open(url);
+    await expect.poll(() => text('#run-id'), WAIT).toMatch(/^[\da-f]{16}$/);
+    const firstRun = await text('#run-id');
+    first.child.kill('SIGKILL');
+    await first.exited;
+    await page.locator('#conn:text("lost the master")').waitFor(WAIT);
+    const lostAt = /^lost the master at ([\d:]+); reconnecting…$/.exec(await text('#banner'))?.[1];
+    expect(lostAt).toBeDefined();
+
+    const second = master(flags, env);
+    await second.waitFor(/listening on/);
+    await expect.poll(() => text('#run-id'), WAIT).not.toBe(firstRun);
+    expect(await text('#conn')).toBe('live');
+    expect(await text('#banner')).toBe(`the master restarted: now run ${await text('#run-id')} (lost at ${lostAt})`);
+    expect(errors.filter((e) => !/ERR_CONNECTION_REFUSED|Failed to load resource/.test(e))).toEqual([]);
+  });
+});

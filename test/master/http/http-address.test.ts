@@ -1,0 +1,25 @@
+import { describe, expect, it } from 'vitest';
+import { httpUrl, parseHttpAddress } from '../../../src/master/http/http-address.js';
+
+describe('parseHttpAddress', () => {
+  it.each([
+    ['127.0.0.1:0', { host: '127.0.0.1', port: 0, loopback: true }],
+    ['localhost:8080', { host: 'localhost', port: 8080, loopback: true }],
+    ['[::1]:9000', { host: '::1', port: 9000, loopback: true }],
+    ['0.0.0.0:8080', { host: '0.0.0.0', port: 8080, loopback: false }],
+    ['10.1.2.3:80', { host: '10.1.2.3', port: 80, loopback: false }],
+    ['[::]:8080', { host: '::', port: 8080, loopback: false }],
+    ['my-host.example:8080', { host: 'my-host.example', port: 8080, loopback: false }],
+  ])('reads %s', (text, expected) => {
+    expect(parseHttpAddress(text)).toEqual(expected);
+  });
+
+  it.each(['8080', ':8080', 'localhost', '127.0.0.1:65536', 'http://127.0.0.1:80', '::1:80', '[127.0.0.1]:80', 'a b:80', '-x:80'])('refuses %s, naming it', (text) => {
+    expect(() => parseHttpAddress(text)).toThrow(`Expected \`--http\` to be HOST:PORT (e.g. 127.0.0.1:8080, [::1]:8080; port 0 picks a free one), got \`${text}\``);
+  });
+
+  it('writes the URL to open: IPv6 in brackets', () => {
+    expect(httpUrl('127.0.0.1', 8080)).toBe('http://127.0.0.1:8080/');
+    expect(httpUrl('::1', 8080)).toBe('http://[::1]:8080/');
+  });
+});
