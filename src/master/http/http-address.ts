@@ -25,6 +25,15 @@ export function parseHttpAddress(text: string): HttpAddress {
   return { host, port, loopback: LOOPBACK.test(host) };
 }
 
+/**
+ * Whether a request's Host header names this host's loopback: a window without a token answers
+ * only those, so a web page elsewhere cannot read it through a DNS name rebound to 127.0.0.1.
+ */
+export function isLoopbackHost(header: string | undefined): boolean {
+  const match = /^(\[::1\]|[^:[\]]+)(:\d+)?$/.exec(header ?? '');
+  return match !== null && LOOPBACK.test(match[1]!.replace(/^\[(.*)\]$/, '$1'));
+}
+
 /** The URL people open: a wildcard bind is named by this host's name, an IPv6 address in brackets. */
 export function httpUrl(host: string, port: number): string {
   const shown = host === '0.0.0.0' || host === '::' ? hostname() : isIP(host) === 6 ? `[${host}]` : host;

@@ -19,7 +19,7 @@ import type { Summary } from '../summary.js';
 import { dashboardData } from './dashboard-data.js';
 import { dashboardPage } from './dashboard-page.js';
 import { EventFeed, sseFrame } from './event-feed.js';
-import { httpUrl, parseHttpAddress } from './http-address.js';
+import { httpUrl, isLoopbackHost, parseHttpAddress } from './http-address.js';
 import { newToken, readToken, requestToken, tokenCookie, tokenMatches } from './http-token.js';
 import { METRICS_CONTENT_TYPE, metricsText } from './metrics.js';
 import { HISTORY_EVERY_MS, ThroughputHistory } from './throughput-history.js';
@@ -131,6 +131,9 @@ export class HttpWindow {
     response.setHeader('Cache-Control', 'no-store');
     const method = request.method ?? 'GET';
     if (method !== 'GET' && method !== 'HEAD') return reply(response, 405, 'text/plain', `${method} is not served here: this window is read-only (GET and HEAD only)\n`, { Allow: 'GET, HEAD' });
+    if (this.#token === undefined && !isLoopbackHost(request.headers.host)) {
+      return reply(response, 403, 'text/plain', `this dashboard answers only requests for a loopback host, not ${JSON.stringify(request.headers.host ?? '')}: open the URL the master printed\n`);
+    }
     const url = new URL(request.url ?? '/', 'http://dashboard');
     const given = requestToken(request, url, this.#port);
     if (this.#token !== undefined && !tokenMatches(given, this.#token)) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { httpUrl, parseHttpAddress } from '../../../src/master/http/http-address.js';
+import { httpUrl, isLoopbackHost, parseHttpAddress } from '../../../src/master/http/http-address.js';
 
 describe('parseHttpAddress', () => {
   it.each([
@@ -21,5 +21,12 @@ describe('parseHttpAddress', () => {
   it('writes the URL to open: IPv6 in brackets', () => {
     expect(httpUrl('127.0.0.1', 8080)).toBe('http://127.0.0.1:8080/');
     expect(httpUrl('::1', 8080)).toBe('http://[::1]:8080/');
+  });
+});
+
+describe('isLoopbackHost', () => {
+  it('takes the Host headers of loopback URLs only', () => {
+    for (const host of ['127.0.0.1:8080', 'localhost:1', 'LOCALHOST', '[::1]:9000', '127.1.2.3:80']) expect(isLoopbackHost(host), host).toBe(true);
+    for (const host of [undefined, '', 'evil.example:8080', '127.0.0.1.evil.example:80', '10.0.0.1:80', '[::2]:80', 'localhost:80:80']) expect(isLoopbackHost(host), host).toBe(false);
   });
 });

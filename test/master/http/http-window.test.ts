@@ -4,6 +4,7 @@
  */
 import { once } from 'node:events';
 import { writeFileSync } from 'node:fs';
+import { get, type IncomingMessage } from 'node:http';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -108,6 +109,18 @@ describe('--http', () => {
     expect(page).not.toMatch(/<script[^>]+src=|<link[^>]+href=|https?:\/\//);
     expect(get.headers.get('content-security-policy')).toMatch(/script-src 'sha256-[A-Za-z0-9+/]+=*'/);
     expect((await fetch(new URL('nope', url))).status).toBe(404);
+  });
+
+  it('answers without a token only requests for a loopback Host (no DNS rebinding)', async () => {
+    const { url } = await heldMaster();
+    const status = async (host: string): Promise<number | undefined> => {
+      const request = get(new URL('status.json', url), { headers: { host } });
+      const [response] = (await once(request, 'response')) as [IncomingMessage];
+      response.resume();
+      return response.statusCode;
+    };
+    expect(await status('rebound.example:8080')).toBe(403);
+    expect(await status(`localhost:${new URL(url).port}`)).toBe(200);
   });
 
   it('asks for the token of --http-token-file, by query, bearer header or cookie, even on loopback', async () => {
