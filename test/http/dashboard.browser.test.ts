@@ -49,7 +49,7 @@ describe.skipIf(!available)('the dashboard in Chromium', () => {
 
   it('follows a run: numbers move, a killed slave goes stale and its jobs are requeued, the summary ends it', async () => {
     const go = join(dir.path, 'go');
-    const run = master(['n=600', '--address', 'tcp://127.0.0.1:*', '--http', '127.0.0.1:0', '--lease', '1500', '--retries', '0'], { TM_HOLD_UNTIL: go });
+    const run = master(['n=600', '--address', 'tcp://127.0.0.1:*', '--http', '127.0.0.1:0', '--lease', '3000', '--retries', '0'], { TM_HOLD_UNTIL: go });
     const url = (await run.waitFor(URL_LINE))[1]!;
     const endpoint = (await run.waitFor(/listening on (tcp:\/\/\S+?);/))[1]!;
     // 2 lanes of 30 ms jobs (every tenth 150 ms) each: a few seconds a slave, long enough to watch.
@@ -71,10 +71,10 @@ describe.skipIf(!available)('the dashboard in Chromium', () => {
     // Silent past its lease: its row goes stale, and the jobs it held go back in the buffer.
     const stale = page.locator('tr.stale[data-slave="slave-a"]');
     await stale.waitFor(WAIT);
-    expect(await stale.innerText()).toMatch(/gone: silent for more than 1500 ms \(lease\); \d+ jobs requeued/);
-    expect(await text('#requeues')).toMatch(/\d+ in-flight jobs of slave-a back in the buffer \(silent for more than 1500 ms \(lease\)\)/);
+    expect(await stale.innerText()).toMatch(/gone: silent for more than 3000 ms \(lease\); \d+ jobs requeued/);
+    expect(await text('#requeues')).toMatch(/\d+ in-flight jobs of slave-a back in the buffer \(silent for more than 3000 ms \(lease\)\)/);
     expect(Number(await text('#requeued'))).toBeGreaterThan(0);
-    expect(await text('tr[data-slave="slave-b"] td.lease')).toBe('ok');
+    expect(await page.locator('tr.stale[data-slave="slave-b"]').count()).toBe(0);
 
     // The run ends: the summary is shown and the stream is closed.
     await page.locator('#summary:not([hidden])').waitFor(WAIT);

@@ -9,9 +9,9 @@ import type { ServerResponse } from 'node:http';
 /** Most pages watching at once; more get 503. */
 export const MAX_CLIENTS = 64;
 /** Frames in a row a stuck client may miss before it is dropped (at 2 a second: 15 s). */
-const MAX_SKIPPED = 30;
+export const MAX_SKIPPED = 30;
 /** Bytes a client's socket may hold unsent before frames are skipped for it. */
-const MAX_UNSENT = 1 << 20;
+export const MAX_UNSENT = 1 << 20;
 /** How long a browser waits before it reconnects to a master that went away. */
 export const RECONNECT_MS = 2000;
 
