@@ -112,4 +112,20 @@ describe.skipIf(!available)('the dashboard in Chromium', () => {
     expect(await text('#banner')).toBe(`the master restarted: now run ${await text('#run-id')} (lost at ${lostAt})`);
     expect(errors.filter((e) => !/ERR_CONNECTION_REFUSED|Failed to load resource/.test(e))).toEqual([]);
   });
+
+  it('takes the token from the URL once: the cookie it sets lets the stream in, and the address bar loses it', async () => {
+    const token = 'a-token-for-the-browser-0123456789';
+    writeFileSync(join(dir.path, 'token'), token);
+    const run = master(['n=50', '--address', 'tcp://127.0.0.1:*', '--http', '127.0.0.1:0', '--http-token-file', join(dir.path, 'token')], { TM_HOLD_UNTIL: join(dir.path, 'never') });
+    const url = (await run.waitFor(URL_LINE))[1]!;
+    await open(`${url}?token=${token}`);
+    await page.locator('#conn:text("live")').waitFor(WAIT);
+    expect(new URL(page.url()).search).toBe('');
+    expect(await text('#done')).toBe('0 / 50 (0.0%)');
+    // Without the cookie the same address is refused.
+    await browser.context.clearCookies();
+    expect((await page.goto(url))?.status()).toBe(401);
+    errors = errors.filter((e) => !/status of 401/.test(e));
+    expect(errors).toEqual([]);
+  });
 });

@@ -58,7 +58,7 @@
     const finished = t.done + t.failed;
     const share = t.total ? Math.min(1, finished / Math.max(1, t.total)) : 0;
     $('bar-fill').style.width = `${(share * 100).toFixed(1)}%`;
-    $('done').textContent = t.total === null ? int(t.done) : `${int(finished)} / ${int(t.total)} (${(share * 100).toFixed(1)}%)`;
+    $('done').textContent = t.total === null ? `${int(finished)} (no total: the module has no countJobs)` : `${int(finished)} / ${int(t.total)} (${(share * 100).toFixed(1)}%)`;
     $('rate').textContent = `${int(t.rate)} jobs/s`;
     $('eta').textContent = t.etaSeconds === null ? '–' : duration(t.etaSeconds);
     $('buffered').textContent = int(t.buffered);
