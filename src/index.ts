@@ -11,3 +11,4 @@ export type { SlaveOptions } from './slave/options.js';
 export { withCursor, isWithCursor, rejectJob, isRejectedJob } from './task.js';
 export type { Cursor, JobArgs, JobContext, GetJobs, HandleJob, CountJobs, HandleResult, WithCursor, RejectedJob } from './task.js';
 export { UsageError, StateError, type ErrorCode } from './errors.js';
+export { channels, type Channels } from './channels.js';

@@ -51,6 +51,8 @@ export const masterFlags = {
   'max-failures': checked('Stop (exit 1) once more than N jobs, or P% of those finished (once 100 have), are dead-lettered (default: no limit)', parseMaxFailures),
   limit: optionalInteger('limit', 1, 'Dispatch at most N more jobs, then stop; the next run carries on (default: no limit)'),
   joblog: { type: 'string', requiresArg: true, describe: 'Append a JSON line per finished attempt to this file (seq, attempt, slave, start, ms, outcome, error)' },
+  results: { type: 'string', requiresArg: true, describe: 'Append a JSON line {seq, job, result} per job whose handler returned a value to this file, before the job counts as done' },
+  channels: { type: 'string', requiresArg: true, describe: 'Directory where each channel a handler writes with channels() is a file <name>.jsonl, one JSON value a line' },
   insecure: { type: 'boolean', default: M.insecure, describe: 'Allow binding a non-loopback address without CURVE (anyone who reaches it can take jobs; they travel unencrypted)' },
   progress: { type: 'boolean', default: true, describe: 'Show progress (--no-progress to hide it)' },
 } satisfies Record<string, Options>;

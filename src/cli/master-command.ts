@@ -21,6 +21,8 @@ export interface MasterArgv {
   maxFailures?: string | undefined;
   limit?: number | undefined;
   joblog?: string | undefined;
+  results?: string | undefined;
+  channels?: string | undefined;
   insecure: boolean;
   curveSecret?: string | undefined;
   authorizedKeys?: string | undefined;
@@ -49,6 +51,8 @@ export function masterOptionsFrom(argv: ArgumentsCamelCase<MasterArgv>, words: r
     maxFailures: argv.maxFailures,
     limit: argv.limit,
     joblog: argv.joblog,
+    resultsFile: argv.results,
+    channelsDir: argv.channels,
     insecure: argv.insecure,
     curveSecret: argv.curveSecret,
     authorizedKeys: argv.authorizedKeys,

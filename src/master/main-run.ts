@@ -2,6 +2,8 @@ import { UsageError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { JobArgs } from '../task.js';
 import type { Ledger } from './ledger.js';
+import type { OutputFiles } from './results/output-files.js';
+import { OutputSink } from './results/output-sink.js';
 import type { RunPlan } from './run-plan.js';
 import { resumeArgument } from './source.js';
 import { Checkpoint, deadLetterPath, type CursorMode, type RecoveredState, type RunIdentity } from './state/checkpoint.js';
@@ -13,25 +15,30 @@ export class MainRun implements RunPlan {
   readonly checkpoint: Checkpoint;
   readonly resumed: RecoveredState | undefined;
   readonly originOf = undefined;
+  readonly outputs: OutputSink | undefined;
   readonly #exports: MasterExports;
   readonly #identity: RunIdentity;
   readonly #logger: Logger;
 
-  private constructor(checkpoint: Checkpoint, resumed: RecoveredState | undefined, exports: MasterExports, identity: RunIdentity, logger: Logger) {
+  private constructor(checkpoint: Checkpoint, resumed: RecoveredState | undefined, exports: MasterExports, identity: RunIdentity, logger: Logger, outputs: OutputSink | undefined) {
     this.checkpoint = checkpoint;
+    this.outputs = outputs;
     this.resumed = resumed;
     this.#exports = exports;
     this.#identity = identity;
     this.#logger = logger;
   }
 
-  /** Locks and opens the run's state at `statePath` (forgetting it first with `reset`). */
-  static open(statePath: string, identity: RunIdentity, exports: MasterExports, reset: boolean, logger: Logger): MainRun {
-    const { checkpoint, state } = Checkpoint.open(statePath, identity, { reset });
+  /** Locks and opens the run's state at `statePath` (forgetting it first with `reset`), and its output files. */
+  static open(statePath: string, identity: RunIdentity, exports: MasterExports, files: OutputFiles, reset: boolean, logger: Logger): MainRun {
+    const { checkpoint, state, outputs, dropped } = Checkpoint.open(statePath, identity, { reset, outputs: files });
+    let sink: OutputSink | undefined;
     try {
       if (checkpoint.cutTornDeadLetter()) {
         logger.warn(`cut a torn last line off the dead-letter file of ${statePath}: a master died writing it, before its job counted as failed, so this run runs that job again`);
       }
+      if (dropped > 0) logger.warn(`${dropped} lines of the state log of ${statePath} count jobs whose output is missing from the output files (a machine crash before their fsync?): those jobs run again`);
+      if (outputs !== undefined) checkpoint.attach((sink = OutputSink.open(files, outputs, logger)));
     } catch (error) {
       checkpoint.close();
       throw error;
@@ -39,7 +46,7 @@ export class MainRun implements RunPlan {
     if (state?.finished === true) logger.info('the state says this run already finished; pass --reset to run it again');
     // Said, since a run started from another directory (or with other args) finds no state and starts over.
     if (state === undefined) logger.info(`${reset ? 'reset' : 'no state'} at ${statePath}; starting from the beginning`);
-    return new MainRun(checkpoint, state && { ...state, cursorMode: resumedCursorMode(state) }, exports, identity, logger);
+    return new MainRun(checkpoint, state && { ...state, cursorMode: resumedCursorMode(state) }, exports, identity, logger, sink);
   }
 
   get deadLetterFile(): string {

@@ -117,12 +117,12 @@ export class Master extends EventEmitter<MasterEvents> {
     this.#controls = new RunControls(options, { dispatch: () => this.#dispatcher.dispatch(), stop: () => void (this.#stopping || this.stop()), logger, originOf: plan.originOf });
     this.#source = new JobSource(iterable, ledger, table, { size: options.size, window, cursorMode: resumed?.cursorMode, generator: options.fn, limit: options.limit, onReject: (...rejected) => this.#recorder.reject(...rejected) });
     this.#retries = new RetryQueue({ retries: options.retries, backoffMs: options.retryBackoff, onReady: () => this.#dispatcher.dispatch() });
-    this.#recorder = new Recorder(ledger, table, this.#checkpoint, this.#retries, { handleResult, logger, describeSeq: (seq) => plan.describeSeq(seq), ...this.#controls.recording, watch: this.watch });
+    this.#recorder = new Recorder(ledger, table, this.#checkpoint, this.#retries, { handleResult, outputs: plan.outputs, logger, describeSeq: (seq) => plan.describeSeq(seq), ...this.#controls.recording, watch: this.watch });
     this.#dispatcher = new Dispatcher(listener.socket, this.#source, table, this.#retries, {
       runId: randomBytes(8).toString('hex'),
       lease: options.lease,
       jobTimeout: options.jobTimeout,
-      wantResults: handleResult !== undefined,
+      wantResults: handleResult !== undefined || plan.outputs?.wantsResults === true,
       ...this.#controls.dispatching,
       originOf: plan.originOf,
       logger,

@@ -1,5 +1,7 @@
 import type { Logger } from '../log.js';
+import { resolve } from 'node:path';
 import { MainRun } from './main-run.js';
+import { OutputFiles } from './results/output-files.js';
 import type { ResolvedMasterOptions } from './options.js';
 import type { RunPlan } from './run-plan.js';
 import { defaultStatePath } from './state/checkpoint.js';
@@ -10,5 +12,8 @@ import type { MasterExports } from './task-exports.js';
 export function openRun(options: ResolvedMasterOptions, exports: MasterExports, logger: Logger): RunPlan {
   const identity = { module: exports.module, fn: options.fn, args: options.args };
   const statePath = options.state ?? defaultStatePath(identity, options.cwd);
-  return options.retryFailed ? RetryFailed.open(statePath, identity, logger) : MainRun.open(statePath, identity, exports, options.reset, logger);
+  if (options.retryFailed) return RetryFailed.open(statePath, identity, logger);
+  const at = (path: string | undefined): string | undefined => path && resolve(options.cwd, path);
+  const files = new OutputFiles(at(options.resultsFile), at(options.channelsDir), statePath, options.reset);
+  return MainRun.open(statePath, identity, exports, files, options.reset, logger);
 }

@@ -52,6 +52,14 @@ export interface MasterOptions {
   /** Append one JSON line per finished attempt to this file (JSONL). @default none */
   readonly joblog?: string | undefined;
   /**
+   * Append a `{"seq","job","result"}` JSON line per job whose handler returned a value (not
+   * undefined) to this file, each written before its job counts as done; a resume cuts what no
+   * finished job accounts for. @default none
+   */
+  readonly resultsFile?: string | undefined;
+  /** Directory of the channel files, `<name>.jsonl`, that handlers' `channels()` output goes to, as `resultsFile`. @default none */
+  readonly channelsDir?: string | undefined;
+  /**
    * Called in the master with each success's result and job, after the module's `handleResult`;
    * the run waits for it, and a throw fails the job as one of `handleResult` does. @default none
    */
@@ -79,7 +87,7 @@ export interface MasterOptions {
 type OptionalFiles = 'state' | 'curveSecret' | 'authorizedKeys';
 export type ResolvedMasterOptions = Required<Omit<MasterOptions, OptionalFiles | Unlimited>> & { readonly [K in OptionalFiles]: string | undefined } & Pick<MasterOptions, Unlimited>;
 /** Options whose absence means no limit, or nothing to call. */
-type Unlimited = 'rate' | 'maxFailures' | 'limit' | 'joblog' | 'onResult' | 'onListening';
+type Unlimited = 'rate' | 'maxFailures' | 'limit' | 'joblog' | 'onResult' | 'onListening' | 'resultsFile' | 'channelsDir';
 
 /** Every default of a master, declared once: the options, the flags and `--help` read them here. */
 export const MASTER_DEFAULTS = {
@@ -122,6 +130,11 @@ function checkOptions(o: ResolvedMasterOptions): void {
   if (o.rate !== undefined) parseRate(o.rate);
   if (o.maxFailures !== undefined) parseMaxFailures(o.maxFailures);
   if (o.limit !== undefined) checkInteger('limit', o.limit, 1);
-  if (o.joblog !== undefined && (typeof o.joblog !== 'string' || o.joblog === '')) throw new UsageError(`Expected \`--joblog\` to be a file path, got \`${String(o.joblog)}\``);
+  for (const [flag, path] of [['joblog', o.joblog], ['results', o.resultsFile], ['channels', o.channelsDir]] as const) {
+    if (path !== undefined && (typeof path !== 'string' || path === '')) throw new UsageError(`Expected \`--${flag}\` to be a ${flag === 'channels' ? 'directory' : 'file'} path, got \`${String(path)}\``);
+  }
+  if (o.retryFailed && (o.resultsFile !== undefined || o.channelsDir !== undefined)) {
+    throw new UsageError(`--retry-failed cannot write --${o.resultsFile === undefined ? 'channels' : 'results'}: a retry of dead letters writes no output files (they stay as the run's state counts them)`);
+  }
   if (o.retryFailed && o.reset) throw new UsageError('--retry-failed and --reset cannot be used together: --reset forgets the dead letters');
 }

@@ -6,6 +6,8 @@ import type { Checkpoint, Completion } from './state/checkpoint.js';
 import type { JobTable } from './job-table.js';
 import type { Ledger } from './ledger.js';
 import type { RetryQueue } from './retry-queue.js';
+import { ChannelOutput } from './results/channel-output.js';
+import type { OutputSink } from './results/output-sink.js';
 import type { RunWatch } from './run-watch.js';
 import type { ResultHandler } from './task-exports.js';
 import type { Cursor, RejectedJob } from '../task.js';
@@ -26,6 +28,8 @@ export interface Report {
 
 export interface RecorderOptions {
   readonly handleResult: ResultHandler | undefined;
+  /** Where results and channel output go (`--results`, `--channels`), written before the completions. @default none */
+  readonly outputs?: OutputSink | undefined;
   readonly logger: Logger;
   /** How a job's seq reads in log lines (a --retry-failed run names the original seq). */
   readonly describeSeq: (seq: number) => string;
@@ -68,7 +72,10 @@ export class Recorder {
     const { slave, seqs, errors, results } = report;
     const table = this.#table;
     const retries = this.#retries;
-    const resultErrors = this.#options.handleResult === undefined ? undefined : await this.#routeResults(seqs, errors, results);
+    const handled = this.#options.handleResult === undefined ? undefined : await this.#routeResults(seqs, errors, results);
+    // From here on nothing awaits until the completions are logged: the output is in its files first, and no report comes between.
+    const refused = this.#options.outputs?.write(seqs, results, (i) => errors?.[i] !== undefined || handled?.[i] !== undefined, (seq) => table.job(seq));
+    const resultErrors = refused === undefined ? handled : seqs.map((_, i) => handled?.[i] ?? refused[i]);
     const jobLog = this.#options.jobLog;
     // For the job log: each job's attempt, taken before its failure counts another; and how it ended (OK unless set).
     const attempts = jobLog !== undefined && retries.anyRetried ? seqs.map((seq) => retries.attempt(seq)) : undefined;
@@ -148,7 +155,9 @@ export class Recorder {
     results: readonly unknown[] | undefined,
   ): Promise<Array<WireError | undefined>> {
     const handle = this.#options.handleResult!;
-    const settled = await Promise.allSettled(seqs.map((seq, i) => (errors?.[i] === undefined ? handle(results?.[i], this.#table.job(seq)) : undefined)));
+    // Channel output is no result: handleResult sees undefined for it.
+    const resultOf = (i: number): unknown => (results?.[i] instanceof ChannelOutput ? undefined : results?.[i]);
+    const settled = await Promise.allSettled(seqs.map((seq, i) => (errors?.[i] === undefined ? handle(resultOf(i), this.#table.job(seq)) : undefined)));
     return settled.map((s) => {
       if (s.status === 'fulfilled') return undefined;
       const error = toWireError(s.reason);

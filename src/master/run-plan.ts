@@ -1,4 +1,5 @@
 import type { Ledger } from './ledger.js';
+import type { OutputSink } from './results/output-sink.js';
 import type { Checkpoint, RecoveredState } from './state/checkpoint.js';
 import type { Summary } from './summary.js';
 
@@ -11,6 +12,8 @@ export interface RunPlan {
   readonly checkpoint: Checkpoint;
   /** What an earlier incarnation left in `checkpoint`; undefined when it starts afresh. */
   readonly resumed: RecoveredState | undefined;
+  /** Where results and channel output go, attached to `checkpoint`; undefined when nowhere (and always for a retry). */
+  readonly outputs: OutputSink | undefined;
   /** How many jobs the run has, when known at the start. */
   readonly total: number | undefined;
   /** The jobs, from after what `ledger` says is finished; throws a UsageError for a generator that is none. */

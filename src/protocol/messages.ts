@@ -3,7 +3,7 @@
 import type { SeqRuns } from './seq-runs.js';
 
 /** Bumped when a message changes shape; a slave of another version is rejected. */
-export const PROTOCOL_VERSION = 3;
+export const PROTOCOL_VERSION = 4;
 
 /** Where a master binds and a slave connects unless told otherwise: loopback only (DESIGN.md §6). */
 export const DEFAULT_ADDRESS = 'tcp://127.0.0.1:3050';
@@ -92,8 +92,17 @@ export interface Done {
   readonly seqs: SeqRuns;
   /** Those of them that failed, by index in `seqs`. */
   readonly failures: readonly WireFailure[];
-  /** Each job's return value, in `seqs` order, when the master wants results. */
+  /**
+   * Each job's return value, in `seqs` order, when the master wants results, or when any job sent
+   * channel output (then undefined for the others, unless results are wanted).
+   */
   readonly results?: readonly unknown[];
+  /**
+   * Indexes into `seqs`, ascending, of the jobs that sent channel output (`channels()` or an async
+   * iterable): their `results` entry is a list of `[name, data]` pairs, each name a valid channel
+   * name (channel-name.ts). Omitted when none did.
+   */
+  readonly channeled?: readonly number[];
   /** Jobs handed back unstarted (their thread died before them): the master sends them again. */
   readonly returned?: SeqRuns;
   /** Milliseconds the handlers ran, summed. */

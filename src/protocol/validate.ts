@@ -14,6 +14,7 @@ import {
 import { bool, fail, int, Invalid, line, list, MAX_BATCH, num, record, text } from './fields.js';
 import type { SeqRuns } from './seq-runs.js';
 import { TIMING_BYTES } from './timings.js';
+import { MAX_CHANNEL_NAME, whyBadChannelName } from './channel-name.js';
 import { statusReport } from './status-fields.js';
 
 export type Decoded<T> = { readonly ok: true; readonly message: T } | { readonly ok: false; readonly reason: string };
@@ -84,10 +85,29 @@ function timings(value: unknown, length: number): Uint8Array | undefined {
   return value;
 }
 
+/** A DONE's optional `channeled`: ascending indexes into `results`, each entry there a list of valid `[name, data]` pairs. */
+function channeledIndexes(value: unknown, results: readonly unknown[] | undefined): readonly number[] | undefined {
+  if (value === undefined) return undefined;
+  if (results === undefined) fail('channeled needs results');
+  const indexes = list(value, 'channeled');
+  let previous = -1;
+  for (const entry of indexes) {
+    const index = int(entry, 'channeled index', previous + 1, results.length - 1);
+    previous = index;
+    for (const pair of list(results[index], 'channel output')) {
+      if (!Array.isArray(pair) || pair.length !== 2) fail('channel output must be [name, data] pairs');
+      const bad = whyBadChannelName(pair[0]);
+      if (bad !== undefined) fail(`channel output: ${typeof pair[0] === 'string' && pair[0] !== '' ? `channel name ${quote(pair[0].slice(0, MAX_CHANNEL_NAME))} is not allowed` : bad}`);
+    }
+  }
+  return indexes as number[];
+}
+
 function done(payload: Record<string, unknown>, run: string): Message {
   const { runs, length } = seqRuns(payload.seqs, 'seqs');
   const results = payload.results === undefined ? undefined : list(payload.results, 'results');
   if (results !== undefined && results.length !== length) fail(`results must have one entry per seq (${length}), got ${results.length}`);
+  const channeled = channeledIndexes(payload.channeled, results);
   const timed = timings(payload.timings, length);
   return {
     command: 'DONE',
@@ -95,6 +115,7 @@ function done(payload: Record<string, unknown>, run: string): Message {
     seqs: runs,
     failures: list(payload.failures, 'failures').map((f) => failure(f, length)),
     ...(results === undefined ? {} : { results }),
+    ...(channeled === undefined ? {} : { channeled }),
     ...(payload.returned === undefined ? {} : { returned: seqRuns(payload.returned, 'returned').runs }),
     ms: num(payload.ms, 'ms'),
     ...(timed === undefined ? {} : { timings: timed }),

@@ -9,6 +9,7 @@ import { resolveModule } from '../load.js';
 import { MAX_CONCURRENCY, type Jobs, type Welcome } from '../protocol/messages.js';
 import { runsLength } from '../protocol/seq-runs.js';
 import { timingBytes } from '../protocol/timings.js';
+import { doneOutputs } from './channel-slot.js';
 import { Connection } from './connection.js';
 import { creditToGrant } from './credit.js';
 import { JobPool, type Batch, type BatchResult } from './pool.js';
@@ -195,7 +196,7 @@ export class Slave extends EventEmitter {
       run,
       seqs,
       failures,
-      ...(results && { results }),
+      ...doneOutputs(results, this.#wants.wantResults),
       ...(timings && { timings: timingBytes(timings) }),
       ...(returned.length === 0 ? {} : { returned }),
       ms,

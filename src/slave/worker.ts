@@ -10,6 +10,8 @@ import { holdBatch, type HeldBatch } from './held-batch.js';
 import { PartialReporter } from './partial-reporter.js';
 import { CALLED_OFF, CANCEL, DONE, FINISHED, RUNNING, STARTED, THREAD } from './batch-progress.js';
 import { whyCannotTravel } from '../protocol/travel.js';
+import { channelPairs, isAsyncIterable } from '../channels.js';
+import { channelSlot, drainChannels } from './channel-slot.js';
 import { stringify, toWireError, unsendable } from '../protocol/wire-error.js';
 
 type Handler = (job: unknown, context: JobContext) => unknown;
@@ -126,7 +128,8 @@ function startJobs(batch: HeldBatch): boolean {
     const startedAt = timings === undefined ? 0 : performance.now();
     try {
       value = handler(jobs[index], { seq: origins?.[index] ?? seq, attempt: attempts?.[index] ?? 0 });
-      thenable = isThenable(value);
+      // An async iterable (an async generator of channel pairs) is drained on a lane, as a promise is awaited.
+      thenable = isThenable(value) || isAsyncIterable(value);
     } catch (error) {
       if (timings !== undefined) time(timings, index, startedAt);
       batch.failures.push({ index, error: toWireError(error) });
@@ -141,7 +144,7 @@ function startJobs(batch: HeldBatch): boolean {
       busy++;
       reporter.jobAwaits();
       // Promise.resolve: a thenable whose `then` throws fails its job, as an await would.
-      Promise.resolve(value).then(
+      Promise.resolve(value).then(drainChannels).then(
         (result) => settle(batch, index, now, result, undefined, startedAt),
         (error: unknown) => settle(batch, index, now, undefined, toWireError(error), startedAt),
       );
@@ -173,9 +176,16 @@ function time(timings: Float64Array, index: number, startedAt: number): void {
   timings[2 * index + 1] = performance.now() - startedAt;
 }
 
-/** Records a job's return value, when results are wanted. */
+/** Records a job's return value, when results are wanted, and its channel output always (the results then made for it). */
 function keep(batch: HeldBatch, index: number, value: unknown): void {
-  if (batch.results === undefined) return;
+  let slot: object | undefined;
+  try {
+    slot = channelSlot(value);
+  } catch (error) {
+    return void batch.failures.push({ index, error: toWireError(error) });
+  }
+  if (slot !== undefined) return void ((batch.results ??= new Array<unknown>(batch.count))[index] = slot);
+  if (batch.results === undefined || channelPairs(value) !== undefined) return;
   // A function or symbol would make the whole reply fail to clone, and the thread die; a class
   // instance would arrive as a plain object. The job fails instead, saying why.
   const problem = whyCannotTravel(value);

@@ -83,7 +83,8 @@ const examples: { readonly [C in Command]: Extract<Message, { command: C }> } = 
     run: 'run-1',
     seqs: [10, 2, 40, 1],
     failures: [{ index: 1, error: { message: 'no good', name: 'TypeError', stack: 'TypeError: no good\n    at handleJob' } }],
-    results: [{ square: 100 }, undefined, new Map([['k', 10n]])],
+    results: [{ square: 100 }, undefined, [['words', new Map([['k', 10n]])]]],
+    channeled: [2],
     returned: [41, 5],
     ms: 12.75,
     credit: 3,
@@ -132,7 +133,7 @@ describe('encodeMessage and decoding', () => {
   });
 
   it('round-trips the optional fields left out', () => {
-    const { results: _results, returned: _returned, ...done } = examples.DONE;
+    const { results: _results, channeled: _channeled, returned: _returned, ...done } = examples.DONE;
     const bare = { ...done, failures: [{ index: 0, error: { message: 'only a message' } }] };
     expect(decodeSlaveMessage(encodeMessage(bare))).toStrictEqual({ ok: true, message: bare });
     const { attempts: _attempts, origins: _origins, ...firstTries } = examples.JOBS;

@@ -12,6 +12,7 @@ import type { Report } from '../recorder.js';
 import type { RetryQueue } from '../retry-queue.js';
 import type { RunWatch } from '../run-watch.js';
 import type { JobSource } from '../source.js';
+import { ChannelOutput } from '../results/channel-output.js';
 import { BATCH_BYTES, MAX_JOB_BYTES, type BatchBytes } from './batch-bytes.js';
 import type { SlaveRecord } from './slave-record.js';
 
@@ -89,6 +90,7 @@ export class InFlight {
     const seqs: number[] = [];
     const errors: Array<WireError | undefined> | undefined = failed && [];
     const results: unknown[] | undefined = message.results && [];
+    const channeled = message.channeled && new Set(message.channeled);
     const sent = message.timings && readTimings(message.timings);
     /** Indexes of the seqs kept, once one is dropped (till then, all before it are). */
     let kept: number[] | undefined;
@@ -105,7 +107,8 @@ export class InFlight {
       const error = failed?.get(index);
       if (error !== undefined) failures++;
       errors?.push(error);
-      results?.push(message.results![index]);
+      const result = message.results?.[index];
+      results?.push(channeled?.has(index) === true ? new ChannelOutput(result as ReadonlyArray<[string, unknown]>) : result);
     });
     const timings = sent && (kept === undefined ? sent : timingsAt(sent, kept));
     if (unknown > 0) {

@@ -12,9 +12,9 @@ import { cutTornEnd, deadLetterPath, DeadLetterFile, type DeadLetter } from './d
 import { Ledger, type LedgerSnapshot } from '../ledger.js';
 import { encodeState, readState } from './state-file.js';
 import { StateLock } from './state-lock.js';
-import type { Completion, RecoveredState, RunIdentity, StateExtra } from './state-types.js';
+import type { Completion, OutputCheck, OutputRecorder, Outputs, RecoveredState, RunIdentity, StateExtra } from './state-types.js';
 
-export type { Completion, CursorMode, RecoveredState, RunIdentity, StateExtra } from './state-types.js';
+export type { Completion, CursorMode, OutputCheck, OutputRecorder, Outputs, RecoveredState, RunIdentity, StateExtra } from './state-types.js';
 export type { DeadLetter } from './dead-letter.js';
 export { deadLetterPath, readDeadLetters, rewriteDeadLetters } from './dead-letter.js';
 export { logPath } from './completion-log.js';
@@ -29,6 +29,19 @@ export interface CheckpointOptions {
    * every file as it was.
    */
   readonly check?: (state: RecoveredState | undefined) => void;
+  /** The run's output files: checked against the state, and the record it starts from. @default the state's record, unchecked */
+  readonly outputs?: OutputCheck;
+}
+
+/** What `Checkpoint.open` gives back. */
+export interface Opened {
+  readonly checkpoint: Checkpoint;
+  /** The state recovered, undefined when the run starts fresh. */
+  readonly state: RecoveredState | undefined;
+  /** The output record the run starts from (see `OutputCheck.start`), even when fresh. */
+  readonly outputs: Outputs | undefined;
+  /** Log lines not replayed, their output missing from the files (see `replayLog`). */
+  readonly dropped: number;
 }
 
 const FRESH: StateExtra = { cursorMode: undefined, total: undefined, finished: false };
@@ -50,6 +63,7 @@ export class Checkpoint {
   readonly #lock: StateLock;
   readonly #log: CompletionLog;
   readonly #deadLetters: DeadLetterFile;
+  #outputs: OutputRecorder | undefined;
   #closed = false;
 
   private constructor(path: string, identity: RunIdentity, lock: StateLock, log: CompletionLog) {
@@ -66,7 +80,7 @@ export class Checkpoint {
    * StateError `E_STATE` when another live master holds the lock, or when the state is corrupt,
    * of another version or of another run (its files are then left untouched).
    */
-  static open(path: string, identity: RunIdentity, options: CheckpointOptions): { checkpoint: Checkpoint; state: RecoveredState | undefined } {
+  static open(path: string, identity: RunIdentity, options: CheckpointOptions): Opened {
     try {
       mkdirSync(dirname(path), { recursive: true });
     } catch (error) {
@@ -77,31 +91,42 @@ export class Checkpoint {
       if (options.reset) removeState(path);
       const stored = readState(path, identity);
       const ledger = new Ledger(stored?.ledger);
-      const replayed = replayLog(logPath(path), ledger);
-      if (stored === undefined && replayed > 0) {
+      const replayed = replayLog(logPath(path), ledger, options.outputs?.fits);
+      if (stored === undefined && replayed.applied + replayed.dropped > 0) {
         throw new StateError(`state log ${logPath(path)} has completions but state file ${path} is missing; move the log away or pass --reset to start over`);
       }
-      const state = stored === undefined ? undefined : { ...stored, ledger: ledger.snapshot() };
-      options.check?.(state);
+      const recovered = stored && { ...stored, ledger: ledger.snapshot(), outputs: replayed.outputs ?? stored.outputs };
+      options.check?.(recovered);
+      const outputs = options.outputs === undefined ? recovered?.outputs : options.outputs.start(recovered);
+      const state = recovered && { ...recovered, outputs };
       const checkpoint = new Checkpoint(path, identity, lock, new CompletionLog(logPath(path)));
       try {
         // Folds the log into the snapshot, so a torn last line never precedes new appends.
-        checkpoint.snapshot(ledger.snapshot(), state ?? FRESH);
+        checkpoint.snapshot(ledger.snapshot(), { ...(state ?? FRESH), outputs });
       } catch (error) {
         checkpoint.close();
         throw error;
       }
-      return { checkpoint, state };
+      return { checkpoint, state, outputs, dropped: replayed.dropped };
     } catch (error) {
       lock.release();
       throw error;
     }
   }
 
+  /**
+   * Takes the run's open output files: from now on each append records their lengths (write the
+   * jobs' output first), each snapshot syncs them first, and `close` closes them.
+   */
+  attach(outputs: OutputRecorder): void {
+    this.#assertOpen();
+    this.#outputs = outputs;
+  }
+
   /** Records finished jobs in one write, durable once the OS has it; throws StateError `E_STATE_WRITE`. */
   append(completions: readonly Completion[]): void {
     this.#assertOpen();
-    this.#log.append(completions);
+    this.#log.append(completions, this.#outputs?.lengths());
   }
 
   /**
@@ -112,7 +137,10 @@ export class Checkpoint {
   snapshot(ledger: LedgerSnapshot, extra: StateExtra): void {
     this.#assertOpen();
     try {
-      writeFileAtomic(this.path, encodeState(this.#identity, ledger, extra));
+      // The output a snapshot counts is on disk before it: a machine crash loses none of it.
+      this.#outputs?.sync();
+      const outputs = this.#outputs === undefined ? extra.outputs : this.#outputs.lengths();
+      writeFileAtomic(this.path, encodeState(this.#identity, ledger, { ...extra, outputs }));
     } catch (error) {
       throw writeError(`could not write state file ${this.path}`, error);
     }
@@ -139,7 +167,8 @@ export class Checkpoint {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    runAll([() => this.#log.sync(), () => this.#log.close(), () => this.#deadLetters.close(), () => this.#lock.release()]);
+    const outputs = this.#outputs;
+    runAll([() => this.#log.sync(), () => this.#log.close(), () => this.#deadLetters.close(), () => outputs?.close(), () => this.#lock.release()]);
   }
 
   #assertOpen(): void {

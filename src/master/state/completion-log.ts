@@ -3,9 +3,10 @@ import { closeSync, fstatSync, fsyncSync, ftruncateSync, openSync, readFileSync,
 import { crc32 } from 'node:zlib';
 import { StateError } from '../../errors.js';
 import type { Cursor } from '../../task.js';
-import { array, fail, integer, ShapeError } from './json-shape.js';
+import { array, fail, integer, object, ShapeError } from './json-shape.js';
 import type { Ledger } from '../ledger.js';
-import type { Completion } from './state-types.js';
+import { decodeOutputs } from './output-record.js';
+import type { Completion, Outputs } from './state-types.js';
 
 /** `[start, end, failed]` or `[start, end, failed, cursor of end]`, `failed` 0 or 1. */
 type Entry = [number, number, 0 | 1] | [number, number, 0 | 1, Cursor];
@@ -17,9 +18,11 @@ export function logPath(statePath: string): string {
 
 /**
  * One log line for a batch: `<crc32 hex> <json>\n`, the json a list of ranges (sorted; consecutive
- * seqs with the same outcome joined, keeping the cursor of each range's end). '' for no completions.
+ * seqs with the same outcome joined, keeping the cursor of each range's end), or with `outputs`
+ * `{"ranges": [...], "outputs": {...}}`, the output files' lengths once these jobs' output is in
+ * them. '' for no completions.
  */
-export function encodeBatch(completions: readonly Completion[]): string {
+export function encodeBatch(completions: readonly Completion[], outputs?: Outputs): string {
   const sorted = completions.every((c, i) => i === 0 || completions[i - 1]!.seq <= c.seq)
     ? completions
     : [...completions].sort((a, b) => a.seq - b.seq);
@@ -46,20 +49,31 @@ export function encodeBatch(completions: readonly Completion[]): string {
   }
   if (current === undefined) return '';
   flush();
-  const json = JSON.stringify(entries);
+  const json = JSON.stringify(outputs === undefined ? entries : { ranges: entries, outputs });
   return `${crc32(json).toString(16).padStart(8, '0')} ${json}\n`;
 }
 
+/** What replaying a log did. */
+export interface Replay {
+  /** Lines applied. */
+  readonly applied: number;
+  /** The output lengths of the last line applied that records them. */
+  readonly outputs: Outputs | undefined;
+  /** Lines not applied because the output they record is not in the files (see `fits`). */
+  readonly dropped: number;
+}
+
 /**
- * Applies the log at `path` to `ledger`; returns how many lines it applied. A last line that is
- * torn or garbled is ignored (a write the process died in); a bad line before it is a StateError.
+ * Applies the log at `path` to `ledger`. A last line that is torn or garbled is ignored (a write
+ * the process died in); a bad line before it is a StateError. A line whose output lengths do not
+ * `fit` the files, and every line after it, are not applied: their jobs run again.
  */
-export function replayLog(path: string, ledger: Ledger): number {
+export function replayLog(path: string, ledger: Ledger, fits: (outputs: Outputs) => boolean = () => true): Replay {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 0;
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { applied: 0, outputs: undefined, dropped: 0 };
     throw new StateError(`could not read state log ${path}: ${(error as Error).message}`, { cause: error });
   }
   const lines = text.split('\n');
@@ -67,22 +81,25 @@ export function replayLog(path: string, ledger: Ledger): number {
   const torn = lines.pop() !== '';
   const last = torn ? -1 : lines.length - 1;
   let applied = 0;
+  let outputs: Outputs | undefined;
   for (const [i, line] of lines.entries()) {
-    let entries: Entry[];
+    let decoded: { entries: Entry[]; outputs: Outputs | undefined };
     try {
-      entries = decodeLine(line);
+      decoded = decodeLine(line);
     } catch (error) {
       if (!(error instanceof ShapeError)) throw error;
       if (i === last) break;
       throw new StateError(`state log ${path} is corrupt at line ${i + 1} (${error.message}); move it away or pass --reset to start over`, { cause: error });
     }
-    for (const [start, end, failed, cursor] of entries) ledger.finishRange(start, end, cursor, failed === 1);
+    if (decoded.outputs !== undefined && !fits(decoded.outputs)) return { applied, outputs, dropped: lines.length - i };
+    for (const [start, end, failed, cursor] of decoded.entries) ledger.finishRange(start, end, cursor, failed === 1);
+    outputs = decoded.outputs ?? outputs;
     applied++;
   }
-  return applied;
+  return { applied, outputs, dropped: 0 };
 }
 
-function decodeLine(line: string): Entry[] {
+function decodeLine(line: string): { entries: Entry[]; outputs: Outputs | undefined } {
   const space = line.indexOf(' ');
   const json = line.slice(space + 1);
   if (space !== 8 || line.slice(0, 8) !== crc32(json).toString(16).padStart(8, '0')) fail('checksum mismatch');
@@ -92,7 +109,13 @@ function decodeLine(line: string): Entry[] {
   } catch (error) {
     return fail(`not JSON: ${(error as Error).message}`);
   }
-  return array(parsed, 'the line').map((item, i): Entry => {
+  if (Array.isArray(parsed)) return { entries: decodeEntries(parsed), outputs: undefined };
+  const { ranges, outputs } = object(parsed, 'the line');
+  return { entries: decodeEntries(ranges), outputs: decodeOutputs(outputs, 'outputs') };
+}
+
+function decodeEntries(value: unknown): Entry[] {
+  return array(value, 'the ranges').map((item, i): Entry => {
     const entry = array(item, `range ${i}`);
     if (entry.length !== 3 && entry.length !== 4) fail(`range ${i} must be [start, end, failed] or [start, end, failed, cursor]`);
     const start = integer(entry[0], `range ${i} start`);
@@ -120,9 +143,9 @@ export class CompletionLog {
     }
   }
 
-  /** Appends one line for `completions`, in a single write. */
-  append(completions: readonly Completion[]): void {
-    const bytes = Buffer.from(encodeBatch(completions));
+  /** Appends one line for `completions` (and the output lengths that hold their output), in a single write. */
+  append(completions: readonly Completion[], outputs?: Outputs): void {
+    const bytes = Buffer.from(encodeBatch(completions, outputs));
     if (bytes.length === 0) return;
     try {
       let written = 0;

@@ -52,6 +52,8 @@ export class RetryFailed implements RunPlan {
   readonly checkpoint: Checkpoint;
   /** The retry's own state starts afresh each time. */
   readonly resumed = undefined;
+  /** A retry writes no results or channel output (the run's files stay as its state counts them). */
+  readonly outputs = undefined;
   readonly #path: string;
   readonly #main: MainState | undefined;
   /** The dead letters to run, by seq: the retry run's seq `i` is `#retried[i]`. */
@@ -103,6 +105,7 @@ export class RetryFailed implements RunPlan {
         logger.warn(`${kept.length} dead-lettered jobs (seq ${kept[0]!.seq}…) are not finished in state file ${statePath}; resuming the run runs them, so they stay in ${path} as they are`);
       }
       if (retried.length > 0) logger.info(`retrying ${retried.length} dead-lettered jobs from ${path}`);
+      if (retried.length > 0 && main?.state?.outputs !== undefined) logger.warn('a --retry-failed run writes no results or channel output: the run\'s output files stay as they are (handleResult still runs)');
       else {
         const why = records.length > 0 ? 'holds no job the run has finished' : existsSync(path) ? 'is empty' : 'does not exist';
         logger.info(`nothing to retry: dead-letter file ${path} ${why}`);

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { StateError } from '../../errors.js';
 import type { Cursor } from '../../task.js';
 import { array, boolean, canonicalJson, fail, integer, object, ShapeError, string, stringRecord } from './json-shape.js';
+import { decodeOutputs } from './output-record.js';
 import type { DoneRange, LedgerSnapshot } from '../ledger.js';
 import type { CursorMode, RecoveredState, RunIdentity, StateExtra } from './state-types.js';
 
@@ -29,6 +30,7 @@ export function encodeState(identity: RunIdentity, ledger: LedgerSnapshot, extra
     // Only for ETAs: a count that is not a whole number is not worth refusing the state over later.
     total: extra.total !== undefined && Number.isSafeInteger(extra.total) && extra.total >= 0 ? extra.total : null,
     finished: extra.finished,
+    ...(extra.outputs === undefined ? {} : { outputs: extra.outputs }),
     updatedAt: now.toISOString(),
   };
   const lines = Object.entries({ ...body, checksum: checksum(body) }).map(([key, value]) => `  ${JSON.stringify(key)}: ${JSON.stringify(value)}`);
@@ -72,6 +74,7 @@ export function decodeState(text: string, path: string, identity: RunIdentity): 
       cursorMode: decodeCursorMode(body.cursorMode),
       total: body.total === null ? undefined : integer(body.total, 'total'),
       finished: boolean(body.finished, 'finished'),
+      ...(body.outputs === undefined ? {} : { outputs: decodeOutputs(body.outputs, 'outputs') }),
     };
   } catch (error) {
     if (error instanceof ShapeError) throw refuse(path, `is corrupt (${error.message})`, error);

@@ -31,9 +31,38 @@ export interface StateExtra {
   readonly total: number | undefined;
   /** The run had ended with every job finished. */
   readonly finished: boolean;
+  /** How far its output files hold finished jobs' output; undefined for a run without them. */
+  readonly outputs?: Outputs | undefined;
 }
 
 /** The state a run resumes from: the snapshot with the log replayed on top. */
 export interface RecoveredState extends StateExtra {
   readonly ledger: LedgerSnapshot;
+}
+
+/**
+ * How many bytes of each output file (`--results`, each `--channels` file by channel name) hold
+ * the output of finished jobs: recorded with each completion and each snapshot, so that a resume
+ * cuts what lies beyond (output of jobs that were never counted done, which run again).
+ */
+export interface Outputs {
+  /** Bytes of the `--results` file; absent when the run has none. */
+  readonly results?: number | undefined;
+  /** Bytes of each channel's file; absent when the run has no `--channels`. */
+  readonly channels?: Readonly<Record<string, number>> | undefined;
+}
+
+/** The run's output files as `Checkpoint.open` sees them, before anything is written. */
+export interface OutputCheck {
+  /** Whether the files hold at least what `outputs` records: a log line whose output is missing (a machine crash) is not replayed. */
+  fits(outputs: Outputs): boolean;
+  /** The record this run starts from, given the state recovered (undefined: none); throws to refuse, leaving every file as it was. */
+  start(state: RecoveredState | undefined): Outputs | undefined;
+}
+
+/** The open output files, attached to a checkpoint: their lengths go with each completion, and they are synced before each snapshot. */
+export interface OutputRecorder {
+  lengths(): Outputs;
+  sync(): void;
+  close(): void;
 }

@@ -1,0 +1,138 @@
+/**
+ * The run's output, written as DONE reports are recorded: a `{"seq","job","result"}` line per
+ * result to `--results`, and each channel item as a line of `<--channels DIR>/<name>.jsonl`. The
+ * lines of a report are written before its completions are logged, and the log line records the
+ * files' lengths (see `Checkpoint.attach`), so a resume cuts whatever no finished job accounts for.
+ */
+import { mkdirSync } from 'node:fs';
+import { isSink } from '../../channels.js';
+import { StateError } from '../../errors.js';
+import type { Logger } from '../../log.js';
+import type { WireError } from '../../protocol/messages.js';
+import type { OutputRecorder, Outputs } from '../state/checkpoint.js';
+import { ChannelOutput } from './channel-output.js';
+import { jsonText } from './json-text.js';
+import { JsonlFile } from './jsonl-file.js';
+import type { OutputFiles } from './output-files.js';
+
+/** Most channels one run writes: each is an open file, and a length in every log line. */
+export const MAX_CHANNELS = 256;
+
+/** The open output files of a run. */
+export class OutputSink implements OutputRecorder {
+  readonly #files: OutputFiles;
+  readonly #results: JsonlFile | undefined;
+  readonly #channels = new Map<string, JsonlFile>();
+  readonly #logger: Logger;
+
+  /** Opens the files of `files` at the lengths of `record` (what `files.start` said), cutting off what lies beyond, and says so. */
+  static open(files: OutputFiles, record: Outputs, logger: Logger): OutputSink {
+    const sink = new OutputSink(files, record.results === undefined ? undefined : openAt(files.results!, record.results, 'results file', logger), logger);
+    try {
+      if (files.channels !== undefined) {
+        mkdirSync(files.channels, { recursive: true });
+        const recorded = record.channels ?? {};
+        for (const name of new Set([...Object.keys(recorded), ...files.channelsOnDisk()])) {
+          sink.#channels.set(name, openAt(files.channelPath(name), recorded[name] ?? 0, 'channel file', logger));
+        }
+      }
+    } catch (error) {
+      sink.close();
+      throw error instanceof StateError ? error : new StateError(`could not open channels directory ${files.channels}: ${(error as Error).message}`, { code: 'E_STATE_WRITE', cause: error });
+    }
+    return sink;
+  }
+
+  private constructor(files: OutputFiles, results: JsonlFile | undefined, logger: Logger) {
+    this.#files = files;
+    this.#results = results;
+    this.#logger = logger;
+  }
+
+  /** Whether slaves must send their results back. */
+  get wantsResults(): boolean {
+    return this.#results !== undefined;
+  }
+
+  /**
+   * Writes the output of a report's successes (job `i` failed when `failed(i)`); returns, by
+   * index, the error of each job whose output it refuses (channel output without --channels, or
+   * past MAX_CHANNELS): those fail as if their handler had thrown.
+   */
+  write(seqs: readonly number[], results: readonly unknown[] | undefined, failed: (i: number) => boolean, job: (seq: number) => unknown): Array<WireError | undefined> | undefined {
+    if (results === undefined) return undefined;
+    let errors: Array<WireError | undefined> | undefined;
+    let lines = '';
+    const items = new Map<JsonlFile, string>();
+    for (let i = 0; i < seqs.length; i++) {
+      const result = results[i];
+      if (result === undefined || failed(i)) continue;
+      if (!(result instanceof ChannelOutput)) {
+        if (this.#results !== undefined) lines += `{"seq":${seqs[i]!},"job":${jsonText(job(seqs[i]!))},"result":${jsonText(result)}}\n`;
+        continue;
+      }
+      const refusal = this.#refusal(result);
+      if (refusal !== undefined) {
+        (errors ??= [])[i] = { message: refusal, name: 'ChannelOutputError' };
+        continue;
+      }
+      for (const [name, data] of result.pairs) {
+        if (isSink(data)) continue;
+        const file = this.#channel(name);
+        items.set(file, `${items.get(file) ?? ''}${jsonText(data)}\n`);
+      }
+    }
+    if (lines !== '') this.#results!.append(lines);
+    for (const [file, text] of items) file.append(text);
+    return errors;
+  }
+
+  lengths(): Outputs {
+    const channels = this.#files.channels === undefined ? undefined : Object.fromEntries([...this.#channels].map(([name, file]) => [name, file.bytes]));
+    return { ...(this.#results === undefined ? {} : { results: this.#results.bytes }), ...(channels === undefined ? {} : { channels }) };
+  }
+
+  sync(): void {
+    this.#results?.sync();
+    for (const file of this.#channels.values()) file.sync();
+  }
+
+  close(): void {
+    let first: unknown;
+    for (const file of [...(this.#results ? [this.#results] : []), ...this.#channels.values()]) {
+      try {
+        file.close();
+      } catch (error) {
+        first ??= error;
+      }
+    }
+    this.#channels.clear();
+    if (first !== undefined) throw first;
+  }
+
+  /** Why a job's channel output cannot be written, or undefined. */
+  #refusal(output: ChannelOutput): string | undefined {
+    if (this.#files.channels === undefined) return `the handler returned channel output (channel ${output.pairs[0]?.[0] ?? '?'}), but the master has no --channels DIR to write it to`;
+    const added = new Set(output.pairs.map(([name]) => name).filter((name) => !this.#channels.has(name)));
+    if (this.#channels.size + added.size > MAX_CHANNELS) return `the handler's output would make ${this.#channels.size + added.size} channels, more than the ${MAX_CHANNELS} a run may write`;
+    return undefined;
+  }
+
+  #channel(name: string): JsonlFile {
+    let file = this.#channels.get(name);
+    if (file === undefined) {
+      file = JsonlFile.open(this.#files.channelPath(name), 0).file;
+      this.#channels.set(name, file);
+    }
+    return file;
+  }
+}
+
+/** Opens an output file at `bytes`, saying what was cut off it. */
+function openAt(path: string, bytes: number, what: string, logger: Logger): JsonlFile {
+  const { file, cut } = JsonlFile.open(path, bytes);
+  if (cut > 0) {
+    logger.warn(`cut ${cut} bytes off ${what} ${path} after the ${bytes} that finished jobs account for: output of jobs that never counted done (a master died before recording them, or --reset), which run again`);
+  }
+  return file;
+}
