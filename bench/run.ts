@@ -27,6 +27,7 @@ import { curve, netns } from './workloads/curve.js';
 import { httpCost } from './workloads/http.js';
 import { joblog } from './workloads/joblog.js';
 import { memory } from './workloads/memory.js';
+import { results } from './workloads/results.js';
 import { tail } from './workloads/tail.js';
 import { cpu, fanIn, floorOnly, io, noop } from './workloads/throughput.js';
 
@@ -36,6 +37,7 @@ const WORKLOADS: Record<string, (settings: Settings) => Promise<Row[]>> = {
   noop,
   joblog,
   http: httpCost,
+  results,
   io,
   cpu,
   memory,

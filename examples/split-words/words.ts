@@ -6,9 +6,9 @@ export function handleJob({ text }: { line: number; text: string }) {
   const words = text.split(/[^\p{L}\p{N}'-]+/u).filter((word) => word !== '');
   return channels(
     words.flatMap((word) => [
-      ['words', word.toLowerCase()],
-      ['long', word.length >= 10 && word.toLowerCase()], // false is a sink: nothing written
-      ['numbers', /^\d+$/.test(word) ? Number(word) : null], // and so is null
+      ['words', word.toLowerCase()] as const,
+      ['long', word.length >= 10 && word.toLowerCase()] as const, // false is a sink: nothing written
+      ['numbers', /^\d+$/.test(word) ? Number(word) : null] as const, // and so is null
     ]),
   );
 }

@@ -17,6 +17,11 @@ function pipeline(): string[] {
 }
 
 describe('examples/split-words', () => {
+  it('is shown in the README as it is', () => {
+    const file = readFileSync(join(ROOT, 'examples', 'split-words', 'words.ts'), 'utf8');
+    expect(README).toContain(`\`\`\`ts\n${file}\`\`\``);
+  });
+
   it('splits lines into words on three channels, then runs a second stage over one of them through the jsonl source', async () => {
     const commands = pipeline();
     expect(commands).toHaveLength(2);

@@ -23,11 +23,10 @@ export class OutputSink implements OutputRecorder {
   readonly #files: OutputFiles;
   readonly #results: JsonlFile | undefined;
   readonly #channels = new Map<string, JsonlFile>();
-  readonly #logger: Logger;
 
   /** Opens the files of `files` at the lengths of `record` (what `files.start` said), cutting off what lies beyond, and says so. */
   static open(files: OutputFiles, record: Outputs, logger: Logger): OutputSink {
-    const sink = new OutputSink(files, record.results === undefined ? undefined : openAt(files.results!, record.results, 'results file', logger), logger);
+    const sink = new OutputSink(files, record.results === undefined ? undefined : openAt(files.results!, record.results, 'results file', logger));
     try {
       if (files.channels !== undefined) {
         mkdirSync(files.channels, { recursive: true });
@@ -43,10 +42,9 @@ export class OutputSink implements OutputRecorder {
     return sink;
   }
 
-  private constructor(files: OutputFiles, results: JsonlFile | undefined, logger: Logger) {
+  private constructor(files: OutputFiles, results: JsonlFile | undefined) {
     this.#files = files;
     this.#results = results;
-    this.#logger = logger;
   }
 
   /** Whether slaves must send their results back. */
