@@ -30,7 +30,7 @@ export class MainRun implements RunPlan {
   }
 
   /** Locks and opens the run's state at `statePath` (forgetting it first with `reset`), and its output files. */
-  static open(statePath: string, identity: RunIdentity, exports: MasterExports, files: OutputFiles, reset: boolean, logger: Logger): MainRun {
+  static open(statePath: string, identity: RunIdentity, exports: MasterExports, files: OutputFiles, reset: boolean, logger: Logger, resultsAsJson = false): MainRun {
     const { checkpoint, state, outputs, dropped } = Checkpoint.open(statePath, identity, { reset, outputs: files });
     let sink: OutputSink | undefined;
     try {
@@ -38,7 +38,7 @@ export class MainRun implements RunPlan {
         logger.warn(`cut a torn last line off the dead-letter file of ${statePath}: a master died writing it, before its job counted as failed, so this run runs that job again`);
       }
       if (dropped > 0) logger.warn(`${dropped} lines of the state log of ${statePath} count jobs whose output is missing from the output files (a machine crash before their fsync?): those jobs run again`);
-      if (outputs !== undefined) checkpoint.attach((sink = OutputSink.open(files, outputs, logger)));
+      if (outputs !== undefined) checkpoint.attach((sink = OutputSink.open(files, outputs, resultsAsJson, logger)));
     } catch (error) {
       checkpoint.close();
       throw error;

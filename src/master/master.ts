@@ -122,7 +122,7 @@ export class Master extends EventEmitter<MasterEvents> {
       runId: randomBytes(8).toString('hex'),
       lease: options.lease,
       jobTimeout: options.jobTimeout,
-      wantResults: handleResult !== undefined || plan.outputs?.wantsResults === true,
+      wantResults: handleResult !== undefined || (plan.outputs?.wantResults ?? false),
       ...this.#controls.dispatching,
       originOf: plan.originOf,
       logger,

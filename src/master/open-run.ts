@@ -15,5 +15,7 @@ export function openRun(options: ResolvedMasterOptions, exports: MasterExports, 
   if (options.retryFailed) return RetryFailed.open(statePath, identity, logger);
   const at = (path: string | undefined): string | undefined => path && resolve(options.cwd, path);
   const files = new OutputFiles(at(options.resultsFile), at(options.channelsDir), statePath, options.reset);
-  return MainRun.open(statePath, identity, exports, files, options.reset, logger);
+  // Results nothing in the master reads but the results file come as JSON text, made in the slaves' threads.
+  const resultsAsJson = exports.handleResult === undefined && options.onResult === undefined;
+  return MainRun.open(statePath, identity, exports, files, options.reset, logger, resultsAsJson);
 }

@@ -44,13 +44,19 @@ export interface Hello {
   readonly name?: string;
 }
 
+/**
+ * Whether DONE carries results, and how: `true` the values, `'json'` each value's JSON text (see
+ * json-text.ts), made in the slave's threads, for a master that only writes them to `--results`.
+ */
+export type WantResults = boolean | 'json';
+
 export interface Welcome {
   readonly command: 'WELCOME';
   readonly run: string;
   readonly jobTimeout: number;
   readonly lease: number;
-  /** Whether DONE should carry handler results (the master has a `handleResult`). */
-  readonly wantResults: boolean;
+  /** Whether DONE should carry handler results (the master has a `handleResult` or `--results`), and how. */
+  readonly wantResults: WantResults;
   /** Whether DONE should carry `timings` (the master keeps a `--joblog`); omitted: no. */
   readonly wantTimings?: boolean;
 }

@@ -176,7 +176,7 @@ function parse(command: string, payload: Record<string, unknown>): Message {
         run: run(),
         jobTimeout: int(payload.jobTimeout, 'jobTimeout', 0),
         lease: int(payload.lease, 'lease', 1),
-        wantResults: bool(payload.wantResults, 'wantResults'),
+        wantResults: payload.wantResults === 'json' ? 'json' : bool(payload.wantResults, 'wantResults'),
         ...(payload.wantTimings === undefined ? {} : { wantTimings: bool(payload.wantTimings, 'wantTimings') }),
       };
     case 'REJECT':

@@ -7,6 +7,7 @@
 import { channelPairs, channels, isAsyncIterable, isSink } from '../channels.js';
 import { whyBadChannelName } from '../protocol/channel-name.js';
 import { MAX_BATCH } from '../protocol/fields.js';
+import type { WantResults } from '../protocol/messages.js';
 import { whyCannotTravel } from '../protocol/travel.js';
 
 /** The key of a results slot holding channel output, between a thread and its slave (never on the wire, never a user's key in practice). */
@@ -66,7 +67,7 @@ export async function drainChannels(value: unknown): Promise<unknown> {
  * their slots now the bare pairs), and the results themselves when the master wants them or any
  * job sent channel output; nothing at all otherwise.
  */
-export function doneOutputs(results: readonly unknown[] | undefined, wantResults: boolean): { results?: readonly unknown[]; channeled?: number[] } {
+export function doneOutputs(results: readonly unknown[] | undefined, wantResults: WantResults): { results?: readonly unknown[]; channeled?: number[] } {
   if (results === undefined) return {};
   const first = results.findIndex(isChannelSlot);
   if (first < 0) return wantResults ? { results } : {};

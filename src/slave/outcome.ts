@@ -2,7 +2,7 @@
 import type { WireFailure } from '../protocol/messages.js';
 import { forEachSeq, toRuns, type SeqRuns } from '../protocol/seq-runs.js';
 import { timingsAt } from '../protocol/timings.js';
-import type { Batch, BatchOutcome, BatchResult, PartialReport } from './thread-messages.js';
+import type { Batch, BatchOutcome, BatchResult, PartialReport, WantResults } from './thread-messages.js';
 
 /**
  * One byte per job of a batch, set when the pool has received the job's partial report: such a
@@ -59,7 +59,7 @@ export function fromOutcome(batch: Batch, outcome: BatchOutcome, received?: Rece
  * return value or error died with the thread, so neither a result nor a failure can be reported.
  * Jobs whose partial report was received are accounted for already: left out.
  */
-export function fromWreck(batch: Batch, wantResults: boolean, { running, finished, blame, lost, received }: Wreck): BatchResult {
+export function fromWreck(batch: Batch, wantResults: WantResults, { running, finished, blame, lost, received }: Wreck): BatchResult {
   const { seqs, count } = batch;
   const culprits = blame === undefined ? [] : running;
   // Every job ran, yet no reply: most likely a result could not be cloned, and a rerun would not help.

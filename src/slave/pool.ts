@@ -2,7 +2,7 @@
 import { UsageError } from '../errors.js';
 import { runsLength } from '../protocol/seq-runs.js';
 import type { BatchProgress } from './batch-progress.js';
-import type { Batch, BatchResult, BatchTask, WorkerSetup } from './thread-messages.js';
+import type { Batch, BatchResult, BatchTask, WantResults, WorkerSetup } from './thread-messages.js';
 import { startThreads, type Threads } from './threads.js';
 import { fromOutcome, fromWreck, type Received } from './outcome.js';
 import { FreeRegions } from './free-regions.js';
@@ -117,7 +117,7 @@ export class JobPool {
    * `onPartial`, jobs that finish while others of the batch still run are reported early, each
    * once, in partial results (nothing `returned`), and the batch's result holds only the rest.
    */
-  run(batch: Batch, wantResults: boolean, onPartial?: OnPartial): Promise<BatchResult> {
+  run(batch: Batch, wantResults: WantResults, onPartial?: OnPartial): Promise<BatchResult> {
     let held = batch.count;
     this.#held += held;
     // Reported jobs are no longer held: the threads may want another batch.
@@ -181,7 +181,7 @@ export class JobPool {
     this.#regions.wakeAll();
   }
 
-  async #run(batch: Batch, wantResults: boolean, onPartial: OnPartial | undefined): Promise<BatchResult> {
+  async #run(batch: Batch, wantResults: WantResults, onPartial: OnPartial | undefined): Promise<BatchResult> {
     const unstarted: BatchResult = { seqs: [], failures: [], returned: batch.seqs, ms: 0 };
     if (batch.count === 0) return unstarted;
     let progress = this.#regions.take();
@@ -204,7 +204,7 @@ export class JobPool {
     return Promise.race([this.#runTask(id, batch, wantResults, progress, onPartial !== undefined), calledOff]);
   }
 
-  async #runTask(id: number, batch: Batch, wantResults: boolean, progress: BatchProgress, partials: boolean): Promise<BatchResult> {
+  async #runTask(id: number, batch: Batch, wantResults: WantResults, progress: BatchProgress, partials: boolean): Promise<BatchResult> {
     try {
       // The packed jobs are a view into a received frame (a Buffer, whose `slice` copies nothing):
       // copy them into a buffer of their own and move that over, leaving the caller's intact.
@@ -229,7 +229,7 @@ export class JobPool {
   }
 
   /** A batch whose thread died: which of its jobs its job states say were running, and which finished. */
-  #salvage(batch: Batch, wantResults: boolean, progress: BatchProgress, verdict: Verdict | undefined, received: Received | undefined, error: unknown): BatchResult {
+  #salvage(batch: Batch, wantResults: WantResults, progress: BatchProgress, verdict: Verdict | undefined, received: Received | undefined, error: unknown): BatchResult {
     // After `destroy` nothing is blamed or lost: the job states, which a thread still stopping may write, do not matter.
     const interrupted = this.#destroyed || verdict === 'bystander';
     const timedOut = verdict === 'timed out';

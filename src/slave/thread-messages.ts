@@ -1,5 +1,7 @@
 /** Every message between the slave's pool (main thread) and its piscina threads. */
-import type { WireFailure } from '../protocol/messages.js';
+import type { WantResults, WireFailure } from '../protocol/messages.js';
+
+export type { WantResults } from '../protocol/messages.js';
 import type { SeqRuns } from '../protocol/seq-runs.js';
 
 /** Set once per pool as piscina's `workerData`, so it is not cloned with every batch. */
@@ -37,7 +39,7 @@ export interface BatchTask {
   readonly attempts?: readonly number[] | undefined;
   readonly origins?: readonly number[] | undefined;
   readonly jobs: Uint8Array;
-  readonly wantResults: boolean;
+  readonly wantResults: WantResults;
   /** Whether to time each job: off, a job costs no clock read of its own. */
   readonly timings?: boolean | undefined;
   /** The progress region this batch reports into (see batch-progress.ts); untouched for an empty (warm-up) batch. */

@@ -12,6 +12,7 @@ import { CALLED_OFF, CANCEL, DONE, FINISHED, RUNNING, STARTED, THREAD } from './
 import { whyCannotTravel } from '../protocol/travel.js';
 import { channelPairs, isAsyncIterable } from '../channels.js';
 import { channelSlot, drainChannels } from './channel-slot.js';
+import { jsonText } from '../protocol/json-text.js';
 import { stringify, toWireError, unsendable } from '../protocol/wire-error.js';
 
 type Handler = (job: unknown, context: JobContext) => unknown;
@@ -189,7 +190,8 @@ function keep(batch: HeldBatch, index: number, value: unknown): void {
   // A function or symbol would make the whole reply fail to clone, and the thread die; a class
   // instance would arrive as a plain object. The job fails instead, saying why.
   const problem = whyCannotTravel(value);
-  if (problem === undefined) batch.results[index] = value;
+  // As JSON text, when that is all the master writes: made here, in the pool's threads, rather than on the master's one.
+  if (problem === undefined) batch.results[index] = batch.task.wantResults === 'json' && value !== undefined ? jsonText(value) : value;
   else batch.failures.push({ index, error: unsendable(setup.fn, problem) });
 }
 

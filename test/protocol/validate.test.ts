@@ -134,7 +134,7 @@ const cases: ReadonlyArray<{ readonly title: string; readonly decode: Decoder; r
   { title: 'a negative version', ...toMaster('HELLO', { ...hello, version: -1 }), reason: /^version must be an integer/ },
   { title: 'a lease of 0', ...toSlave('WELCOME', { ...welcome, lease: 0 }), reason: /^lease must be an integer from 1/ },
   { title: 'a negative job timeout', ...toSlave('WELCOME', { ...welcome, jobTimeout: -1 }), reason: /^jobTimeout must be an integer from 0/ },
-  { title: 'wantResults that is not a boolean', ...toSlave('WELCOME', { ...welcome, wantResults: 'yes' }), reason: /^wantResults must be a boolean$/ },
+  { title: "wantResults that is neither a boolean nor 'json'", ...toSlave('WELCOME', { ...welcome, wantResults: 'yes' }), reason: /^wantResults must be a boolean$/ },
   { title: 'rehello that is 1, not true', ...toSlave('REJECT', { ...reject, rehello: 1 }), reason: /^rehello must be a boolean$/ },
 ];
 
@@ -154,6 +154,7 @@ describe('decodeSlaveMessage and decodeMasterMessage', () => {
       [decodeMasterMessage, 'JOBS', jobs],
       [decodeMasterMessage, 'JOBS', { ...jobs, attempts: [0, 1_000_000, 2] }],
       [decodeMasterMessage, 'WELCOME', welcome],
+      [decodeMasterMessage, 'WELCOME', { ...welcome, wantResults: 'json' }],
       [decodeMasterMessage, 'REJECT', reject],
     ] as const) {
       expect(decode(frames(command, payload))).toMatchObject({ ok: true, message: { command } });

@@ -5,7 +5,7 @@
  */
 import type { Router } from 'zeromq';
 import { encodeMessage } from '../../protocol/codec.js';
-import { PROTOCOL_VERSION, type Done, type Hello, type MasterMessage, type StatusReport } from '../../protocol/messages.js';
+import { PROTOCOL_VERSION, type Done, type Hello, type MasterMessage, type StatusReport, type WantResults } from '../../protocol/messages.js';
 import { Outbox } from '../../protocol/outbox.js';
 import { decodeSlaveMessage, reasonKind } from '../../protocol/validate.js';
 import type { Logger } from '../../log.js';
@@ -24,7 +24,7 @@ export interface DispatcherOptions extends BatchPolicyOptions {
   readonly runId: string;
   readonly lease: number;
   readonly jobTimeout: number;
-  readonly wantResults: boolean;
+  readonly wantResults: WantResults;
   /** Whether DONEs should carry each job's start time and handler ms (for `--joblog`). @default false */
   readonly wantTimings?: boolean;
   /** Handles a DONE batch; the next message waits for it (backpressure on slow result handlers). */

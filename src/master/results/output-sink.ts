@@ -8,10 +8,10 @@ import { mkdirSync } from 'node:fs';
 import { isSink } from '../../channels.js';
 import { StateError } from '../../errors.js';
 import type { Logger } from '../../log.js';
-import type { WireError } from '../../protocol/messages.js';
+import type { WantResults, WireError } from '../../protocol/messages.js';
 import type { OutputRecorder, Outputs } from '../state/checkpoint.js';
 import { ChannelOutput } from './channel-output.js';
-import { jsonText } from './json-text.js';
+import { jsonText } from '../../protocol/json-text.js';
 import { JsonlFile } from './jsonl-file.js';
 import type { OutputFiles } from './output-files.js';
 
@@ -23,10 +23,12 @@ export class OutputSink implements OutputRecorder {
   readonly #files: OutputFiles;
   readonly #results: JsonlFile | undefined;
   readonly #channels = new Map<string, JsonlFile>();
+  /** Results arrive as their JSON text (`wantResults: 'json'`): nothing in the master needs their values. */
+  readonly #json: boolean;
 
   /** Opens the files of `files` at the lengths of `record` (what `files.start` said), cutting off what lies beyond, and says so. */
-  static open(files: OutputFiles, record: Outputs, logger: Logger): OutputSink {
-    const sink = new OutputSink(files, record.results === undefined ? undefined : openAt(files.results!, record.results, 'results file', logger));
+  static open(files: OutputFiles, record: Outputs, json: boolean, logger: Logger): OutputSink {
+    const sink = new OutputSink(files, record.results === undefined ? undefined : openAt(files.results!, record.results, 'results file', logger), json);
     try {
       if (files.channels !== undefined) {
         mkdirSync(files.channels, { recursive: true });
@@ -42,14 +44,15 @@ export class OutputSink implements OutputRecorder {
     return sink;
   }
 
-  private constructor(files: OutputFiles, results: JsonlFile | undefined) {
+  private constructor(files: OutputFiles, results: JsonlFile | undefined, json: boolean) {
     this.#files = files;
     this.#results = results;
+    this.#json = json;
   }
 
-  /** Whether slaves must send their results back. */
-  get wantsResults(): boolean {
-    return this.#results !== undefined;
+  /** Whether slaves must send their results back for the results file, and how. */
+  get wantResults(): WantResults {
+    return this.#results === undefined ? false : this.#json ? 'json' : true;
   }
 
   /**
@@ -66,7 +69,11 @@ export class OutputSink implements OutputRecorder {
       const result = results[i];
       if (result === undefined || failed(i)) continue;
       if (!(result instanceof ChannelOutput)) {
-        if (this.#results !== undefined) lines += `{"seq":${seqs[i]!},"job":${jsonText(job(seqs[i]!))},"result":${jsonText(result)}}\n`;
+        if (this.#results === undefined) continue;
+        const text = this.#json ? result : jsonText(result);
+        // JSON text from a slave's thread: JSON.stringify never makes a raw newline, so one would break the file's lines.
+        if (typeof text !== 'string' || text.includes('\n')) (errors ??= [])[i] = { message: 'the slave sent a result that is not JSON text', name: 'TypeError' };
+        else lines += `{"seq":${seqs[i]!},"job":${jsonText(job(seqs[i]!))},"result":${text}}\n`;
         continue;
       }
       const refusal = this.#refusal(result);
