@@ -12,6 +12,7 @@ import { FIXTURES, ROOT, runBin } from './helpers/processes.js';
 import { countLines, range, readRecord, tally } from './helpers/record.js';
 import { readStateFields, recordedLedger } from './helpers/state.js';
 import { useTestDir } from './helpers/test-dir.js';
+import { progressEvents } from './helpers/progress-events.js';
 
 const { run } = (await import(pathToFileURL(join(ROOT, 'dist', 'index.js')).href)) as typeof Api;
 
@@ -30,19 +31,6 @@ afterEach(() => {
   for (const name of ['TM_RECORD', 'TM_SPIN_US', 'TM_UNRULY', 'TM_UNRULY_JOBS', 'TM_GATE', 'TM_STARTED']) delete process.env[name];
   expect(processesIn(dir.path), 'a process of the run outlived it').toEqual([]);
 });
-
-/** Resolves once `count` more progress events have come: the run's own clock, not a sleep. */
-function progressEvents<J, R>(handle: Api.RunHandle<J, R>, count: number): Promise<Api.ProgressSnapshot> {
-  return new Promise((resolve) => {
-    let seen = 0;
-    const on = (snapshot: Api.ProgressSnapshot): void => {
-      if (++seen < count) return;
-      handle.off('progress', on);
-      resolve(snapshot);
-    };
-    handle.on('progress', on);
-  });
-}
 
 describe('run()', () => {
   it('runs a module through a master here and two slave processes, and resolves with the summary once every child has exited', async () => {

@@ -4,9 +4,10 @@
  * is a line of JSON per job, about 100 bytes, so a 4M-job run writes about 400 MB.
  */
 import path from 'node:path';
-import { measure, type Measure, type Topology } from '../lib/measure.js';
-import { comparison, describeRun, medians, type Row, type Settings } from '../lib/report.js';
+import type { Topology } from '../lib/measure.js';
+import { comparison, type Row, type Settings } from '../lib/report.js';
 import { engine } from '../lib/topologies.js';
+import { withAndWithout } from '../lib/with-and-without.js';
 
 const TIMEOUT_MS = 10 * 60_000;
 
@@ -19,14 +20,6 @@ function withJobLog(topology: Topology): Topology {
 export async function joblog(settings: Settings): Promise<Row[]> {
   const jobs = settings.quick ? 1_000_000 : 4_000_000;
   const plain = engine({ task: 'noop', jobs, slaves: [{ threads: 2, concurrency: 1 }], timeoutMs: TIMEOUT_MS });
-  const logged = withJobLog(plain);
-  const withLog: Measure[] = [];
-  const without: Measure[] = [];
-  for (let i = 1; i <= settings.runs; i++) {
-    withLog.push(await measure(logged));
-    settings.log(describeRun(`joblog ${i}/${settings.runs} with --joblog`, withLog.at(-1)!));
-    without.push(await measure(plain));
-    settings.log(describeRun(`joblog ${i}/${settings.runs} without`, without.at(-1)!));
-  }
-  return [comparison('joblog', jobs, medians(withLog), medians(without), 'noop without --joblog', 'noop with --joblog jobs/s / noop without jobs/s (medians)', null)];
+  const { e, b } = await withAndWithout(settings, 'joblog', '--joblog', 'without', withJobLog(plain), plain);
+  return [comparison('joblog', jobs, e, b, 'noop without --joblog', 'noop with --joblog jobs/s / noop without jobs/s (medians)', null)];
 }

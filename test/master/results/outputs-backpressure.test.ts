@@ -7,6 +7,7 @@ import { FIXTURES, ROOT } from '../../helpers/processes.js';
 import { mixedOutputs } from '../../helpers/outputs.js';
 import { countLines } from '../../helpers/record.js';
 import { useTestDir } from '../../helpers/test-dir.js';
+import { progressEvents } from '../../helpers/progress-events.js';
 
 const { run } = (await import(pathToFileURL(join(ROOT, 'dist', 'index.js')).href)) as typeof Api;
 const OUTPUTS = join(FIXTURES, 'outputs.ts');
@@ -17,19 +18,6 @@ afterEach(() => {
   delete gated.tmResultGate;
   delete process.env.TM_RECORD;
 });
-
-/** The next `count` progress snapshots of `handle`. */
-function progressEvents(handle: Api.RunHandle<unknown, unknown>, count: number): Promise<Api.ProgressSnapshot> {
-  return new Promise((resolve) => {
-    let seen = 0;
-    const on = (snapshot: Api.ProgressSnapshot): void => {
-      if (++seen < count) return;
-      handle.off('progress', on);
-      resolve(snapshot);
-    };
-    handle.on('progress', on);
-  });
-}
 
 describe('a slow handleResult with --results', () => {
   it('holds dispatch back: nothing piles up in the master, the slaves run no more than they hold, and every result is written once', async () => {
