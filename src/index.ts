@@ -6,6 +6,7 @@ export type { Halt } from './master/summary.js';
 export type { MasterOptions } from './master/options.js';
 export type { ProgressSnapshot } from './master/run-progress.js';
 export type { ResultHandler } from './master/task-exports.js';
+export { HttpWindow, type HttpWindowOptions } from './master/http/http-window.js';
 export { Slave, type SlaveSummary } from './slave/slave.js';
 export type { SlaveOptions } from './slave/options.js';
 export { withCursor, isWithCursor, rejectJob, isRejectedJob } from './task.js';

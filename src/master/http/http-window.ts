@@ -12,7 +12,8 @@ import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { UsageError } from '../../errors.js';
-import type { Logger } from '../../log.js';
+import { createLogger, type Logger } from '../../log.js';
+import { MASTER_DEFAULTS } from '../options.js';
 import { statusFields } from '../run-status.js';
 import type { RunWatch } from '../run-watch.js';
 import type { Summary } from '../summary.js';
@@ -34,9 +35,10 @@ export interface HttpWindowOptions {
   readonly address: string;
   /** `--http-token-file`: the token every request needs, even on loopback. @default a new one on non-loopback, none on loopback */
   readonly tokenFile?: string | undefined;
-  /** The master's lease, in ms, for the page's late marker. */
-  readonly lease: number;
-  readonly logger: Logger;
+  /** The master's lease, in ms, for the page's late marker. @default 30000, the master's default */
+  readonly lease?: number;
+  /** Where the URL line goes. @default `[http]` lines at info on stderr */
+  readonly logger?: Logger;
 }
 
 /** What the window watches: a `Master`. */
@@ -45,6 +47,15 @@ export interface Watched {
   readonly done: Promise<Summary>;
 }
 
+/**
+ * A master's read-only window (`--http`): the dashboard, /status.json and /metrics.
+ * @example
+ * const window = await HttpWindow.open({ address: '127.0.0.1:0' }); // before the master: a busy port fails first
+ * const master = await Master.start({ module: 'tasks.ts' });
+ * window.watch(master);
+ * await master.done;
+ * await window.close(); // the pages have the summary
+ */
 export class HttpWindow {
   /** The URL to open, with the token when it is a new one (one from a file is not printed). */
   readonly url: string;
@@ -71,9 +82,9 @@ export class HttpWindow {
       throw new UsageError(`cannot listen on --http ${options.address}: ${(error as Error).message}`, { cause: error });
     }
     const generated = options.tokenFile === undefined && token !== undefined;
-    const window = new HttpWindow(server, (server.address() as AddressInfo).port, token, options.lease, address.host, generated);
+    const window = new HttpWindow(server, (server.address() as AddressInfo).port, token, options.lease ?? MASTER_DEFAULTS.lease, address.host, generated);
     const shown = options.tokenFile !== undefined ? `${window.url} (token from ${options.tokenFile})` : generated ? `${window.url} (every request needs the token)` : window.url;
-    options.logger.info(`dashboard at ${shown}; /metrics and /status.json beside it`);
+    (options.logger ?? createLogger('http', 'info')).info(`dashboard at ${shown}; /metrics and /status.json beside it`);
     return window;
   }
 
