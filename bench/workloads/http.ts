@@ -7,9 +7,10 @@
 import { once } from 'node:events';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { measure, type Measure, type Topology } from '../lib/measure.js';
-import { comparison, describeRun, medians, type Row, type Settings } from '../lib/report.js';
+import type { Topology } from '../lib/measure.js';
+import { comparison, type Row, type Settings } from '../lib/report.js';
 import { engine } from '../lib/topologies.js';
+import { withAndWithout } from '../lib/with-and-without.js';
 
 const TIMEOUT_MS = 10 * 60_000;
 const WATCHER = fileURLToPath(new URL('../lib/sse-watcher.mjs', import.meta.url));
@@ -35,13 +36,7 @@ export async function httpCost(settings: Settings): Promise<Row[]> {
   // Enough jobs for a run of several seconds, so the page gets many frames (2 a second), not one.
   const jobs = settings.quick ? 4_000_000 : 20_000_000;
   const plain = engine({ task: 'noop', jobs, slaves: [{ threads: 2, concurrency: 1 }], timeoutMs: TIMEOUT_MS });
-  const on: Measure[] = [];
-  const off: Measure[] = [];
-  for (let i = 1; i <= settings.runs; i++) {
-    on.push(await measure(watched(plain, await freePort())));
-    settings.log(describeRun(`http ${i}/${settings.runs} with --http and a page open`, on.at(-1)!));
-    off.push(await measure(plain));
-    settings.log(describeRun(`http ${i}/${settings.runs} without`, off.at(-1)!));
-  }
-  return [comparison('http', jobs, medians(on), medians(off), 'noop without --http', 'noop with --http and an SSE client jobs/s / noop without jobs/s (medians)', 0.97)];
+  // One port for every run: each master binds it and lets it go before the next starts.
+  const { e, b } = await withAndWithout(settings, 'http', '--http and a page open', 'without', watched(plain, await freePort()), plain);
+  return [comparison('http', jobs, e, b, 'noop without --http', 'noop with --http and an SSE client jobs/s / noop without jobs/s (medians)', 0.97)];
 }
