@@ -7,7 +7,8 @@ import { clientCurveFlags, commonFlags, slaveFlags } from '../cli/flags.js';
 import { main, onStopSignals, signalExitCode } from '../cli/main.js';
 import { parseTarget } from '../load.js';
 import type { LogLevel } from '../log.js';
-import { Slave, type SlaveSummary } from '../slave/slave.js';
+import type { SlaveSummary } from '../slave/slave.js';
+import { startSlave } from '../slave/start.js';
 import { RUN_OVER } from '../spawn/ipc.js';
 
 /** Why a slave left, as its last line says it. */
@@ -43,7 +44,7 @@ main('tm-slave', async () => {
   let runOver = false;
   const onMessage = (message: unknown): void => void (runOver ||= message === RUN_OVER);
   process.on('message', onMessage);
-  const slave = await Slave.start({
+  const slave = await startSlave({
     module: target.module,
     fn: target.fn,
     address: argv.address,

@@ -1,6 +1,9 @@
 import { availableParallelism } from 'node:os';
+import { checkEndpoint, checkInteger, checkName } from '../check.js';
+import { resolveModule } from '../load.js';
 import type { LogLevel } from '../log.js';
-import { DEFAULT_ADDRESS } from '../protocol/messages.js';
+import { DEFAULT_ADDRESS, MAX_CONCURRENCY } from '../protocol/messages.js';
+import type { PoolOptions } from './pool.js';
 
 /** Everything a slave can be told; `bin/tm-slave` builds it from flags. */
 export interface SlaveOptions {
@@ -45,4 +48,17 @@ export function resolveSlaveOptions(options: SlaveOptions): ResolvedSlaveOptions
   const defined = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as SlaveOptions;
   const { name, curveSecret, serverKey } = options;
   return { ...SLAVE_DEFAULTS, threads: availableParallelism(), cwd: process.cwd(), ...defined, name, curveSecret, serverKey };
+}
+
+/**
+ * Checks a slave's options before its threads start (a bad address would otherwise fail after
+ * them, leaving them running) and returns what its pool starts with.
+ */
+export function slavePoolOptions(options: ResolvedSlaveOptions): PoolOptions {
+  checkEndpoint(options.address, 'connect');
+  checkInteger('threads', options.threads, 1);
+  // The master refuses a HELLO claiming more.
+  checkInteger('concurrency', options.concurrency, 1, undefined, MAX_CONCURRENCY);
+  checkName('name', options.name);
+  return { url: resolveModule(options.module, options.cwd), fn: options.fn, threads: options.threads, concurrency: options.concurrency, jobTimeout: 0 };
 }

@@ -1,19 +1,17 @@
 import { EventEmitter } from 'node:events';
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import { checkEndpoint, checkInteger, checkName } from '../check.js';
 import { clientCurve, type ClientCurve } from '../curve/curve-config.js';
 import { DecayingAverage } from '../decaying-average.js';
 import { createLogger, type Logger } from '../log.js';
-import { resolveModule } from '../load.js';
-import { MAX_CONCURRENCY, type Jobs, type Welcome } from '../protocol/messages.js';
+import type { Jobs, Welcome } from '../protocol/messages.js';
 import { runsLength } from '../protocol/seq-runs.js';
 import { timingBytes } from '../protocol/timings.js';
 import { doneOutputs } from './channel-slot.js';
 import { Connection } from './connection.js';
 import { creditToGrant } from './credit.js';
 import { JobPool, type Batch, type BatchResult } from './pool.js';
-import { resolveSlaveOptions, type ResolvedSlaveOptions, type SlaveOptions } from './options.js';
+import { resolveSlaveOptions, slavePoolOptions, type ResolvedSlaveOptions, type SlaveOptions } from './options.js';
 
 export interface SlaveSummary {
   readonly reason: 'quit' | 'stopped' | 'rejected';
@@ -61,20 +59,16 @@ export class Slave extends EventEmitter {
   #ended = false;
   readonly #counts = { done: 0, failed: 0 };
 
-  /** Starts the threads (loading the module in each) and connects. */
-  static async start(options: SlaveOptions): Promise<Slave> {
+  /**
+   * Starts the threads (loading the module in each) and connects. `pool`: its threads, started
+   * already from these options (see startSlave), for a slave with no CURVE.
+   */
+  static async start(options: SlaveOptions, pool?: Promise<JobPool>): Promise<Slave> {
     const resolved = resolveSlaveOptions(options);
-    // Before the threads start: a bad address would otherwise fail after them, leaving them running.
-    checkEndpoint(resolved.address, 'connect');
-    checkInteger('threads', resolved.threads, 1);
-    // The master refuses a HELLO claiming more.
-    checkInteger('concurrency', resolved.concurrency, 1, undefined, MAX_CONCURRENCY);
-    checkName('name', resolved.name);
+    const poolOptions = slavePoolOptions(resolved);
     const logger = createLogger(`slave ${process.pid}`, resolved.logLevel);
     const curve = clientCurve(resolved, (message) => logger.warn(message));
-    const url = resolveModule(resolved.module, resolved.cwd);
-    const pool = await JobPool.start({ url, fn: resolved.fn, threads: resolved.threads, concurrency: resolved.concurrency, jobTimeout: 0 });
-    return new Slave(resolved, pool, logger, curve);
+    return new Slave(resolved, await (pool ?? JobPool.start(poolOptions)), logger, curve);
   }
 
   private constructor(options: ResolvedSlaveOptions, pool: JobPool, logger: Logger, curve: ClientCurve | undefined) {

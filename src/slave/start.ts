@@ -1,0 +1,22 @@
+import { JobPool } from './pool.js';
+import { resolveSlaveOptions, slavePoolOptions, type SlaveOptions } from './options.js';
+import type { Slave } from './slave.js';
+
+/**
+ * Starts a slave as tm-slave does: its threads first, then the rest of it (ZeroMQ, msgpack, the
+ * connection) loaded while they start and load the task module, so the two overlap. With CURVE,
+ * whose key files are checked before any thread starts, it is `Slave.start` as it is.
+ */
+export async function startSlave(options: SlaveOptions): Promise<Slave> {
+  const curve = options.curveSecret !== undefined || options.serverKey !== undefined;
+  const pool = curve ? undefined : JobPool.start(slavePoolOptions(resolveSlaveOptions(options)));
+  // Awaited by Slave.start; until then a load failure must not count as unhandled.
+  pool?.catch(() => {});
+  try {
+    const { Slave } = await import('./slave.js');
+    return await Slave.start(options, pool);
+  } catch (error) {
+    await (await pool?.catch(() => undefined))?.destroy();
+    throw error;
+  }
+}
