@@ -29,10 +29,14 @@ import { joblog } from './workloads/joblog.js';
 import { memory } from './workloads/memory.js';
 import { results } from './workloads/results.js';
 import { tail } from './workloads/tail.js';
+import { billion } from './workloads/billion.js';
+import { smallRun, startup } from './workloads/startup.js';
 import { cpu, fanIn, floorOnly, io, noop } from './workloads/throughput.js';
 
 /** Every workload in the order it runs. `noop` reports the floor as well, from the runs it alternates with. */
 const WORKLOADS: Record<string, (settings: Settings) => Promise<Row[]>> = {
+  startup,
+  'small-run': smallRun,
   floor: floorOnly,
   noop,
   joblog,
@@ -45,9 +49,13 @@ const WORKLOADS: Record<string, (settings: Settings) => Promise<Row[]>> = {
   tail,
   curve,
   netns,
+  billion,
 };
 
-const USAGE = `usage: npm run bench -- [--quick] [--only ${Object.keys(WORKLOADS).join(',')}] [--runs N] [--tail-slot-jobs N]`;
+/** Workloads that run only when --only names them: the billion-job run takes minutes. */
+const OPT_IN = new Set(['billion']);
+
+const USAGE = `usage: npm run bench -- [--quick] [--only ${Object.keys(WORKLOADS).join(',')}] [--runs N] [--tail-slot-jobs N] [--billion-jobs N]`;
 
 async function main(): Promise<number> {
   const { values } = parseArgs({
@@ -57,6 +65,8 @@ async function main(): Promise<number> {
       runs: { type: 'string' },
       // Jobs a slave holds per slot (lane): it asks for about 100 ms of work per lane (src/slave/slave.ts), 10 jobs of 10 ms.
       'tail-slot-jobs': { type: 'string', default: '10' },
+      // Jobs of the billion workload: fewer to try it out.
+      'billion-jobs': { type: 'string', default: '1000000000' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -71,13 +81,14 @@ async function main(): Promise<number> {
   const unknown = only?.filter((name) => !(name in WORKLOADS)) ?? [];
   const runs = Number(values.runs ?? 3);
   const tailSlotJobs = Number(values['tail-slot-jobs']);
-  if (unknown.length > 0 || !(Number.isInteger(runs) && runs >= 1) || !(tailSlotJobs > 0)) {
-    process.stderr.write(`${unknown.length > 0 ? `unknown workload ${unknown.join(', ')}` : 'bad --runs or --tail-slot-jobs'}\n${USAGE}\n`);
+  const billionJobs = Number(values['billion-jobs']);
+  if (unknown.length > 0 || !(Number.isInteger(runs) && runs >= 1) || !(tailSlotJobs > 0) || !(Number.isSafeInteger(billionJobs) && billionJobs >= 1000)) {
+    process.stderr.write(`${unknown.length > 0 ? `unknown workload ${unknown.join(', ')}` : 'bad --runs, --tail-slot-jobs or --billion-jobs'}\n${USAGE}\n`);
     return 2;
   }
-  const selected = new Set(only ?? Object.keys(WORKLOADS));
+  const selected = new Set(only ?? Object.keys(WORKLOADS).filter((name) => !OPT_IN.has(name)));
   if (selected.has('noop')) selected.delete('floor');
-  const settings: Settings = { quick: values.quick, runs, tailSlotJobs, log: (line) => process.stderr.write(`bench: ${line}\n`) };
+  const settings: Settings = { quick: values.quick, runs, tailSlotJobs, billionJobs, log: (line) => process.stderr.write(`bench: ${line}\n`) };
 
   const machine = { name: 'machine', cpu: cpus()[0]?.model ?? 'unknown', cores: CORES, node: process.version, os: `${process.platform} ${release()}`, quick: settings.quick, runs };
   process.stdout.write(`${JSON.stringify(machine)}\n`);

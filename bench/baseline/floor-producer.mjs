@@ -1,19 +1,28 @@
 // The floor's producer, the master's counterpart with no engine code: an async generator of ints
-// (the noop task's getJobs), JSON batches over a ZeroMQ ROUTER, a few batches outstanding,
-// counting acknowledgements until every job is back.
-//   node floor-producer.mjs module=bench/tasks/noop.ts n=4000000 [batch=1000] [window=4]
+// (the noop task's getJobs), batches over a ZeroMQ ROUTER (JSON, or msgpack as the engine sends
+// them), a few batches outstanding, counting acknowledgements until every job is back.
+//   node floor-producer.mjs module=bench/tasks/noop.ts n=4000000 [batch=1000] [window=4] [codec=json|msgpack]
+// With spawn=THREADS it starts its consumer itself, as tm-run starts a slave: bind, spawn the
+// consumer, then load the task module; it exits once the consumer has.
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { Router } from 'zeromq';
-import { loadTask, parseArgs, summary } from './common.mjs';
+import { codec, loadTask, parseArgs, summary } from './common.mjs';
 
 const args = parseArgs();
 const n = Number(args.n);
 const batchSize = Number(args.batch ?? 1000);
 const window = Number(args.window ?? 4);
-const { getJobs } = await loadTask(args.module);
 
 const router = new Router();
 await router.bind(args.address ?? 'tcp://127.0.0.1:*');
 process.stderr.write(`floor-producer: listening on ${router.lastEndpoint}\n`);
+const consumer =
+  args.spawn === undefined
+    ? undefined
+    : spawn(process.execPath, [new URL('./floor-consumer.mjs', import.meta.url).pathname, `module=${args.module}`, `address=${router.lastEndpoint}`, `threads=${args.spawn}`, `codec=${args.codec ?? 'json'}`], { stdio: 'inherit' });
+const { getJobs } = await loadTask(args.module);
+const { encode } = await codec(args.codec);
 
 const [peer] = await router.receive(); // HELLO
 await router.send([peer, 'WELCOME', '']);
@@ -37,7 +46,7 @@ async function fill() {
     }
     if (batch.length === 0) return;
     outstanding++;
-    await router.send([peer, 'JOBS', JSON.stringify(batch)]);
+    await router.send([peer, 'JOBS', encode(batch)]);
   }
 }
 
@@ -45,10 +54,11 @@ await fill();
 while (outstanding > 0) {
   const [, command, payload] = await router.receive();
   if (String(command) !== 'ACK') continue;
-  acked += JSON.parse(String(payload)).n;
+  acked += Number(String(payload));
   outstanding--;
   await fill();
 }
 await router.send([peer, 'QUIT', '']);
 summary('floor-producer', acked, startedAt);
+if (consumer !== undefined && consumer.exitCode === null) await once(consumer, 'exit');
 router.close();

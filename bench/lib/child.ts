@@ -2,7 +2,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { shebangFlags } from '../../src/spawn/shebang-flags.js';
+import { shebang } from '../../src/spawn/shebang.js';
 
 export interface Line {
   readonly stream: 'stdout' | 'stderr';
@@ -51,12 +51,13 @@ export class Child {
 
   constructor(name: string, script: string, args: readonly string[], options: StartOptions) {
     this.name = name;
-    // With the flags of the script's own `#!` line: as a user's `tm-slave` runs.
-    const command = [process.execPath, ...shebangFlags(script), script, ...args];
+    // With the environment and flags of the script's own `#!` line: as a user's `tm-slave` runs.
+    const line = shebang(script);
+    const command = [process.execPath, ...line.flags, script, ...args];
     const [file, ...argv] = options.netns === undefined ? command : ['ip', 'netns', 'exec', options.netns, ...command];
     this.#child = spawn(file!, argv, {
       cwd: options.cwd,
-      env: { ...process.env, ...options.env },
+      env: { ...line.env, ...process.env, ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     if (this.#child.pid === undefined) throw new Error(`cannot start ${name}: node ${script}`);

@@ -33,6 +33,8 @@ export interface Settings {
   readonly runs: number;
   /** Jobs per slave slot in the tail bound (see workloads/tail.ts). */
   readonly tailSlotJobs: number;
+  /** Jobs of the billion workload (`--billion-jobs`). */
+  readonly billionJobs: number;
   /** Progress for people, on stderr. */
   readonly log: (line: string) => void;
 }

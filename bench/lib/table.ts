@@ -25,6 +25,19 @@ export function table(rows: readonly Row[]): string {
         `memory: peak RSS ${thousands(Number(row.small_jobs))} -> ${thousands(row.jobs)} jobs: master ${row.small_master_peak_rss_mb} -> ${row.master_peak_rss_mb} MB (x${row.master_rss_growth}), slave ${row.small_slave_peak_rss_mb} -> ${row.slave_peak_rss_mb} MB (x${row.slave_rss_growth})`,
       );
     }
+    if (row.name.startsWith('startup') || row.name === 'small-run') {
+      lines.push(`${row.name}: ${row.jobs} jobs, spawn to exit: engine ${row.seconds} s vs bare script ${row.baseline_seconds} s (x${row.ratio}${row.target === null ? '' : `, target ${row.target}`})`);
+    }
+    if (row.name === 'noop-4000') {
+      lines.push(
+        `noop whole process (spawn to exit): ${row.whole_process_s} s (${thousands(Number(row.whole_process_jobs_per_s))} jobs/s) vs floor-4000 ${row.baseline_whole_process_s} s (${thousands(Number(row.baseline_whole_process_jobs_per_s))} jobs/s): x${row.ratio}; welcome to summary x${row.welcome_to_summary_ratio}`,
+      );
+    }
+    if (row.name === 'billion') {
+      lines.push(
+        `billion: ${row.kills} kill -9s of the master at ${(row.killed_at_done as number[]).map(thousands).join(', ')} done: ${row.seconds} s vs ${row.baseline_seconds} s clean (x${row.ratio}), ${thousands(Number(row.reruns))} re-runs, state ${row.state_verified ? 'finished, every seq done' : 'NOT VERIFIED'}; peak RSS master ${row.master_peak_rss_mb} MB (clean ${row.baseline_master_peak_rss_mb}), slave ${row.slave_peak_rss_mb} MB (clean ${row.baseline_slave_peak_rss_mb})`,
+      );
+    }
     if (row.name === 'tail') {
       lines.push(
         `tail: ${row.jobs} jobs of ${row.job_ms} ms over ${row.slaves} slaves x ${row.lanes_per_slave} lanes ran ${row.run_s} s vs ideal ${row.ideal_s} s: tail ${ms(row.tail_s)} (${row.tail_in_jobs} jobs; lanes busy ${(Number(row.busy) * 100).toFixed(1)}%), idle tail ${ms(row.idle_tail_s)}, bound ${ms(row.bound_s)}`,

@@ -8,9 +8,9 @@ const BENCH = fileURLToPath(new URL('..', import.meta.url));
 const DIST_BIN = path.join(BENCH, '..', 'dist', 'bin');
 const BASELINE = path.join(BENCH, 'baseline');
 
-/** A bench task module, `bench/tasks/<name>.ts`. */
-export function taskModule(name: string): string {
-  return path.join(BENCH, 'tasks', `${name}.ts`);
+/** A bench task module, `bench/tasks/<name>.ts` (or `.mjs`, plain JavaScript). */
+export function taskModule(name: string, ext: '.ts' | '.mjs' = '.ts'): string {
+  return path.join(BENCH, 'tasks', `${name}${ext}`);
 }
 
 export interface SlaveSpec {
@@ -78,12 +78,12 @@ function slaveCurve(keys: CurveKeys | undefined): string[] {
 }
 
 /** The floor: the raw data movement (generator, JSON batches over ROUTER/DEALER, a piscina pool, acks). */
-export function floor(task: string, jobs: number, threads: number, timeoutMs: number): Topology {
+export function floor(task: string, jobs: number, threads: number, timeoutMs: number, wire: FloorWire = JSON_1000): Topology {
   const module = taskModule(task);
   return {
-    producer: { name: 'floor-producer', script: path.join(BASELINE, 'floor-producer.mjs'), args: () => [`module=${module}`, `n=${jobs}`] },
+    producer: { name: 'floor-producer', script: path.join(BASELINE, 'floor-producer.mjs'), args: () => [`module=${module}`, `n=${jobs}`, `batch=${wire.batch}`, `codec=${wire.codec}`] },
     consumers: [
-      { name: 'floor-consumer', script: path.join(BASELINE, 'floor-consumer.mjs'), args: (endpoint) => [`module=${module}`, `address=${endpoint}`, `threads=${threads}`] },
+      { name: 'floor-consumer', script: path.join(BASELINE, 'floor-consumer.mjs'), args: (endpoint) => [`module=${module}`, `address=${endpoint}`, `threads=${threads}`, `codec=${wire.codec}`] },
     ],
     jobs,
     timeoutMs,
@@ -98,6 +98,33 @@ export function inline(task: string, jobs: number, concurrency: number, timeoutM
 /** The task's jobs in chunks on a bare piscina pool of `threads` threads, in one process. */
 export function pool(task: string, jobs: number, threads: number, timeoutMs: number): Topology {
   return single('baseline-pool', 'pool.mjs', [`module=${taskModule(task)}`, `n=${jobs}`, `threads=${threads}`], jobs, timeoutMs);
+}
+
+/** How the floor sends its jobs: batches of `batch`, encoded with `codec`. */
+export interface FloorWire {
+  readonly batch: number;
+  readonly codec: 'json' | 'msgpack';
+}
+
+/** The first floor: JSON batches of 1000. */
+export const JSON_1000: FloorWire = { batch: 1000, codec: 'json' };
+/** The floor at the engine's own wire: msgpack batches of 4000, the most the master sends at once. */
+export const MSGPACK_4000: FloorWire = { batch: 4000, codec: 'msgpack' };
+
+/** `tm-run` as a user types it, `N` slaves on this host: one process to time from start to exit. */
+export function tmRun(module: string, jobs: number, slaves: number, timeoutMs: number): Topology {
+  const args = [module, String(slaves), `n=${jobs}`, '--no-progress', '--reset'];
+  return { producer: { name: 'tm-run', script: path.join(DIST_BIN, 'tm-run.js'), args: (dir) => [...args, '--state', path.join(dir, 'state.json')] }, consumers: [], jobs, timeoutMs };
+}
+
+/**
+ * The bare script of tm-run's shape, no engine code: a parent that binds a ROUTER, spawns one
+ * child and loads the task module; the child loads zeromq and piscina (`threads` threads), connects
+ * and runs the jobs sent as msgpack batches of 4000, one task each.
+ */
+export function bareRun(module: string, jobs: number, threads: number, timeoutMs: number): Topology {
+  const wire = MSGPACK_4000;
+  return single('floor-producer', 'floor-producer.mjs', [`module=${module}`, `n=${jobs}`, `spawn=${threads}`, `batch=${wire.batch}`, `codec=${wire.codec}`], jobs, timeoutMs);
 }
 
 function single(name: string, script: string, args: readonly string[], jobs: number, timeoutMs: number): Topology {

@@ -1,6 +1,10 @@
-#!/usr/bin/env -S node --max-semi-space-size=2
+#!/usr/bin/env -S MALLOC_ARENA_MAX=2 node --max-semi-space-size=2
 // A small young generation keeps the slave flat: its main thread only relays batches, and a
 // large one grew its memory with the length of a run (bench: 1M vs 10M jobs) at no gain in speed.
+// Two malloc arenas, not one per thread (glibc's 8 per core): ZeroMQ's I/O thread, the main
+// thread and the pool's threads otherwise each fill their own (40M no-op jobs, 2 runs each:
+// slave peak 135-137 MB against 141-144 MB, at no speed cost the runs could tell). tm-run and
+// tm-spawn pass it to their slaves (spawn/shebang.ts); `node tm-slave.js` by hand does not.
 import { checkEndpoint } from '../check.js';
 import { commandLine } from '../cli/command-line.js';
 import { clientCurveFlags, commonFlags, slaveFlags } from '../cli/flags.js';

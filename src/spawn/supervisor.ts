@@ -4,7 +4,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { forwardLogLines, type Logger } from '../log.js';
 import { RUN_OVER } from './ipc.js';
-import { shebangFlags } from './shebang-flags.js';
+import { shebang } from './shebang.js';
 
 export interface SupervisorOptions {
   /** `module[:fn]` as the slaves should load it. */
@@ -25,7 +25,8 @@ export interface SupervisorOptions {
 }
 
 const SLAVE_BIN = fileURLToPath(new URL('../bin/tm-slave.js', import.meta.url));
-const SLAVE_FLAGS = shebangFlags(SLAVE_BIN);
+/** tm-slave's environment and node flags, as its `#!` line gives them: each slave runs as `tm-slave` would. */
+const SLAVE_SHEBANG = shebang(SLAVE_BIN);
 /** A slave that ran this long before crashing starts its backoff over. */
 const HEALTHY_MS = 10_000;
 /** The most a slave's exit waits for the end of its stderr, which a process it left may hold open. */
@@ -101,11 +102,13 @@ export class Supervisor {
   #start(slot: Slot): void {
     const { target, address, threads, count, concurrency, maxCredit, logLevel, cwd } = this.#options;
     const perSlave = threads ?? Math.max(1, Math.floor(availableParallelism() / count));
-    const args = [...SLAVE_FLAGS, SLAVE_BIN, target, '--address', address, '--threads', String(perSlave), '--concurrency', String(concurrency), '--log-level', logLevel];
+    const args = [...SLAVE_SHEBANG.flags, SLAVE_BIN, target, '--address', address, '--threads', String(perSlave), '--concurrency', String(concurrency), '--log-level', logLevel];
     if (maxCredit !== undefined) args.push('--max-credit', String(maxCredit));
     if (this.#options.name !== undefined) args.push('--name', `${this.#options.name}-${this.#slots.indexOf(slot) + 1}`);
     args.push(...(this.#options.slaveArgs ?? []));
-    const child = spawn(process.execPath, args, { cwd, stdio: ['ignore', 'inherit', 'pipe', 'ipc'], detached: true });
+    // A variable the user set wins over the `#!` line's (MALLOC_ARENA_MAX: see bin/tm-slave).
+    const env = { ...SLAVE_SHEBANG.env, ...process.env };
+    const child = spawn(process.execPath, args, { cwd, env, stdio: ['ignore', 'inherit', 'pipe', 'ipc'], detached: true });
     // Their stderr as log lines of ours, so a progress display prints them above its bar. A slave
     // is gone once its last lines (often why it exited) are passed on, or STDERR_DRAIN_MS after it exits.
     const forwarded = forwardLogLines(child.stderr!);

@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { childPids, FIXTURES, runBin } from '../helpers/processes.js';
@@ -71,6 +71,17 @@ describe('tm-spawn', () => {
     expect(spawn.stderr).toMatch(/tm-slave: cannot load task module `broken\.ts`: .*broken\.ts:1:\d+: ERROR: /);
     expect(spawn.stderr).toMatch(/a slave exited with code 2 .*stopping the others rather than restarting it/);
     expect(spawn.stderr).not.toMatch(/restarting in/);
+  });
+
+  it('starts each slave as tm-slave’s #! line says: MALLOC_ARENA_MAX=2 and its node flags', async () => {
+    // No master: the slave keeps trying, alive for the test to read.
+    const spawn = runBin('tm-spawn', [RECORD, '1', '--address', `tcp://127.0.0.1:${await reservePort()}`, '--threads', '1'], { cwd: dir.path });
+    await expect.poll(() => childPids(spawn.child.pid!).length, { timeout: 10_000, interval: 10 }).toBe(1);
+    const [slave] = childPids(spawn.child.pid!) as [number];
+    expect(readFileSync(`/proc/${slave}/environ`, 'utf8').split('\0')).toContain('MALLOC_ARENA_MAX=2');
+    expect(readFileSync(`/proc/${slave}/cmdline`, 'utf8').split('\0')).toContain('--max-semi-space-size=2');
+    spawn.child.kill('SIGTERM');
+    expect(await spawn.exited, spawn.stderr).toEqual({ code: 143, signal: null });
   });
 
   it('passes --max-credit on to its slaves', async () => {
