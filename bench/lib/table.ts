@@ -20,9 +20,9 @@ export function table(rows: readonly Row[]): string {
   const render = (line: readonly string[]): string => line.map((cell, i) => (i === 0 || i === 5 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ').trimEnd();
   const lines = [render(COLUMNS), render(widths.map((width) => '-'.repeat(width))), ...cells.map(render)];
   for (const row of rows) {
-    if (row.name === 'memory') {
+    if (row.name === 'memory' || row.name === 'memory-mjs') {
       lines.push(
-        `memory: peak RSS ${thousands(Number(row.small_jobs))} -> ${thousands(row.jobs)} jobs: master ${row.small_master_peak_rss_mb} -> ${row.master_peak_rss_mb} MB (x${row.master_rss_growth}), slave ${row.small_slave_peak_rss_mb} -> ${row.slave_peak_rss_mb} MB (x${row.slave_rss_growth})`,
+        `${row.name}: peak RSS ${thousands(Number(row.small_jobs))} -> ${thousands(row.jobs)} jobs: master ${row.small_master_peak_rss_mb} -> ${row.master_peak_rss_mb} MB (x${row.master_rss_growth}), slave ${row.small_slave_peak_rss_mb} -> ${row.slave_peak_rss_mb} MB (x${row.slave_rss_growth})`,
       );
     }
     if (row.name.startsWith('startup') || row.name === 'small-run') {

@@ -21,6 +21,8 @@ export interface SlaveSpec {
 
 export interface EngineRun {
   readonly task: string;
+  /** The task module's extension: `.mjs` loads no tsx. @default '.ts' */
+  readonly ext?: '.ts' | '.mjs';
   readonly jobs: number;
   readonly slaves: readonly SlaveSpec[];
   /** For the slaves, e.g. where the task writes a trace. */
@@ -49,7 +51,7 @@ export function curveKeys(dir: string): CurveKeys {
 
 /** `tm-master` and `tm-slave`s as a user starts them: a free loopback port, fresh state, no progress bar. */
 export function engine(run: EngineRun): Topology {
-  const module = taskModule(run.task);
+  const module = taskModule(run.task, run.ext);
   return {
     producer: {
       name: 'tm-master',

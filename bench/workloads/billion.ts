@@ -1,13 +1,14 @@
 /**
  * billion (opt-in: `--only billion`, `--billion-jobs N` for fewer): no-op jobs through tm-master
  * and one tm-slave with 2 threads, the master killed with SIGKILL five times along the way (at
- * done counts spread evenly over the run, read from its state file) and restarted on the same
+ * done counts spread evenly over the run, as it reports them) and restarted on the same
  * state, the slave left to reconnect. Then the state must say finished, every seq done. A clean
  * run (no kills) in the same invocation is the baseline: target killed <= 1.15 x clean.
  */
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
+import { queryStatus } from '../../src/status/status-client.js';
 import { Child } from '../lib/child.js';
 import { measure } from '../lib/measure.js';
 import { CORES, round, type Row, type Settings } from '../lib/report.js';
@@ -98,7 +99,7 @@ async function killedRun(settings: Settings, jobs: number, timeoutMs: number): P
     const slaveRssAtKillsMb: number[] = [];
     for (let k = 1; k <= KILLS; k++) {
       const point = Math.floor((jobs * k) / (KILLS + 1));
-      const done = await doneReaches(state, point, master);
+      const done = await doneReaches(state, address, point, master);
       master.sampleRss();
       incarnationPeaksMb.push(master.peakRssMb);
       slaveRssAtKillsMb.push(currentRssMb(slave.pid));
@@ -139,12 +140,17 @@ async function killedRun(settings: Settings, jobs: number, timeoutMs: number): P
   }
 }
 
-/** Resolves with the done count (the state's watermark) once it reaches `point`; rejects if the master ends first. */
-async function doneReaches(state: string, point: number, master: Child): Promise<number> {
+/**
+ * Resolves with the done count once it reaches `point`: the watermark the master reports (a
+ * STATUS, as tm-status asks: what it has appended to the state's log), or while it does not
+ * answer, its state file's (a snapshot a second); rejects if the master ends first.
+ */
+async function doneReaches(state: string, address: string, point: number, master: Child): Promise<number> {
   let ended = false;
   void master.exited.then(() => (ended = true));
   for (;;) {
-    const done = readState(state)?.watermark ?? 0;
+    const status = await queryStatus({ address, timeoutMs: 500 });
+    const done = status.ok ? status.report.totals.watermark : (readState(state)?.watermark ?? 0);
     if (done >= point) return done;
     if (ended) throw new Error(`billion: the master ended at ${done} done, before ${point}\n${master.tail()}`);
     await new Promise((resolve) => setTimeout(resolve, POLL_MS));
