@@ -28,6 +28,8 @@ import { httpCost } from './workloads/http.js';
 import { joblog } from './workloads/joblog.js';
 import { memory } from './workloads/memory.js';
 import { results } from './workloads/results.js';
+import { linesResume } from './workloads/lines-resume.js';
+import { pgMigrate } from './workloads/pg.js';
 import { tail } from './workloads/tail.js';
 import { billion } from './workloads/billion.js';
 import { smallRun, startup } from './workloads/startup.js';
@@ -50,6 +52,8 @@ const WORKLOADS: Record<string, (settings: Settings) => Promise<Row[]>> = {
   curve,
   netns,
   billion,
+  pg: pgMigrate,
+  'lines-resume': linesResume,
 };
 
 /** Workloads that run only when --only names them: the billion-job run takes minutes. */

@@ -38,6 +38,11 @@ export function table(rows: readonly Row[]): string {
         `billion: ${row.kills} kill -9s of the master at ${(row.killed_at_done as number[]).map(thousands).join(', ')} done: ${row.seconds} s vs ${row.baseline_seconds} s clean (x${row.ratio}), ${thousands(Number(row.reruns))} re-runs, state ${row.state_verified ? 'finished, every seq done' : 'NOT VERIFIED'}; peak RSS master ${row.master_peak_rss_mb} MB (clean ${row.baseline_master_peak_rss_mb}), slave ${row.slave_peak_rss_mb} MB (clean ${row.baseline_slave_peak_rss_mb})`,
       );
     }
+    if (row.name === 'lines-resume') {
+      lines.push(
+        `lines-resume: a ${(Number(row.file_bytes) / 2 ** 30).toFixed(2)} GiB file resumed at byte ${thousands(Number(row.resume_offset))}: its last ${row.jobs} lines took ${row.resume_run_s} s from spawn to exit, its first ${row.jobs} ${row.fresh_run_s} s; the source's first job ${row.source_first_job_ms_resumed} ms resumed, ${row.source_first_job_ms_fresh} ms fresh`,
+      );
+    }
     if (row.name === 'tail') {
       lines.push(
         `tail: ${row.jobs} jobs of ${row.job_ms} ms over ${row.slaves} slaves x ${row.lanes_per_slave} lanes ran ${row.run_s} s vs ideal ${row.ideal_s} s: tail ${ms(row.tail_s)} (${row.tail_in_jobs} jobs; lanes busy ${(Number(row.busy) * 100).toFixed(1)}%), idle tail ${ms(row.idle_tail_s)}, bound ${ms(row.bound_s)}`,
