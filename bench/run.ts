@@ -56,8 +56,8 @@ const WORKLOADS: Record<string, (settings: Settings) => Promise<Row[]>> = {
   'lines-resume': linesResume,
 };
 
-/** Workloads that run only when --only names them: the billion-job run takes minutes. */
-const OPT_IN = new Set(['billion']);
+/** Workloads that run only when --only names them: the billion-job run takes minutes, lines-resume writes a 2 GiB file. */
+const OPT_IN = new Set(['billion', 'lines-resume']);
 
 const USAGE = `usage: npm run bench -- [--quick] [--only ${Object.keys(WORKLOADS).join(',')}] [--runs N] [--tail-slot-jobs N] [--billion-jobs N]`;
 
