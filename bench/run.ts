@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [-- --only noop,io] [-- --runs N] [-- --tail-slot-jobs N]`
+ * `npm run bench [-- --quick] [-- --only noop,io] [-- --runs N] [-- --tail-slot-jobs N] [-- --billion-jobs N]`
  *
  * Times whole runs of the real bins (`dist/bin/tm-master.js` and `tm-slave.js` as separate
  * processes, a fresh temp dir and state each run) against baselines with no engine code
@@ -11,6 +11,12 @@
  *   process start-up is out of both sides alike. The master's own figure (it counts from its own
  *   start, so it includes waiting for the slave) is `master_reported_jobs_per_s`, and spawn to
  *   exit is `wall_s`.
+ * - startup, small-run: whole processes instead, spawn to exit, `tm-run` against the bare script
+ *   of the same shape (bench/baseline/floor-producer.mjs spawn=N), median of 5. noop-4000 puts
+ *   the engine's whole-process time (`whole_process_s`) beside its welcome-to-summary figure,
+ *   against the floor at the engine's own wire (msgpack, batches of 4000).
+ * - billion (only with `--only billion`): 1e9 no-op jobs (`--billion-jobs`), the master killed
+ *   with -9 five times and restarted on its state, against a clean run; see workloads/billion.ts.
  * - peak RSS: each process's VmHWM (/proc/<pid>/status, threads included) polled every 200 ms and
  *   once more when the master prints its summary; for several slaves, the highest.
  *
