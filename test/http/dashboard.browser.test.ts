@@ -6,7 +6,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumAvailable, launchChromium } from '../helpers/chromium.js';
 import { reservePort } from '../helpers/ports.js';
 import { FIXTURES, ROOT, runBin, type Proc } from '../helpers/processes.js';
@@ -31,12 +31,15 @@ describe.skipIf(!available)('the dashboard in Chromium', () => {
   });
   afterAll(() => browser?.close());
 
+  // Each test's page is its own, and closed after it: an old page reconnecting to its ended master must not speak in the next test.
+  afterEach(() => page?.close());
+
   async function open(url: string): Promise<void> {
     page = await browser.context.newPage();
     await page.setViewportSize({ width: 1280, height: 900 });
-    errors = [];
-    page.on('pageerror', (error) => errors.push(error.message));
-    page.on('console', (message) => void (message.type() === 'error' && errors.push(message.text())));
+    const own: string[] = (errors = []);
+    page.on('pageerror', (error) => own.push(error.message));
+    page.on('console', (message) => void (message.type() === 'error' && own.push(message.text())));
     await page.goto(url);
   }
 
@@ -125,7 +128,6 @@ describe.skipIf(!available)('the dashboard in Chromium', () => {
     // Without the cookie the same address is refused.
     await browser.context.clearCookies();
     expect((await page.goto(url))?.status()).toBe(401);
-    errors = errors.filter((e) => !/status of 401/.test(e));
-    expect(errors).toEqual([]);
+    expect(errors.filter((e) => !/status of 401/.test(e))).toEqual([]);
   });
 });
