@@ -19,6 +19,7 @@ main('tm-master', async () => {
     flags: { ...commonFlags, ...masterFlags, ...masterCurveFlags, ...httpFlags },
     examples: [
       ['$0 examples/squares.ts n=1000000', 'Serve a million jobs on tcp://127.0.0.1:3050, for `tm-slave examples/squares.ts`'],
+      ['$0 taskmaster-ts/sources/lines path=huge.csv skip-header=true', 'A job per line of huge.csv (a built-in source: lines, jsonl, range, pg), for `tm-slave ./handler.ts`'],
       ['$0 tasks.ts:rows table=users --address tcp://0.0.0.0:3050 --curve-secret master.key --authorized-keys slaves.pub', 'Serve the generator `rows` to the slaves whose keys slaves.pub lists, on any host, encrypted'],
       ['$0 tasks.ts:rows table=users --address tcp://0.0.0.0:3050 --insecure', 'The same to any slave, unencrypted: only on a network you trust'],
     ],
