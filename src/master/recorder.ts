@@ -6,7 +6,7 @@ import type { Checkpoint, Completion } from './state/checkpoint.js';
 import type { JobTable } from './job-table.js';
 import type { Ledger } from './ledger.js';
 import type { RetryQueue } from './retry-queue.js';
-import { ChannelOutput } from './results/channel-output.js';
+import { ChannelOutput, refuseChannelOutput } from './results/channel-output.js';
 import type { OutputSink } from './results/output-sink.js';
 import type { RunWatch } from './run-watch.js';
 import type { ResultHandler } from './task-exports.js';
@@ -74,7 +74,8 @@ export class Recorder {
     const retries = this.#retries;
     const handled = this.#options.handleResult === undefined ? undefined : await this.#routeResults(seqs, errors, results);
     // From here on nothing awaits until the completions are logged: the output is in its files first, and no report comes between.
-    const refused = this.#options.outputs?.write(seqs, results, (i) => errors?.[i] !== undefined || handled?.[i] !== undefined, (seq) => table.job(seq));
+    const outputs = this.#options.outputs;
+    const refused = outputs === undefined ? refuseChannelOutput(results) : outputs.write(seqs, results, (i) => errors?.[i] !== undefined || handled?.[i] !== undefined, (seq) => table.job(seq));
     const resultErrors = refused === undefined ? handled : seqs.map((_, i) => handled?.[i] ?? refused[i]);
     const jobLog = this.#options.jobLog;
     // For the job log: each job's attempt, taken before its failure counts another; and how it ended (OK unless set).

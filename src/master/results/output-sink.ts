@@ -10,7 +10,7 @@ import { StateError } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import type { WantResults, WireError } from '../../protocol/messages.js';
 import type { OutputRecorder, Outputs } from '../state/checkpoint.js';
-import { ChannelOutput } from './channel-output.js';
+import { ChannelOutput, nowhereToGo } from './channel-output.js';
 import { jsonText } from '../../protocol/json-text.js';
 import { JsonlFile } from './jsonl-file.js';
 import type { OutputFiles } from './output-files.js';
@@ -117,7 +117,7 @@ export class OutputSink implements OutputRecorder {
 
   /** Why a job's channel output cannot be written, or undefined. */
   #refusal(output: ChannelOutput): string | undefined {
-    if (this.#files.channels === undefined) return `the handler returned channel output (channel ${output.pairs[0]?.[0] ?? '?'}), but the master has no --channels DIR to write it to`;
+    if (this.#files.channels === undefined) return nowhereToGo(output);
     const added = new Set(output.pairs.map(([name]) => name).filter((name) => !this.#channels.has(name)));
     if (this.#channels.size + added.size > MAX_CHANNELS) return `the handler's output would make ${this.#channels.size + added.size} channels, more than the ${MAX_CHANNELS} a run may write`;
     return undefined;
