@@ -21,11 +21,16 @@ export function readStateFields(path: string): StateFields {
 
 /**
  * Every completion the master had recorded in the state at `path`: the snapshot with its
- * completion log replayed, as a master that resumes it would see them.
+ * completion log replayed, as a master that resumes it would see them. A running master may take
+ * a snapshot (and start its log afresh) between reading the one and the other, which would pair
+ * an old snapshot with a new log: read again until the snapshot is the same after as before.
  */
 export function recordedLedger(path: string): Ledger {
-  const { identity } = readStateFields(path);
-  const ledger = new Ledger(readState(path, identity)?.ledger);
-  replayLog(logPath(path), ledger);
-  return ledger;
+  for (;;) {
+    const before = readFileSync(path);
+    const { identity } = JSON.parse(before.toString('utf8')) as StateFields;
+    const ledger = new Ledger(readState(path, identity)?.ledger);
+    replayLog(logPath(path), ledger);
+    if (readFileSync(path).equals(before)) return ledger;
+  }
 }
