@@ -11,7 +11,7 @@ import { clientCurveFlags, commonFlags, slaveFlags } from '../cli/flags.js';
 import { main, onStopSignals, signalExitCode } from '../cli/main.js';
 import { parseTarget } from '../load.js';
 import type { LogLevel } from '../log.js';
-import type { SlaveSummary } from '../slave/slave.js';
+import type { Slave, SlaveSummary } from '../slave/slave.js';
 import { startSlave } from '../slave/start.js';
 import { RUN_OVER } from '../spawn/ipc.js';
 
@@ -48,6 +48,15 @@ main('tm-slave', async () => {
   let runOver = false;
   const onMessage = (message: unknown): void => void (runOver ||= message === RUN_OVER);
   process.on('message', onMessage);
+  // Signals are ours from the start: one that comes while the threads start stops the slave as
+  // soon as it exists (left to the default, it would kill a slave that had just said HELLO); a
+  // second one then, with nothing yet received, exits at once.
+  let started: Slave | undefined = undefined;
+  let early = 0;
+  const signals = onStopSignals((signal) => {
+    if (started !== undefined) started.stop();
+    else if (++early > 1) process.exit(signalExitCode(signal));
+  });
   const slave = await startSlave({
     module: target.module,
     fn: target.fn,
@@ -60,7 +69,8 @@ main('tm-slave', async () => {
     serverKey: argv.serverKey,
     logLevel: argv.logLevel as LogLevel,
   });
-  const signals = onStopSignals(() => slave.stop());
+  started = slave;
+  for (; early > 0; early--) slave.stop();
   // The supervisor says the run is over: leave as on the master's QUIT. When it dies (even by
   // SIGKILL) its channel closes: leave rather than linger as an orphan.
   process.off('message', onMessage);

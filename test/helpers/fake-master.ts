@@ -27,11 +27,14 @@ export class FakeMaster {
 
   /**
    * The slave's next message, which must be a `command`. PINGs are skipped, and so are HELLOs
-   * unless a HELLO is what the test waits for (a slave repeats it until welcomed).
+   * unless a HELLO is what the test waits for (a slave repeats it until welcomed). `peer` is what
+   * the slave said on stderr so far, told when no message comes in time.
    */
-  async expect<C extends SlaveMessage['command']>(command: C): Promise<Extract<SlaveMessage, { command: C }>> {
+  async expect<C extends SlaveMessage['command']>(command: C, peer?: () => string): Promise<Extract<SlaveMessage, { command: C }>> {
     for (;;) {
-      const [id, ...frames] = await this.#socket.receive();
+      const [id, ...frames] = await this.#socket.receive().catch((error: Error) => {
+        throw new Error(`no ${command} from the slave in ${RECEIVE_MS} ms (${error.message})${peer ? `; its stderr: ${peer()}` : ''}`);
+      });
       this.#slave ??= id;
       const decoded = decodeSlaveMessage(frames);
       if (!decoded.ok) throw new Error(`the slave sent a bad message: ${decoded.reason}`);

@@ -101,12 +101,13 @@ describe('SIGTERM to a slave', () => {
   it('leaves after a few seconds when no QUIT answers its BYE (the master is gone)', async () => {
     fake = await FakeMaster.bind();
     const { slave } = gatedSlave(fake.endpoint);
-    await fake.expect('HELLO');
+    const stderr = (): string => `${slave.stderr} (exit ${slave.child.exitCode}, signal ${slave.child.signalCode})`;
+    await fake.expect('HELLO', stderr);
     await fake.send({ command: 'WELCOME', run: RUN, jobTimeout: 0, lease: 60_000, wantResults: false });
-    await fake.expect('CREDIT');
+    await fake.expect('CREDIT', stderr);
 
     slave.child.kill('SIGTERM');
-    expect(await fake.expect('BYE')).toMatchObject({ run: RUN, returned: [] });
+    expect(await fake.expect('BYE', stderr)).toMatchObject({ run: RUN, returned: [] });
     expect(await slave.exited, slave.stderr).toEqual({ code: 143, signal: null });
     expect(slave.stderr).toMatch(/left without the master's QUIT after \d+ ms/);
   }, 30_000);
