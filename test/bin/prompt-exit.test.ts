@@ -16,10 +16,15 @@ describe('tm-run after its last job', () => {
     // Two slaves are still loading the module when the run finishes.
     await run.waitFor(/finished: 10 jobs done/);
     expect(await run.exited, run.stderr).toEqual({ code: 0, signal: null });
-    expect(run.stderr.match(/welcomed by run/g)).toHaveLength(1);
-    // None was stopped by a signal after a wait: each left on being told the run was over.
-    expect(run.stderr.match(/leaving: the supervisor says the run is over/g)).toHaveLength(2);
+    // A late slave's HELLO can still reach the master between its final snapshot (which the
+    // fixture waits for) and its socket's close, and be welcomed, then told by the master's QUIT;
+    // every other late one must leave on the supervisor's word.
+    const welcomed = run.stderr.match(/welcomed by run/g)?.length ?? 0;
+    expect(welcomed).toBeGreaterThanOrEqual(1);
+    expect(run.stderr.match(/leaving: the supervisor says the run is over/g)?.length ?? 0).toBeGreaterThanOrEqual(3 - welcomed);
+    // None was stopped by a signal after a wait, nor waited for a QUIT that never came.
     expect(run.stderr).not.toMatch(/stopping/);
+    expect(run.stderr).not.toMatch(/left without the master's QUIT/);
     expect(descendantPids(pid)).toEqual([]);
   });
 });

@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ROOT } from '../helpers/processes.js';
@@ -145,9 +145,12 @@ describe.skipIf(SKIP)('tm-run in a terminal', () => {
   });
 
   it('re-fits the bar when the terminal narrows, leaving no piece of the wider one', async () => {
-    term = new Terminal(100, shellLine(`${CHATTY} 2 n=6000 --threads 1 --state ${join(dir.path, 's.json')}`, 'TM_CHATTY_MS=1 TM_CHATTY_EVERY=1000'));
+    // The second half waits for the gate, so the run is certainly still going when the terminal narrows.
+    const gate = join(dir.path, 'gate');
+    term = new Terminal(100, shellLine(`${CHATTY} 2 n=6000 --threads 1 --state ${join(dir.path, 's.json')}`, `TM_CHATTY_MS=1 TM_CHATTY_EVERY=1000 TM_CHATTY_GATE=${gate} TM_CHATTY_GATE_FROM=3000`));
     await barShown(term, 61);
     term.resize(60);
+    writeFileSync(gate, '');
     const lines = await finished(term);
 
     const bar = expectCleanScreen(lines, 60, 'finished', 0);
