@@ -3,8 +3,9 @@
  * and on resume cut back to the length the state counts, so that it holds each finished job's
  * output exactly once.
  */
-import { closeSync, fstatSync, fsyncSync, ftruncateSync, openSync, readSync, statSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, fsyncSync, ftruncateSync, openSync, readSync, statSync } from 'node:fs';
 import { StateError } from '../../errors.js';
+import { appendWhole } from '../state/append-whole.js';
 
 /** Bytes of the file at `path`, 0 when there is none. */
 export function sizeOf(path: string): number {
@@ -64,17 +65,12 @@ export class JsonlFile {
   append(text: string): void {
     const bytes = Buffer.from(text);
     try {
-      let written = 0;
-      while (written < bytes.length) written += writeSync(this.#fd, bytes, written);
-      this.#bytes += bytes.length;
+      // A resume cuts the file back to what the state counts, should the cut-back fail too.
+      appendWhole(this.#fd, bytes, this.#bytes);
     } catch (error) {
-      try {
-        ftruncateSync(this.#fd, this.#bytes);
-      } catch {
-        // A resume cuts the file back to what the state counts anyway; the write error is what matters.
-      }
       throw writeError(`append to ${this.path}`, error);
     }
+    this.#bytes += bytes.length;
   }
 
   sync(): void {

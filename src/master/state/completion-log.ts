@@ -1,7 +1,8 @@
 /** The append-only log of completions since the last snapshot: one line a batch, replayed on start. */
-import { closeSync, fstatSync, fsyncSync, ftruncateSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, fsyncSync, ftruncateSync, openSync, readFileSync } from 'node:fs';
 import { crc32 } from 'node:zlib';
 import { StateError } from '../../errors.js';
+import { appendWhole } from './append-whole.js';
 import type { Cursor } from '../../task.js';
 import { array, fail, integer, object, ShapeError } from './json-shape.js';
 import type { Ledger } from '../ledger.js';
@@ -148,17 +149,12 @@ export class CompletionLog {
     const bytes = Buffer.from(encodeBatch(completions, outputs));
     if (bytes.length === 0) return;
     try {
-      let written = 0;
-      while (written < bytes.length) written += writeSync(this.#fd, bytes, written);
-      this.#size += bytes.length;
+      // The replay ignores a torn last line, should the cut-back fail too.
+      appendWhole(this.#fd, bytes, this.#size);
     } catch (error) {
-      try {
-        ftruncateSync(this.#fd, this.#size);
-      } catch {
-        // The replay ignores a torn last line; the write error is what matters.
-      }
       throw this.#writeError('append to', error);
     }
+    this.#size += bytes.length;
   }
 
   /** Makes every appended line durable. */
