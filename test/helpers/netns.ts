@@ -12,6 +12,7 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { isAlive } from '../../src/master/state/state-lock.js';
 
 /** The /24 of the labs: private, and used nowhere but inside their namespaces. */
 export const SUBNET = '10.231.77';
@@ -80,15 +81,6 @@ function removeStaleLabs(): void {
     } catch {
       // Another lab got there first.
     }
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

@@ -80,7 +80,7 @@ function readOwner(path: string): number | 'gone' | undefined {
 }
 
 /** Whether a process with `pid` exists (signal 0 checks without sending anything). */
-function isAlive(pid: number): boolean {
+export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
