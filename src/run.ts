@@ -6,13 +6,12 @@
 import { EventEmitter } from 'node:events';
 import type { Task, JobOf, ResultOf } from './define-task.js';
 import { createLogger } from './log.js';
-import { Master } from './master/master.js';
+import { LocalRun } from './local-run.js';
 import type { ProgressSnapshot } from './master/run-progress.js';
 import type { Summary } from './master/summary.js';
 import { ResultQueue } from './result-queue.js';
-import { setUpRun, type RunOptions, type RunSetup } from './run-options.js';
-import { Supervisor } from './spawn/supervisor.js';
-import { UsageError } from './errors.js';
+import { setUpRun, type RunOptions } from './run-options.js';
+import { EXIT } from './exit-codes.js';
 
 /** One success, as `handle.results` yields it. */
 export interface RunResult<Job, Result> {
@@ -25,20 +24,15 @@ export interface RunEvents {
   progress: [ProgressSnapshot];
 }
 
-/** How long slaves told the run is over get to leave before they are sent SIGTERM (as tm-run). */
-const SLAVES_LEAVE_MS = 5000;
-
 /** A run started by `run()`: its progress, its results, its end, and two ways to stop it. */
 export class RunHandle<Job = unknown, Result = unknown> extends EventEmitter<RunEvents> {
   /** Resolves with the summary once the run has ended and every slave process has exited; rejects with a usage error. */
   readonly done: Promise<Summary>;
   readonly #results: ResultQueue<RunResult<Job, Result>>;
   readonly #signal: AbortSignal | undefined;
-  #master: Master | undefined;
-  #supervisor: Supervisor | undefined;
-  /** Stops asked for so far (a second is immediate), applied as the master and the slaves start. */
+  #local: LocalRun | undefined;
+  /** Stops asked for before the run was set up (a second is immediate), applied once it is. */
   #stops = 0;
-  #destroyed = false;
 
   /** @internal Use `run()`. */
   constructor(options: RunOptions) {
@@ -70,10 +64,8 @@ export class RunHandle<Job = unknown, Result = unknown> extends EventEmitter<Run
    * `destroy()`) stops at once. Aborting the run's `signal` calls this.
    */
   stop(): void {
-    if (this.#stops > 0) return this.destroy();
-    this.#stops = 1;
-    this.#master?.stop();
-    this.#supervisor?.stop();
+    this.#stops++;
+    this.#local?.stop();
   }
 
   /**
@@ -81,12 +73,8 @@ export class RunHandle<Job = unknown, Result = unknown> extends EventEmitter<Run
    * running stay pending, and run again next time). Idempotent.
    */
   destroy(): void {
-    if (this.#destroyed) return;
-    this.#destroyed = true;
     this.#stops = 2;
-    this.#master?.stop();
-    this.#master?.stop();
-    this.#supervisor?.stop('SIGKILL');
+    this.#local?.destroy();
   }
 
   async #run(options: RunOptions): Promise<Summary> {
@@ -94,52 +82,25 @@ export class RunHandle<Job = unknown, Result = unknown> extends EventEmitter<Run
     const setup = await setUpRun(options);
     const results = this.#results;
     const onResult = setup.results ? (result: unknown, job: unknown) => results.push({ job: job as Job, result: result as Result }) : undefined;
-    // Its slaves start as soon as the master is bound, and start up while it loads the module and opens the state.
-    const master = await Master.start({ ...setup.master, onResult, onListening: (endpoint) => this.#startSlaves(setup, endpoint) }).catch(async (error: unknown) => {
-      this.#supervisor?.stop('SIGKILL');
-      await this.#supervisor?.done;
-      throw error;
+    const local = new LocalRun({
+      master: { ...setup.master, onResult },
+      slaves: { ...setup.slaves, logLevel: setup.logLevel, cwd: setup.cwd },
+      logger: createLogger('run', setup.logLevel),
     });
-    this.#master = master;
+    this.#local = local;
+    if (this.#stops >= 2) local.destroy();
+    else if (this.#stops === 1) local.stop();
+    const master = await local.started;
     const forward = (snapshot: ProgressSnapshot): boolean => this.emit('progress', snapshot);
     master.on('progress', forward);
     try {
-      for (let i = 0; i < this.#stops; i++) master.stop();
-      // A run the state says has finished ends at once, with no slave.
-      const supervisor = this.#supervisor ?? ((await master.needsSlaves) ? this.#startSlaves(setup, master.endpoint) : undefined);
-      let slavesFailed = false;
-      void supervisor?.done.then((code) => {
-        if (code !== 2) return;
-        slavesFailed = true;
-        master.stop();
-      });
-      const summary = await master.done;
-      // As tm-run: the slaves of a run that is over leave on being told; those of a stop are stopped.
-      const over = summary.outcome === 'finished' || summary.halt !== undefined;
-      if (over && !this.#destroyed) supervisor?.release();
-      const linger = setTimeout(() => supervisor?.stop(this.#destroyed ? 'SIGKILL' : 'SIGTERM'), over && !this.#destroyed ? SLAVES_LEAVE_MS : 0);
-      await supervisor?.done;
-      clearTimeout(linger);
-      if (slavesFailed && summary.outcome !== 'finished') throw new UsageError(`the slaves of ${setup.slaves.target} exited with code 2: a usage error, or refused by the master (their log says which)`);
+      const summary = await local.done;
+      // Slaves that could not load the handler: a usage error, as the bins' exit code 2 says.
+      if (summary.exitCode === EXIT.usage && summary.error !== undefined) throw summary.error;
       return summary;
-    } catch (error) {
-      // Nothing may outlive the run: its master stops at once, and its slaves with it.
-      this.destroy();
-      await master.done;
-      await this.#supervisor?.done;
-      throw error;
     } finally {
       master.off('progress', forward);
     }
-  }
-
-  #startSlaves(setup: RunSetup, address: string): Supervisor {
-    const { target, count, threads, concurrency, maxCredit } = setup.slaves;
-    const supervisor = new Supervisor({ target, count, address, threads, concurrency, maxCredit, logLevel: setup.logLevel, cwd: setup.cwd }, createLogger('run', setup.logLevel));
-    this.#supervisor = supervisor;
-    if (this.#destroyed) supervisor.stop('SIGKILL');
-    else if (this.#stops > 0) supervisor.stop();
-    return supervisor;
   }
 }
 

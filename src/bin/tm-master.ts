@@ -8,7 +8,7 @@ import { startWatched } from '../cli/http-window.js';
 import { main, onStopSignals } from '../cli/main.js';
 import { insecureWarning, masterOptionsFrom } from '../cli/master-command.js';
 import { showProgress } from '../cli/progress-display.js';
-import { exitCodeOf, summaryLines } from '../cli/summary.js';
+import { summaryLines } from '../cli/summary.js';
 import { Master } from '../master/master.js';
 
 main('tm-master', async () => {
@@ -33,12 +33,12 @@ main('tm-master', async () => {
   const warning = insecureWarning(options);
   if (warning !== undefined) process.stderr.write(`tm-master: ${warning}\n`);
   const hideProgress = argv.progress ? showProgress(master) : () => {};
-  const signals = onStopSignals(() => master.stop());
+  const signals = onStopSignals((signal) => master.stop(signal));
   const summary = await master.done;
   await dashboard?.close();
   signals.dispose();
   hideProgress();
+  // A failure's reason was said once, by the master's log, as it happened.
   for (const line of summaryLines(summary)) process.stdout.write(`tm-master: ${line}\n`);
-  if (summary.error) process.stderr.write(`tm-master: ${summary.error.message}\n`);
-  return exitCodeOf(summary, signals.signal);
+  return summary.exitCode;
 });

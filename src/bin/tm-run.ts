@@ -9,19 +9,16 @@ import { startWatched } from '../cli/http-window.js';
 import { main, onStopSignals } from '../cli/main.js';
 import { insecureWarning, masterOptionsFrom } from '../cli/master-command.js';
 import { showProgress } from '../cli/progress-display.js';
-import { exitCodeOf, summaryLines } from '../cli/summary.js';
+import { summaryLines } from '../cli/summary.js';
 import { readPublicKey, readSecretKey } from '../curve/keys.js';
-import { throwawayKeys } from '../curve/throwaway-keys.js';
 import { UsageError } from '../errors.js';
 import { parseTarget } from '../load.js';
 import { createLogger, type LogLevel } from '../log.js';
 import { Master } from '../master/master.js';
-import { Supervisor } from '../spawn/supervisor.js';
+import { LocalRun } from '../local-run.js';
+import type { HttpWindow } from '../master/http/http-window.js';
 
 const SOURCE_FLAG = { type: 'string', requiresArg: true, describe: 'The module whose generator (`getJobs`, or `fn`) the master runs, such as taskmaster-ts/sources/lines; the positional module is then the slaves’ handler' } as const;
-
-/** How long slaves told the run is over get to leave before they are told again, with a signal. */
-const SLAVES_LEAVE_MS = 5000;
 
 main('tm-run', async () => {
   const argv = await commandLine({
@@ -45,52 +42,32 @@ main('tm-run', async () => {
   // With --source the positional module is the slaves' alone, `fn` and all; without, `fn` is the master's generator.
   const options = masterOptionsFrom(argv, [argv.source ?? target, ...words]);
   const slaveTarget = argv.source === undefined ? parseTarget(target).module : target;
-  // With CURVE, its own slaves get a key pair made for them, which the master trusts (it warns of a loose key file itself).
+  // With CURVE, its own slaves get a key pair made for them (LocalRun), and connect to its own master.
   const serverKey = options.curveSecret === undefined ? undefined : readSecretKey(options.curveSecret, 'curve-secret', () => {}).publicKey;
   if (argv.serverKey !== undefined && serverKey === undefined) throw new UsageError('--server-key needs --curve-secret: the secret key of tm-run’s master');
   if (argv.serverKey !== undefined && readPublicKey(argv.serverKey, 'server-key') !== serverKey) {
     throw new UsageError(`--server-key ${argv.serverKey} is not the public key of --curve-secret: tm-run's slaves connect to its own master`);
   }
-  const ownKeys = serverKey === undefined ? undefined : throwawayKeys(serverKey);
-  // The slaves start as soon as the master is bound, and start up while it loads the module and
-  // opens the state; a run the state says has finished starts none, unless it yields a job after all.
-  let supervisor: Supervisor | undefined;
-  const startSlaves = (address: string): Supervisor =>
-    (supervisor ??= new Supervisor(
-      { target: slaveTarget, count, address, threads: argv.threads, concurrency: argv.concurrency, maxCredit: argv.maxCredit, logLevel: argv.logLevel, cwd: process.cwd(), name: argv.name, slaveArgs: ownKeys?.slaveArgs },
-      createLogger('tm-run', argv.logLevel as LogLevel),
-    ));
-  const start = (): Promise<Master> => Master.start({ ...options, trustedKeys: ownKeys === undefined ? [] : [ownKeys.publicKey], onListening: startSlaves });
-  const { master, window: dashboard } = await startWatched(argv, start).catch(async (error: unknown) => {
-    // Its master could not start (its one line says why): its slaves go before they say a word.
-    supervisor?.stop('SIGKILL');
-    await supervisor?.done;
-    throw error;
+  const logger = createLogger('tm-run', argv.logLevel as LogLevel);
+  let dashboard: HttpWindow | undefined;
+  const local = new LocalRun({
+    master: options,
+    slaves: { target: slaveTarget, count, threads: argv.threads, concurrency: argv.concurrency, maxCredit: argv.maxCredit, logLevel: argv.logLevel, cwd: process.cwd(), name: argv.name },
+    logger,
+    startMaster: (withSlaves) => startWatched(argv, () => Master.start(withSlaves)).then(({ master, window }) => ((dashboard = window), master)),
   });
-  const warning = insecureWarning(options);
-  if (warning !== undefined) process.stderr.write(`tm-run: ${warning}\n`);
-  if (supervisor === undefined && (await master.needsSlaves)) startSlaves(master.endpoint);
-  const hideProgress = argv.progress ? showProgress(master) : () => {};
-  const signals = onStopSignals((signal) => {
-    master.stop();
-    supervisor?.stop(signal);
-  });
-  // Slaves that cannot load the module end the run: nothing would ever take a job.
-  void supervisor?.done.then((code) => code === 2 && master.stop());
-  const summary = await master.done;
-  await dashboard?.close();
-  // After a finished run the slaves leave on their QUIT, or (those that joined after the last job)
-  // on being told the run is over; a signal stops any that linger. So do those of a run that
-  // stopped on its own (--limit, --max-failures): its master has nothing left in flight.
-  const over = summary.outcome === 'finished' || summary.halt !== undefined;
-  if (over) supervisor?.release();
-  const linger = setTimeout(() => supervisor?.stop(), over ? SLAVES_LEAVE_MS : 0);
-  const slavesCode = (await supervisor?.done) ?? 0;
-  clearTimeout(linger);
-  signals.dispose();
-  hideProgress();
-  for (const line of summaryLines(summary)) process.stdout.write(`tm-run: ${line}\n`);
-  if (summary.error) process.stderr.write(`tm-run: ${summary.error.message}\n`);
-  if (slavesCode === 2 && summary.outcome !== 'finished') return 2;
-  return exitCodeOf(summary, signals.signal);
+  const signals = onStopSignals((signal) => local.stop(signal));
+  try {
+    const master = await local.started;
+    const warning = insecureWarning(options);
+    if (warning !== undefined) process.stderr.write(`tm-run: ${warning}\n`);
+    const hideProgress = argv.progress ? showProgress(master) : () => {};
+    const summary = await local.done;
+    await dashboard?.close();
+    hideProgress();
+    for (const line of summaryLines(summary)) process.stdout.write(`tm-run: ${line}\n`);
+    return summary.exitCode;
+  } finally {
+    signals.dispose();
+  }
 });

@@ -1,4 +1,5 @@
 import { isUserError, StateError } from '../errors.js';
+import { errorExitCode } from '../exit-codes.js';
 
 /**
  * Runs a command's body: a user's mistake becomes one line and exit code 2, a state that cannot
@@ -21,17 +22,10 @@ export function main(command: string, body: () => Promise<number>): void {
 
 /** Prints a command's failure the way its kind deserves; returns the exit code. */
 function report(command: string, error: unknown): number {
-  if (isUserError(error)) {
-    process.stderr.write(`${command}: ${error.message}\n`);
-    return 2;
-  }
-  if (error instanceof StateError) {
-    // A state that cannot be written (a full or read-only disk): not a bug, so no stack.
-    process.stderr.write(`${command}: ${error.message}\n`);
-    return 1;
-  }
-  process.stderr.write(`${command}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-  return 1;
+  // A user's mistake, or a state that cannot be written (a full or read-only disk): not a bug, so no stack.
+  const line = isUserError(error) || error instanceof StateError ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error);
+  process.stderr.write(`${command}: ${line}\n`);
+  return errorExitCode(error);
 }
 
 /** Exits once stdout and stderr have written out what is queued (pipes write asynchronously). */
@@ -44,10 +38,7 @@ function exitOnceFlushed(): void {
   process.stderr.write('', done);
 }
 
-/** Exit code for a run stopped by `signal`, as shells report it. */
-export function signalExitCode(signal: NodeJS.Signals | undefined): number {
-  return signal === 'SIGINT' ? 130 : signal === 'SIGTERM' ? 143 : 1;
-}
+export { signalExitCode } from '../exit-codes.js';
 
 /**
  * Calls `stop` on SIGINT/SIGTERM (again on a second signal, for an immediate stop) and

@@ -1,5 +1,4 @@
 import type { Summary } from '../master/master.js';
-import { signalExitCode } from './main.js';
 
 /**
  * The lines a master prints when it ends: the outcome (with the whole run's count when this
@@ -13,12 +12,4 @@ export function summaryLines(s: Summary): string[] {
   if (s.halt !== undefined) lines.push(s.halt.message);
   if (s.deadLetters !== undefined) lines.push(`dead-lettered jobs are in ${s.deadLetters}: fix what fails them, then run the same command with --retry-failed`);
   return lines;
-}
-
-/**
- * A master's exit code: a stop by the caller says its signal (130, 143); any other end its own,
- * a stop of `--limit` included (0, or 1 with dead letters) and of `--max-failures` (1).
- */
-export function exitCodeOf(s: Summary, signal: NodeJS.Signals | undefined): number {
-  return s.outcome === 'stopped' && s.halt === undefined ? signalExitCode(signal) : s.exitCode;
 }

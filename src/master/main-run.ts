@@ -7,7 +7,6 @@ import { OutputSink } from './results/output-sink.js';
 import type { RunPlan } from './run-plan.js';
 import { resumeArgument } from './source.js';
 import { Checkpoint, deadLetterPath, type CursorMode, type RecoveredState, type RunIdentity } from './state/checkpoint.js';
-import type { Summary } from './summary.js';
 import type { MasterExports } from './task-exports.js';
 
 /** The run itself: the module's generator, resumed from the run's state. */
@@ -82,8 +81,8 @@ export class MainRun implements RunPlan {
     return String(seq);
   }
 
-  finish(summary: Summary): Summary {
-    return summary;
+  finish(): undefined {
+    return undefined;
   }
 
   close(): void {

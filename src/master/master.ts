@@ -1,27 +1,26 @@
 import { EventEmitter } from 'node:events';
-import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { serverCurve } from '../curve/curve-config.js';
-import { StateError } from '../errors.js';
 import { createLogger, type Logger } from '../log.js';
 import { checkBindAddress } from './address.js';
-import { Dispatcher } from './dispatch/dispatcher.js';
-import { JobTable } from './job-table.js';
 import { Ledger } from './ledger.js';
 import type { Listener } from './listen.js';
 import { openRun } from './open-run.js';
 import { resolveMasterOptions, type MasterOptions, type ResolvedMasterOptions } from './options.js';
-import { Recorder, type Report } from './recorder.js';
-import { RetryQueue } from './retry-queue.js';
+import type { Dispatcher } from './dispatch/dispatcher.js';
+import type { Recorder, Report } from './recorder.js';
+import type { RetryQueue } from './retry-queue.js';
+import type { RunControls } from './run-controls.js';
+import { wireParts, type PartInputs } from './run-parts.js';
 import type { RunPlan } from './run-plan.js';
 import { RunProgress, type ProgressSnapshot } from './run-progress.js';
-import { RunControls } from './run-controls.js';
+import { closeRun } from './close-run.js';
+import { failureOf, RunEnd, type Failure } from './run-end.js';
 import { runStatus } from './run-status.js';
 import { RunWatch } from './run-watch.js';
-import { JobSource } from './source.js';
-import { unrecordedError, type Checkpoint } from './state/checkpoint.js';
+import type { JobSource, SourceEnd } from './source.js';
 import { summarize, type Summary } from './summary.js';
-import { chainResults, loadMasterExports, type ResultHandler } from './task-exports.js';
+import { chainResults, loadMasterExports } from './task-exports.js';
 import { listenFirst } from './early-slaves.js';
 
 export type { Summary } from './summary.js';
@@ -55,7 +54,6 @@ export class Master extends EventEmitter<MasterEvents> {
   readonly #logger: Logger;
   readonly #listener: Listener;
   readonly #plan: RunPlan;
-  readonly #checkpoint: Checkpoint;
   readonly #ledger: Ledger;
   readonly #source: JobSource;
   readonly #dispatcher: Dispatcher;
@@ -64,10 +62,11 @@ export class Master extends EventEmitter<MasterEvents> {
   readonly #progress: RunProgress;
   readonly #controls: RunControls;
   readonly #timers: NodeJS.Timeout[] = [];
+  /** The one owner of how this run ends: every ending is reported to it, and it decides. */
+  readonly #end: RunEnd;
   #finish: (summary: Summary) => void = () => {};
   #stopping = false;
   #ended = false;
-  #fatal: Error | undefined;
 
   /** Binds the socket, loads the module and opens the state: every usage error surfaces here. */
   static async start(options: MasterOptions): Promise<Master> {
@@ -82,7 +81,7 @@ export class Master extends EventEmitter<MasterEvents> {
       const exports = await loadMasterExports(resolved.module, resolved.fn, url);
       plan = openRun(resolved, exports, logger);
       const ledger = new Ledger(plan.resumed?.ledger);
-      return new Master(resolved, logger, listener, plan, ledger, plan.jobs(ledger), chainResults(exports.handleResult, resolved.onResult));
+      return new Master({ options: resolved, logger, listener, plan, ledger, iterable: plan.jobs(ledger), handleResult: chainResults(exports.handleResult, resolved.onResult) });
     } catch (error) {
       plan?.close();
       listener.close();
@@ -90,55 +89,39 @@ export class Master extends EventEmitter<MasterEvents> {
     }
   }
 
-  private constructor(
-    options: ResolvedMasterOptions,
-    logger: Logger,
-    listener: Listener,
-    plan: RunPlan,
-    ledger: Ledger,
-    iterable: AsyncIterable<unknown> | Iterable<unknown>,
-    handleResult: ResultHandler | undefined,
-  ) {
+  private constructor(inputs: Omit<PartInputs, 'watch'>) {
     super();
+    const { options, logger, listener, plan, ledger } = inputs;
     this.#options = options;
     this.#logger = logger;
     this.#plan = plan;
     this.#listener = listener;
     this.endpoint = listener.socket.lastEndpoint ?? options.address;
-    this.#checkpoint = plan.checkpoint;
     this.#ledger = ledger;
+    this.#end = new RunEnd(logger);
     this.done = new Promise((resolve) => (this.#finish = resolve));
     this.needsSlaves = new Promise((resolve) => (this.#needSlaves = resolve));
     const resumed = plan.resumed;
     if (resumed?.finished !== true) this.#needSlaves(true);
-    // Held seqs lie within this many above the watermark; the table starts at what the buffer holds, and grows with the slaves' credit (see JobTable).
-    const window = 2 ** Math.ceil(Math.log2(Math.max(options.size * 4, 2 ** 20)));
-    const table = new JobTable(window, options.size * 2);
-    this.#controls = new RunControls(options, { dispatch: () => this.#dispatcher.dispatch(), stop: () => void (this.#stopping || this.stop()), logger, originOf: plan.originOf });
-    this.#source = new JobSource(iterable, ledger, table, { size: options.size, window, cursorMode: resumed?.cursorMode, generator: options.fn, limit: options.limit, onReject: (...rejected) => this.#recorder.reject(...rejected) });
-    this.#retries = new RetryQueue({ retries: options.retries, backoffMs: options.retryBackoff, onReady: () => this.#dispatcher.dispatch() });
-    this.#recorder = new Recorder(ledger, table, this.#checkpoint, this.#retries, { handleResult, outputs: plan.outputs, logger, describeSeq: (seq) => plan.describeSeq(seq), ...this.#controls.recording, watch: this.watch });
-    this.#dispatcher = new Dispatcher(listener.socket, this.#source, table, this.#retries, {
-      runId: randomBytes(8).toString('hex'),
-      lease: options.lease,
-      jobTimeout: options.jobTimeout,
-      wantResults: handleResult !== undefined || (plan.outputs?.wantResults ?? false),
-      ...this.#controls.dispatching,
-      originOf: plan.originOf,
-      logger,
-      watch: this.watch,
-      onReport: (report) => this.#record(report),
-      onRequeue: (count, why, slave) => logger.info(`${count} in-flight jobs back in the buffer from ${slave}: ${why}`),
-      status: () => runStatus(options, this.#checkpoint.path, this.progress(), ledger, this.#stopping),
-    });
+    const parts = wireParts(
+      { ...inputs, watch: this.watch },
+      {
+        onReport: (report) => this.#record(report),
+        onSourceEnd: (end) => this.#onSourceEnd(end),
+        onAvailable: () => this.#onAvailable(),
+        onFatal: (error) => this.#fail({ kind: 'fatal', error }),
+        onHalt: (halt) => void (this.#end.report({ kind: 'max-failures', halt }) && this.#drain()),
+        status: () => runStatus(options, this.#plan.checkpoint.path, this.progress(), ledger, this.#stopping),
+      },
+    );
+    ({ controls: this.#controls, source: this.#source, retries: this.#retries, recorder: this.#recorder, dispatcher: this.#dispatcher } = parts);
     this.#progress = new RunProgress(ledger, plan.total);
-    this.#source.onAvailable = () => this.#onAvailable();
-    logger.info(`listening on ${this.endpoint}; state ${this.#checkpoint.path}${resumed ? ` (resuming at seq ${ledger.watermark}, ${ledger.finished} finished)` : ''}`);
+    logger.info(`listening on ${this.endpoint}; state ${this.#plan.checkpoint.path}${resumed ? ` (resuming at seq ${ledger.watermark}, ${ledger.finished} finished)` : ''}`);
     void plan.count().then((total) => total !== undefined && (this.#progress.total = total));
     void this.#source.pump();
-    void this.#dispatcher.serve().catch((error: unknown) => this.#fail(error as Error));
-    this.#every(options.checkpointInterval, () => this.#snapshot(false));
-    this.#every(250, () => this.emit('progress', this.progress()));
+    void this.#dispatcher.serve().catch((error: unknown) => this.#fail({ kind: 'fatal', error: error as Error }));
+    this.#timers.push(setInterval(() => this.#snapshot(false), options.checkpointInterval).unref());
+    this.#timers.push(setInterval(() => this.emit('progress', this.progress()), 250).unref());
   }
 
   /** Counts and rates for a progress display. */
@@ -154,16 +137,38 @@ export class Master extends EventEmitter<MasterEvents> {
 
   /**
    * Stops the run: no new dispatch, in-flight jobs get `--grace` ms to finish, then the state is
-   * flushed. A second call stops at once. Both are safe to repeat.
+   * flushed. `signal` is what asked (the exit code says it: 143 for SIGTERM, else 130). A second
+   * call stops at once, as `destroy()` does. Both are safe to repeat.
    */
-  stop(): void {
-    if (this.#stopping) return void this.#end('stopped');
+  stop(signal?: NodeJS.Signals): void {
+    this.#end.report({ kind: 'stop', signal });
+    if (this.#stopping) return this.destroy();
+    this.#drain();
+  }
+
+  /** Stops at once: nothing more is awaited, the state is flushed as it is. Idempotent. */
+  destroy(): void {
+    this.#end.report({ kind: 'stop' });
+    void this.#close();
+  }
+
+  /**
+   * Slaves started for this run could not load its handler (or were refused): nothing would ever
+   * take a job, so the run ends, failed with `error` (exit 2, a usage error).
+   */
+  slavesFailed(error: Error): void {
+    this.#fail({ kind: 'slaves-failed', error });
+  }
+
+  /** No new dispatch; in-flight jobs get `--grace` ms to land, then the run closes. */
+  #drain(): void {
+    if (this.#stopping) return;
     this.#stopping = true;
     this.#logger.info(`stopping: waiting up to ${this.#options.grace} ms for ${this.#dispatcher.inFlight} in-flight jobs`);
     this.#source.stop();
     this.#dispatcher.pause();
     this.#retries.abandon();
-    this.#timers.push(setTimeout(() => this.#end('stopped'), this.#options.grace).unref());
+    this.#timers.push(setTimeout(() => void this.#close(), this.#options.grace).unref());
     this.#checkDone();
   }
 
@@ -171,44 +176,43 @@ export class Master extends EventEmitter<MasterEvents> {
     try {
       await this.#recorder.record(report);
     } catch (error) {
-      return this.#fail(error as Error);
+      return this.#fail(failureOf(error));
     }
     this.#source.poke();
     this.#checkDone();
   }
 
+  #onSourceEnd(end: SourceEnd): void {
+    if (end.failure !== undefined) this.#fail({ kind: 'generator-failed', error: end.failure });
+    else this.#end.report(end.limited ? { kind: 'limit-reached', halt: this.#controls.limitHalt() } : { kind: 'generator-ended' });
+  }
+
   #onAvailable(): void {
     if (this.#source.length > 0) this.#needSlaves(true);
     this.#dispatcher.dispatch();
-    const failure = this.#fatal === undefined ? this.#source.failure : undefined;
-    if (failure !== undefined) return this.#fail(failure);
     this.#checkDone();
   }
 
+  /** Ends the run once there is nothing left to wait for: its jobs are all finished, or it is stopping and none is in flight. */
   #checkDone(): void {
     if (this.#ended) return;
-    if (this.#stopping && this.#dispatcher.inFlight === 0) return void this.#end(this.#fatal ? 'failed' : 'stopped');
-    if (this.#source.allFinished) void this.#end(this.#source.limited ? 'stopped' : 'finished');
+    const drained = this.#source.drained;
+    if (this.#end.canFinish(drained) || this.#end.limitDone(drained) || (this.#stopping && this.#dispatcher.inFlight === 0)) void this.#close();
   }
 
   /**
-   * A fatal error: stop taking work and end with exit code 1. A state that cannot be written
-   * ends the run at once, keeping the last good checkpoint: nothing more could be recorded.
-   * Anything else lets in-flight jobs land first.
+   * A failure, said once as it happens. A state that cannot be written ends the run at once,
+   * keeping the last good checkpoint: nothing more could be recorded. Anything else stops taking
+   * work and lets in-flight jobs land first.
    */
-  #fail(error: Error): void {
-    if (this.#fatal !== undefined || this.#ended) return;
-    // The summary carries the line of a state that failed: said once, as the run ends.
-    if (error instanceof StateError) {
-      this.#fatal = unrecordedError(error);
-      return void this.#end('failed');
-    }
-    this.#fatal = error;
-    this.#logger.error(error.message);
-    this.stop();
+  #fail(failure: Failure): void {
+    const first = this.#end.report(failure);
+    if (failure.kind === 'state-unwritable') void this.#close();
+    else if (first) this.#drain();
   }
 
-  async #end(outcome: Summary['outcome']): Promise<void> {
+  /** Closes the run: the state flushed (marked finished only if the run's end says so), the socket closed, the summary given. */
+  async #close(): Promise<void> {
     if (this.#ended) return;
     this.#ended = true;
     this.#needSlaves(false);
@@ -216,35 +220,27 @@ export class Master extends EventEmitter<MasterEvents> {
     this.#retries.close();
     this.#source.stop();
     this.#dispatcher.pause();
-    const finished = outcome === 'finished' && this.#fatal === undefined;
-    if (finished) this.#dispatcher.quitAll();
-    if (!(this.#fatal instanceof StateError)) this.#snapshot(finished);
+    const drained = this.#source.drained;
+    const finished = this.#end.markFinished(drained);
+    if (this.#end.failure?.kind !== 'state-unwritable') this.#snapshot(finished);
+    // Slaves leave on QUIT: only once the state says the run is finished.
+    if (finished && this.#end.failure === undefined) this.#dispatcher.quitAll();
     this.#dispatcher.close();
     await this.#dispatcher.flush();
     this.#listener.close();
-    await this.#controls.close().catch((error: unknown) => void (this.#fatal ??= error as Error));
-    try {
-      this.#checkpoint.close();
-    } catch (error) {
-      this.#fatal ??= unrecordedError(error as Error);
-    }
-    const summary = summarize(outcome, this.#fatal, this.#recorder.counts, this.progress(), this.#ledger.failed, this.#plan.deadLetterFile, this.#controls.halt(this.#source.limited && !this.#stopping));
+    const deadLettered = await closeRun(this.#controls, this.#plan.checkpoint, this.#plan, finished, this.#end, (failure) => this.#fail(failure));
+    const verdict = this.#end.verdict(drained, deadLettered ?? this.#ledger.failed);
     // Said before the summary: a run that ends must not hide how many lines it held back.
     this.#logger.flush();
-    this.#finish(this.#plan.finish(summary));
+    this.#finish(summarize(verdict, this.#recorder.counts, this.progress(), deadLettered ?? this.#ledger.failed, this.#plan.deadLetterFile));
   }
 
   #snapshot(finished: boolean): void {
     try {
-      this.#checkpoint.snapshot(this.#ledger.snapshot(), { cursorMode: this.#source.cursorMode, total: this.#progress.total, finished });
+      this.#plan.checkpoint.snapshot(this.#ledger.snapshot(), { cursorMode: this.#source.cursorMode, total: this.#progress.total, finished });
     } catch (error) {
-      // The final snapshot of #end failing must still fail the run.
-      if (this.#ended) this.#fatal ??= unrecordedError(error as Error);
-      else this.#fail(error as Error);
+      this.#fail(failureOf(error, true));
     }
   }
-
-  #every(ms: number, fn: () => void): void {
-    this.#timers.push(setInterval(fn, ms).unref());
-  }
 }
+

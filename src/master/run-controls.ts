@@ -20,8 +20,8 @@ export interface Halt {
 export interface ControlHooks {
   /** Dispatches again: tokens are due. */
   readonly dispatch: () => void;
-  /** Stops the run gracefully, as a signal does (and does nothing to a run already stopping). */
-  readonly stop: () => void;
+  /** `--max-failures` was passed: the run should stop gracefully, naming why. */
+  readonly halt: (halt: Halt) => void;
   readonly logger: Logger;
   /** A --retry-failed run's seq in the run of its job `seq`, for the job log. */
   readonly originOf?: ((seq: number) => number) | undefined;
@@ -35,7 +35,7 @@ export class RunControls {
   readonly #maxFailures: MaxFailures | undefined;
   readonly #limit: number | undefined;
   readonly #hooks: ControlHooks;
-  #halt: Halt | undefined;
+  #halted = false;
 
   /** Opens the job log, if any: a file that cannot be opened is a usage error, thrown here. */
   constructor(options: ResolvedMasterOptions, hooks: ControlHooks) {
@@ -56,12 +56,8 @@ export class RunControls {
     return { jobLog: this.jobLog, onRecorded: this.#maxFailures && ((counts) => this.#recorded(counts)) };
   }
 
-  /**
-   * Why the run stopped on its own, if it did: `--max-failures`, or, for a run that ended because
-   * its source was cut off by `--limit` (`limited`: not one stopped meanwhile), the limit.
-   */
-  halt(limited: boolean): Halt | undefined {
-    if (this.#halt !== undefined || !limited) return this.#halt;
+  /** Why a run whose source `--limit` cut off ends, once the jobs it took are done. */
+  limitHalt(): Halt {
     const message = `stopped after the ${this.#limit} jobs of --limit ${this.#limit}: run the same command to carry on (with another --limit, or none)`;
     return { reason: 'limit', message };
   }
@@ -73,13 +69,13 @@ export class RunControls {
   }
 
   #recorded({ done, failed }: { done: number; failed: number }): void {
-    if (this.#halt !== undefined) return;
+    if (this.#halted) return;
     const past = failuresPast(this.#maxFailures!, failed, done + failed);
     if (past === undefined) return;
     const limit = describeMaxFailures(this.#maxFailures!);
     const message = `stopped because ${past}: the state is kept; run the same command to carry on (a --max-failures above ${limit} lets more fail)`;
-    this.#halt = { reason: 'max-failures', message };
+    this.#halted = true;
     this.#hooks.logger.error(`stopping: ${past}`);
-    this.#hooks.stop();
+    this.#hooks.halt({ reason: 'max-failures', message });
   }
 }

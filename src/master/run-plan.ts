@@ -1,7 +1,6 @@
 import type { Ledger } from './ledger.js';
 import type { OutputSink } from './results/output-sink.js';
 import type { Checkpoint, RecoveredState } from './state/checkpoint.js';
-import type { Summary } from './summary.js';
 
 /**
  * What a master runs, and where it records it: the run itself (`MainRun`), or a retry of its
@@ -26,8 +25,12 @@ export interface RunPlan {
   readonly deadLetterFile: string;
   /** How job `seq` reads in log lines. */
   describeSeq(seq: number): string;
-  /** Folds the outcome into the run's files and releases them; returns the summary the user sees. */
-  finish(summary: Summary): Summary;
+  /**
+   * Folds the outcome (whether the run `finished`) into the run's files and releases them;
+   * returns how many jobs are dead-lettered now, when that is not the ledger's count. Throws
+   * when the files cannot be written.
+   */
+  finish(finished: boolean): number | undefined;
   /** Releases the state: for a master that fails to start. Idempotent. */
   close(): void;
 }

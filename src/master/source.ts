@@ -18,7 +18,16 @@ export interface SourceOptions {
   readonly limit?: number | undefined;
   /** Called for a job the generator refused (`rejectJob`): it is never held, and the callee dead-letters it. @default none */
   readonly onReject?: ((seq: number, rejected: RejectedJob, cursor: Cursor | undefined) => void) | undefined;
+  /**
+   * Told at once, in the same turn, when the generator has ended (`failure` when it threw or
+   * yielded what cannot travel; `limited` when `limit` cut it off). Not called after `stop()`.
+   * @default none
+   */
+  readonly onEnd?: ((end: SourceEnd) => void) | undefined;
 }
+
+/** How the generator ended: on its own, cut off by `limit`, or failing (with why, naming the seq). */
+export type SourceEnd = { readonly failure: Error } | { readonly failure?: undefined; readonly limited: boolean };
 
 /**
  * The generator behind a bounded buffer: pulls only while there is room, numbers jobs with
@@ -75,10 +84,11 @@ export class JobSource {
   }
 
   /**
-   * The one test of whether a run is over: the generator has ended and every job it yielded is
-   * finished (the table holds the buffered, the in-flight and those waiting to be retried).
+   * Whether every job the generator yielded is finished: it has ended (well or not) and the
+   * table, which holds the buffered, the in-flight and those waiting to be retried, is empty.
+   * Whether that makes the run finished is for the run's end to say (master/run-end.ts).
    */
-  get allFinished(): boolean {
+  get drained(): boolean {
     return this.#exhausted && this.#table.size === 0;
   }
 
@@ -87,26 +97,16 @@ export class JobSource {
     return this.#exhausted;
   }
 
-  /** The generator may have more, but `limit` jobs have been taken from it: a run of them all ends as a stop. */
-  get limited(): boolean {
-    return this.#limited;
-  }
-
   get cursorMode(): CursorMode | undefined {
     return this.#keyed === undefined ? undefined : this.#keyed ? 'key' : 'seq';
-  }
-
-  /** The error the generator threw, if it did. */
-  get error(): unknown {
-    return this.#error;
   }
 
   /**
    * Why the generator ended the run, once it has ended on an error: the source's own refusals
    * as they are (they name the seq and the reason), a throw of the generator told where it happened.
    */
-  get failure(): Error | undefined {
-    if (!this.#exhausted || this.#error === undefined) return undefined;
+  #failure(): Error | undefined {
+    if (this.#error === undefined) return undefined;
     const error = this.#error as Error;
     if (error instanceof UsageError) return error;
     return new Error(`${this.#generator} failed at seq ${this.#nextSeq}: ${error?.message ?? String(error)}`, { cause: error });
@@ -137,10 +137,11 @@ export class JobSource {
         this.#accept(step.value);
       }
     } catch (error) {
-      this.#error = error;
+      // A throw is kept even when it came after stop(): a failed generator must never be taken for one that was merely stopped.
+      this.#error = error ?? new Error(`${this.#generator} threw ${String(error)}`);
     } finally {
-      if (!this.#stopped) this.#exhausted = true;
       this.#pulling = false;
+      if (!this.#stopped || this.#error !== undefined) this.#ended();
       this.#announce();
     }
   }
@@ -176,6 +177,13 @@ export class JobSource {
   /** Lets the pump re-check for room (after the watermark moved). */
   poke(): void {
     this.#wakePump();
+  }
+
+  /** The generator will give no more: said to `onEnd` now, before any other report can end the run first. */
+  #ended(): void {
+    this.#exhausted = true;
+    const failure = this.#failure();
+    this.#options.onEnd?.(failure === undefined ? { limited: this.#limited } : { failure });
   }
 
   #announce(): void {

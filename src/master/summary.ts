@@ -1,4 +1,5 @@
 import type { Halt } from './run-controls.js';
+import type { Verdict } from './run-end.js';
 import type { ProgressSnapshot } from './run-progress.js';
 
 export type { Halt } from './run-controls.js';
@@ -14,41 +15,40 @@ export interface Summary {
   readonly total: number | undefined;
   readonly durationMs: number;
   readonly rate: number;
-  /** 0 all done (or stopped by `--limit`), 1 some dead-lettered or a fatal error; a stop by the caller leaves it to the caller. */
+  /**
+   * The exit code, as the run's end decided it (master/run-end.ts): 0 all done (or the `--limit`
+   * taken and done), 1 dead letters, `--max-failures` or a fatal error, 2 slaves that could not
+   * load the handler, 130 a stop by `stop()` or SIGINT, 143 by SIGTERM.
+   */
   readonly exitCode: number;
   /** Why the run stopped on its own (`--limit`, `--max-failures`); absent for a stop by the caller. */
   readonly halt?: Halt;
+  /** Why the run failed: its first failure, already said once by the master's log. */
   readonly error?: Error;
   /** The run's dead-letter file, when it holds jobs of this run that failed for good. */
   readonly deadLetters?: string;
 }
 
 /**
- * The summary of a run that ended with `outcome` (or failed with `fatal`), from what this
- * incarnation recorded (`counts`), the last progress snapshot and the run's dead-letter count.
+ * The summary of a run that ended as `verdict` says, from what this incarnation recorded
+ * (`counts`), the last progress snapshot and the run's dead-letter count.
  */
 export function summarize(
-  outcome: Summary['outcome'],
-  fatal: Error | undefined,
+  verdict: Verdict,
   counts: { readonly done: number; readonly failed: number },
   snap: ProgressSnapshot,
   deadLettered: number,
   deadLetterFile: string,
-  halt?: Halt,
 ): Summary {
   const { done, failed } = counts;
-  const ended = fatal !== undefined ? 'failed' : outcome;
   return {
-    outcome: ended,
+    ...verdict,
     done,
     failed,
     finished: snap.finished,
     total: snap.total,
     durationMs: snap.elapsedMs,
     rate: snap.elapsedMs > 0 ? ((done + failed) * 1000) / snap.elapsedMs : 0,
-    exitCode: ended === 'failed' || deadLettered > 0 ? 1 : 0,
-    ...(fatal ? { error: fatal } : {}),
     ...(deadLettered > 0 ? { deadLetters: deadLetterFile } : {}),
-    ...(halt && ended === 'stopped' ? { halt } : {}),
   };
 }

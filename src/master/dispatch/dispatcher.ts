@@ -27,6 +27,11 @@ export interface DispatcherOptions extends BatchPolicyOptions {
   readonly wantResults: WantResults;
   /** Whether DONEs should carry each job's start time and handler ms (for `--joblog`). @default false */
   readonly wantTimings?: boolean;
+  /**
+   * Told of an error the run cannot go on after, such as a batch that cannot be packed: the one
+   * fatal path, whichever caller's dispatch met it (the receive loop, a timer, the source).
+   */
+  readonly onFatal: (error: Error) => void;
   /** Handles a DONE batch; the next message waits for it (backpressure on slow result handlers). */
   readonly onReport: (report: Report) => Promise<void> | void;
   /** Called when in-flight jobs of the slave named `slave` go back to the buffer (lease expiry, BYE, reconnect). */
@@ -126,9 +131,18 @@ export class Dispatcher {
     }
   }
 
-  /** Sends batches to every slave with credit, one batch per slave per round. */
+  /** Sends batches to every slave with credit, one batch per slave per round; never throws (see `onFatal`). */
   dispatch(): void {
     if (this.#paused) return;
+    try {
+      this.#dispatchRounds();
+    } catch (error) {
+      this.#paused = true;
+      this.#options.onFatal(error as Error);
+    }
+  }
+
+  #dispatchRounds(): void {
     const alone = this.#members.size === 1;
     let sent = true;
     while (sent) {

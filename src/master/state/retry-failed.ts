@@ -29,7 +29,6 @@ import {
 } from './checkpoint.js';
 import { Ledger } from '../ledger.js';
 import type { RunPlan } from '../run-plan.js';
-import type { Summary } from '../summary.js';
 import { rejectJob } from '../../task.js';
 
 /** The run being retried: its state, locked for as long as the retry runs. */
@@ -46,7 +45,7 @@ interface MainState {
  * @example
  * const retry = RetryFailed.open(statePath, identity, logger);
  * // run retry.jobs() as a master run recorded in retry.checkpoint, then:
- * const summary = retry.finish(runSummary);
+ * const deadLettered = retry.finish(finished);
  */
 export class RetryFailed implements RunPlan {
   readonly checkpoint: Checkpoint;
@@ -150,17 +149,21 @@ export class RetryFailed implements RunPlan {
   }
 
   /**
-   * Ends the retry: after a finished retry run, rewrites the dead-letter file with the jobs that
-   * still fail (their seq and cursor as before, attempts added up, the last error) and snapshots
-   * the run with that many failed; after a stop or a failure, changes nothing. Releases the run's
-   * state and returns `summary` with the exit code of the retry.
+   * Ends the retry: after a retry run that `finished`, rewrites the dead-letter file with the
+   * jobs that still fail (their seq and cursor as before, attempts added up, the last error) and
+   * snapshots the run with that many failed; after a stop or a failure, changes nothing. Releases
+   * the run's state. Returns how many of the retried jobs are dead-lettered now (undefined after a
+   * stop or failure: the retry's own count). Throws when the run's files cannot be written.
    */
-  finish(summary: Summary): Summary {
+  finish(finished: boolean): number | undefined {
     try {
-      if (this.#retried.length === 0) return this.#cleanUp(summary);
-      if (summary.outcome !== 'finished' || summary.error !== undefined) {
-        this.#logger.warn(`retry ${summary.outcome}: dead-letter file ${this.#path} is unchanged; run --retry-failed again to retry its jobs`);
-        return summary;
+      if (this.#retried.length === 0) {
+        this.#cleanUp();
+        return 0;
+      }
+      if (!finished) {
+        this.#logger.warn(`retry not finished: dead-letter file ${this.#path} is unchanged; run --retry-failed again to retry its jobs`);
+        return undefined;
       }
       const failing = this.#stillFailing();
       // Every retried job is finished in the run; those still failing are its failed ones.
@@ -171,9 +174,8 @@ export class RetryFailed implements RunPlan {
       this.#logger.info(
         `retried ${this.#retried.length} dead-lettered jobs: ${succeeded} now succeed, ${failing.length} still fail${failing.length > 0 ? ` (kept in ${this.#path})` : ''}`,
       );
-      return this.#cleanUp({ ...summary, exitCode: failing.length > 0 ? 1 : 0 });
-    } catch (error) {
-      return { ...summary, outcome: 'failed', exitCode: 1, error: error as Error };
+      this.#cleanUp();
+      return failing.length;
     } finally {
       this.close();
     }
@@ -208,13 +210,12 @@ export class RetryFailed implements RunPlan {
   }
 
   /** Deletes the retry run's files: what they held is in the run's files now, or was never needed. */
-  #cleanUp(summary: Summary): Summary {
+  #cleanUp(): void {
     this.checkpoint.close();
     try {
       removeState(this.checkpoint.path);
     } catch (error) {
       this.#logger.warn(`${(error as Error).message}; the next --retry-failed starts it afresh anyway`);
     }
-    return summary;
   }
 }

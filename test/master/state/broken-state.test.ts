@@ -63,11 +63,6 @@ async function finishedState(): Promise<string> {
   return state;
 }
 
-/** The lines `bin` itself wrote to stderr, but for the one saying where it listens. */
-function ownLines(proc: Proc, bin: string): string[] {
-  return proc.stderr.split('\n').filter((line) => line.startsWith(`${bin}:`) && !line.startsWith(`${bin}: listening on`));
-}
-
 describe('a state file tm-master cannot trust', () => {
   const breakages: Array<[string, (good: string) => string, RegExp]> = [
     ['truncated', (good) => good.slice(0, good.length / 2), /is corrupt \(truncated or not JSON/],
@@ -121,9 +116,9 @@ describe('a state that cannot be written while the master runs', () => {
     return { master, slave };
   }
 
-  /** What a master that failed to write must have said: one line, naming the file and the cause. */
+  /** What a master that failed to write must have said: one line, naming the file and the cause, as its log said it when it happened. */
   function expectOneWriteError(master: Proc, file: RegExp): void {
-    const errors = ownLines(master, 'tm-master');
+    const errors = master.stderr.split('\n').filter((line) => line.startsWith('[master] error:'));
     expect(errors, master.stderr).toHaveLength(1);
     expect(master.stderr.split('\n').filter((line) => line.includes('ENOSPC')), 'the error said more than once').toHaveLength(1);
     expect(errors[0]).toMatch(file);
@@ -166,7 +161,7 @@ describe('a state that cannot be written while the master runs', () => {
     await expect.poll(() => (takeFreedSpace(filler), master.child.exitCode), { timeout: 30_000, interval: 5 }).toBe(1);
 
     expect(await master.exited).toEqual({ code: 1, signal: null });
-    expectOneWriteError(master, new RegExp(`^tm-master: could not write state file ${state}: ENOSPC`));
+    expectOneWriteError(master, new RegExp(`^\\[master\\] error: could not write state file ${state}: ENOSPC`));
     // The last good snapshot is in place and whole, and with its log holds what was recorded before the disk filled.
     expect(readState(state, identity)).toMatchObject({ finished: false });
     expect(readFileSync(logPath(state), 'utf8')).toMatch(/^(.+\n)*$/);
@@ -194,7 +189,7 @@ describe('a state that cannot be written while the master runs', () => {
     writeFileSync(env.TM_RELEASE, '');
 
     expect(await master.exited).toEqual({ code: 1, signal: null });
-    expectOneWriteError(master, new RegExp(`^tm-master: could not append to state log ${logPath(state)}: ENOSPC`));
+    expectOneWriteError(master, new RegExp(`^\\[master\\] error: could not append to state log ${logPath(state)}: ENOSPC`));
     expect(readFileSync(state)).toEqual(snapshot);
     // Whatever part of the line was written is cut off again.
     expect(readFileSync(logPath(state), 'utf8')).toBe('');
@@ -221,7 +216,7 @@ describe('a state that cannot be written while the master runs', () => {
     writeFileSync(env.TM_RELEASE, '');
 
     expect(await master.exited).toEqual({ code: 1, signal: null });
-    expectOneWriteError(master, new RegExp(`^tm-master: could not write state file ${state}: ENOSPC`));
+    expectOneWriteError(master, new RegExp(`^\\[master\\] error: could not write state file ${state}: ENOSPC`));
     expect(readFileSync(state)).toEqual(snapshot);
     expect(readFileSync(logPath(state), 'utf8')).toMatch(/^(.+\n)+$/);
     expect(recordedLedger(state).snapshot()).toEqual({ watermark: JOBS, lastCursor: undefined, doneAbove: [], failed: 0 });
