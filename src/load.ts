@@ -66,16 +66,25 @@ export async function loadModule(url: string): Promise<Record<string, unknown>> 
  * to CommonJS with `__esModule`).
  */
 export function pickFunction(mod: Record<string, unknown>, name: string, moduleLabel: string): (...args: never[]) => unknown {
+  const found = findFunction(mod, name);
+  if (found !== undefined) return found;
+  const names = exportNames(mod);
+  const list = names.length === 0 ? 'it exports nothing' : `it exports: ${names.join(', ')}`;
+  throw new UsageError(`\`${moduleLabel}\` has no function export \`${name}\` (${list})`);
+}
+
+/**
+ * The function `name` of a loaded module, found where {@link pickFunction} looks (so an optional
+ * hook of a `defineTask` default loads as a named export does), or undefined when there is none.
+ */
+export function findFunction(mod: Record<string, unknown>, name: string): ((...args: never[]) => unknown) | undefined {
   const top = mod[name];
   for (const holder of defaultObjects(mod)) {
     const inner = holder[name];
     // Bound to its object, as a call `exports.fn()` or `task.fn()` would be.
     if (typeof inner === 'function' && (top === undefined || top === inner)) return (inner as (...args: never[]) => unknown).bind(holder);
   }
-  if (typeof top === 'function') return top as (...args: never[]) => unknown;
-  const names = exportNames(mod);
-  const list = names.length === 0 ? 'it exports nothing' : `it exports: ${names.join(', ')}`;
-  throw new UsageError(`\`${moduleLabel}\` has no function export \`${name}\` (${list})`);
+  return typeof top === 'function' ? (top as (...args: never[]) => unknown) : undefined;
 }
 
 /** How a module URL is shown to the user: a path relative to the cwd when it is inside it. */

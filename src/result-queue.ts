@@ -8,6 +8,9 @@
 /** Results held unread before `push` makes the run wait. */
 export const CAPACITY = 1024;
 
+/** Why the results of a run started without `results: true` cannot be iterated. */
+const NOT_WANTED = '`handle.results` holds nothing: start the run with `results: true` to collect each job and its result';
+
 interface Waiting<T> {
   readonly item: T;
   readonly resolve: () => void;
@@ -29,9 +32,12 @@ export class ResultQueue<T> implements AsyncIterable<T> {
   /** The reader stopped (`break`): results are dropped from now on, and the run goes on. */
   #detached = false;
   #iterated = false;
+  readonly #wanted: boolean;
 
-  constructor(capacity = CAPACITY) {
+  /** Unless `wanted` (run()'s `results: true`), nothing is kept: pushes are dropped and iterating throws a TypeError that says why. */
+  constructor(capacity = CAPACITY, wanted = true) {
     this.#capacity = capacity;
+    this.#wanted = wanted;
   }
 
   /** Results unread. */
@@ -41,7 +47,7 @@ export class ResultQueue<T> implements AsyncIterable<T> {
 
   /** Adds a result; resolves once it is read or held within capacity. */
   push(item: T): Promise<void> | undefined {
-    if (this.#closed || this.#detached) return undefined;
+    if (this.#closed || this.#detached || !this.#wanted) return undefined;
     if (this.#reader !== undefined) {
       const reader = this.#reader;
       this.#clearReader();
@@ -70,6 +76,8 @@ export class ResultQueue<T> implements AsyncIterable<T> {
   }
 
   [Symbol.asyncIterator](): AsyncIterator<T> {
+    // Loud, not an empty loop: a reader that forgot the option would see a run without results.
+    if (!this.#wanted) throw new TypeError(NOT_WANTED);
     if (this.#iterated) throw new Error('the results of a run can be iterated once');
     this.#iterated = true;
     return {

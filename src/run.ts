@@ -9,8 +9,8 @@ import { createLogger } from './log.js';
 import { LocalRun } from './local-run.js';
 import type { ProgressSnapshot } from './master/run-progress.js';
 import type { Summary } from './master/summary.js';
-import { ResultQueue } from './result-queue.js';
-import { setUpRun, type RunOptions } from './run-options.js';
+import { CAPACITY, ResultQueue } from './result-queue.js';
+import { RUN_DEFAULTS, setUpRun, type RunOptions } from './run-options.js';
 import { EXIT } from './exit-codes.js';
 
 /** One success, as `handle.results` yields it. */
@@ -37,7 +37,7 @@ export class RunHandle<Job = unknown, Result = unknown> extends EventEmitter<Run
   /** @internal Use `run()`. */
   constructor(options: RunOptions) {
     super();
-    this.#results = new ResultQueue();
+    this.#results = new ResultQueue(CAPACITY, Boolean(options.results ?? RUN_DEFAULTS.results));
     this.#signal = options.signal;
     const onAbort = (): void => this.stop();
     this.#signal?.addEventListener('abort', onAbort, { once: true });
@@ -49,8 +49,8 @@ export class RunHandle<Job = unknown, Result = unknown> extends EventEmitter<Run
   }
 
   /**
-   * Each success's job and result, in the order the master recorded them (with `results: true`;
-   * without it, none).
+   * Each success's job and result, in the order the master recorded them. Only with `results:
+   * true`: without it none are kept, and iterating throws a TypeError that says so.
    * Read them as they come: the master holds at most a thousand or so unread, then waits.
    * Breaking out of the loop drops the rest, and the run goes on.
    */

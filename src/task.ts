@@ -34,6 +34,12 @@ export interface WithCursor<J = unknown> {
  * job of the contiguous completed prefix, so keyset pagination (`WHERE id > $last`) resumes
  * exactly.
  *
+ * The key is kept in the state as JSON, so it must come back from JSON exactly as it went in: a
+ * string, a finite number, a boolean, null, or arrays and plain objects of them. A key that would
+ * not (a symbol, a function, undefined anywhere in it, NaN or ±Infinity, a bigint, a Date, a Map
+ * or another class instance, a cycle, or nesting past 500 levels) stops the run at its seq with
+ * a usage error saying what and where, as a job that cannot travel does.
+ *
  * @example
  * for (const row of await db.query('SELECT * FROM t WHERE id > $1 ORDER BY id', [last ?? 0]))
  *   yield withCursor(row, row.id);

@@ -20,6 +20,14 @@ describe('ResultQueue', () => {
     expect(await iterator.next()).toEqual({ value: undefined, done: true });
   });
 
+  it('refuses to be iterated when its results were not asked for, and drops what is pushed', () => {
+    const queue = new ResultQueue<number>(2, false);
+    expect(queue.push(0)).toBeUndefined();
+    expect(queue.size).toBe(0);
+    expect(() => queue[Symbol.asyncIterator]()).toThrow(TypeError);
+    expect(() => queue[Symbol.asyncIterator]()).toThrow(/`results: true`/);
+  });
+
   it('hands a push straight to a reader that waits', async () => {
     const queue = new ResultQueue<string>(1);
     const iterator = queue[Symbol.asyncIterator]();

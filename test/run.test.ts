@@ -62,6 +62,18 @@ describe('run()', () => {
     expect(await handle.done).toMatchObject({ outcome: 'finished', done: 3000 });
   }, 60_000);
 
+  it('refuses to iterate its results when they were not asked for, with a TypeError naming `results: true`, and the run goes on', async () => {
+    const handle = run({ module: RECORD, args: { n: '200' }, slaves: 1, threads: 1, state, cwd: dir.path });
+    const refusal = /`results: true`/;
+    expect(() => handle.results[Symbol.asyncIterator]()).toThrow(TypeError);
+    expect(() => handle.results[Symbol.asyncIterator]()).toThrow(refusal);
+    const read = (async () => {
+      for await (const _ of handle.results) break;
+    })();
+    await expect(read).rejects.toThrow(refusal);
+    expect(await handle.done).toMatchObject({ outcome: 'finished', done: 200 });
+  }, 60_000);
+
   it('holds dispatch back while its results go unread, never more than CAPACITY of them, and gives every one once read', async () => {
     const jobs = 20_000;
     const maxCredit = 500;
@@ -127,7 +139,7 @@ describe('run()', () => {
   }, 60_000);
 
   it('rejects with the usage error the CLI prints, and starts nothing', async () => {
-    const handle = run({ module: RECORD, rate: 'abc', cwd: dir.path });
+    const handle = run({ module: RECORD, rate: 'abc', results: true, cwd: dir.path });
     const cli = runBin('tm-run', [RECORD, '1', '--rate', 'abc'], { cwd: dir.path });
     expect(await cli.exited).toEqual({ code: 2, signal: null });
     const message = cli.stderr.trim().replace(/^tm-run: /, '');

@@ -2,6 +2,7 @@ import { UsageError } from '../errors.js';
 import { whyCannotTravel } from '../protocol/travel.js';
 import { isRejectedJob, isWithCursor, type Cursor, type RejectedJob } from '../task.js';
 import type { CursorMode } from './state/checkpoint.js';
+import { whyCursorCannotBeKept } from './state/cursor-json.js';
 import type { JobTable } from './job-table.js';
 import type { Ledger } from './ledger.js';
 
@@ -212,6 +213,12 @@ export class JobSource {
     if (problem !== undefined) {
       throw new UsageError(
         `${this.#generator} yielded a job at seq ${seq} that cannot travel to a slave: ${problem}; yield data (numbers, strings, plain objects, arrays, Maps, Sets, Dates, Buffers, BigInts), such as an id the handler looks the rest up by`,
+      );
+    }
+    const cursorProblem = keyed ? whyCursorCannotBeKept(value.cursor) : undefined;
+    if (cursorProblem !== undefined) {
+      throw new UsageError(
+        `${this.#generator} yielded a cursor at seq ${seq} that cannot be kept in the state: ${cursorProblem}; a cursor must come back from JSON as it was: a string, a finite number, a boolean, null, or arrays and plain objects of them`,
       );
     }
     this.#nextSeq++;

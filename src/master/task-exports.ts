@@ -1,6 +1,6 @@
 /** The master's side of the task-module contract (src/task.ts): what it calls, typed once. */
-import { loadModule, pickFunction } from '../load.js';
-import type { CountJobs, GetJobs, HandleResult } from '../task.js';
+import { findFunction, loadModule, pickFunction } from '../load.js';
+import type { CountJobs, GetJobs } from '../task.js';
 
 /** `handleResult` as the master calls it: with the values msgpack decoded, whatever the module declares. */
 export type ResultHandler = (result: unknown, job: unknown) => unknown;
@@ -37,8 +37,9 @@ export function modulePath(url: string): string {
 export async function loadMasterExports(module: string, fn: string, url: string): Promise<MasterExports> {
   const mod = await loadModule(url);
   const getJobs = pickFunction(mod, fn, module) as GetJobs;
-  const countJobs = typeof mod.countJobs === 'function' ? (mod.countJobs as CountJobs) : undefined;
-  // HandleResult takes `never` so that any typed handler is one; the master passes what it decoded.
-  const handleResult = typeof mod.handleResult === 'function' ? (mod.handleResult as HandleResult as ResultHandler) : undefined;
+  // Found as `fn` is: a named export or a function of the default export (`defineTask`).
+  const countJobs = findFunction(mod, 'countJobs') as CountJobs | undefined;
+  // Called with what msgpack decoded, whatever types the module declares.
+  const handleResult = findFunction(mod, 'handleResult') as ResultHandler | undefined;
   return { module: modulePath(url), label: module, getJobs, countJobs, handleResult };
 }

@@ -15,7 +15,11 @@ export interface Proc {
   stderr: string;
   /** Resolves with the first match of `pattern` in stdout+stderr, now or later. */
   waitFor(pattern: RegExp): Promise<RegExpMatchArray>;
-  /** Resolves with the exit code (or the signal name) once the process has ended. */
+  /**
+   * Resolves with the exit code (or the signal name) once the process has ended and its stdout
+   * and stderr are drained ('close', not 'exit': at 'exit' the pipes may still hold its last
+   * lines). A descendant that inherited the pipes holds this back until it, too, has closed them.
+   */
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
@@ -53,7 +57,7 @@ export function runBin(bin: string, args: readonly string[], options: { cwd?: st
         });
       });
     },
-    exited: once(child, 'exit').then(([code, signal]) => {
+    exited: once(child, 'close').then(([code, signal]) => {
       started.delete(child);
       return { code: code as number | null, signal: signal as NodeJS.Signals | null };
     }),

@@ -1,9 +1,10 @@
 /** The dead-letter file: one JSON line per job that ran out of retries, exact enough to run again. */
 import { basename, dirname, join } from 'node:path';
-import { closeSync, existsSync, fstatSync, fsyncSync, ftruncateSync, openSync, readFileSync, readSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, fsyncSync, ftruncateSync, openSync, readFileSync, readSync } from 'node:fs';
 import { StateError } from '../../errors.js';
 import { pack, unpack } from '../../protocol/codec.js';
 import type { Cursor } from '../../task.js';
+import { appendWhole } from './append-whole.js';
 import { writeFileAtomic } from './atomic-write.js';
 import { fail, integer, object, optionalString, ShapeError, string } from './json-shape.js';
 
@@ -142,20 +143,29 @@ function readable(value: unknown, ancestors: Set<object>): unknown {
 export class DeadLetterFile {
   readonly path: string;
   #fd: number | undefined;
+  /** The file's length: where a write that fails is cut back to. */
+  #size = 0;
 
   constructor(path: string) {
     this.path = path;
   }
 
-  /** Appends `record` and fsyncs: it must be durable before the ledger counts the job finished. */
+  /**
+   * Appends `record` whole and fsyncs: it must be durable before the ledger counts the job
+   * finished. A short write is carried on until every byte is in; one that fails is cut back.
+   */
   write(record: DeadLetter): void {
-    const line = encodeDeadLetter(record);
+    const line = Buffer.from(encodeDeadLetter(record));
     try {
-      this.#fd ??= openForAppend(this.path);
-      writeSync(this.#fd, line);
+      if (this.#fd === undefined) {
+        this.#fd = openForAppend(this.path);
+        this.#size = fstatSync(this.#fd).size;
+      }
+      appendWhole(this.#fd, line, this.#size);
+      this.#size += line.length;
       fsyncSync(this.#fd);
     } catch (error) {
-      // Reopening cuts off whatever part of the line was written.
+      // Reopening cuts off whatever part of the line a failed cut-back left.
       this.close();
       throw new StateError(`could not write dead-letter file ${this.path}: ${(error as Error).message}`, { code: 'E_STATE_WRITE', cause: error });
     }
