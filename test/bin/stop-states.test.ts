@@ -142,6 +142,17 @@ describe.each(SIGNALS)('tm-slave on %s exits %i', (signal, code) => {
     expect(s.stderr).toMatch(/left without the master's QUIT/);
   }, 30_000);
 
+  it('stopped again while it waits for the QUIT of a master killed with -9: it waits no more', async () => {
+    const { master: m, endpoint } = await master({ plain: true, env: { TM_HOLD_UNTIL: join(dir.path, 'never') } });
+    const s = slave(endpoint);
+    await s.waitFor(/welcomed by run/);
+    await kill9(m);
+    s.child.kill(signal);
+    await s.waitFor(/stopping: 0 unstarted jobs handed back/);
+    await expectStops(s, signal, code);
+    expect(s.stderr).toMatch(/left without the master's QUIT \(stopped again\)/);
+  }, 30_000);
+
   it('running jobs: they finish and report first', async () => {
     const [started, gate] = [join(dir.path, 'started.txt'), join(dir.path, 'gate')];
     const { master: m, endpoint } = await master({ plain: true, args: [UNRULY, 'n=50'] });
