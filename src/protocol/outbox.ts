@@ -14,6 +14,8 @@ export class Outbox {
   #queue: Buffer[][] = [];
   #sending = false;
   #closed = false;
+  /** Callers of flush(), told when the drain loop has sent everything (or given up). */
+  #flushers: Array<() => void> = [];
 
   constructor(socket: Sender, onError: (error: Error) => void) {
     this.#socket = socket;
@@ -31,15 +33,27 @@ export class Outbox {
     if (!this.#sending) void this.#drain();
   }
 
-  /** Resolves once every queued message is with ZeroMQ. */
-  async flush(): Promise<void> {
-    while (!this.idle) await new Promise((resolve) => setImmediate(resolve));
+  /**
+   * Resolves once every queued message is with ZeroMQ, or at once after close(). Told by the drain
+   * loop, not polled: a send may never complete (a DEALER with no connection to go to), and
+   * polling for it kept a core busy for as long.
+   */
+  flush(): Promise<void> {
+    if (this.idle || this.#closed) return Promise.resolve();
+    return new Promise((resolve) => this.#flushers.push(resolve));
   }
 
-  /** Sends nothing more (the socket is about to close); what is queued is dropped. */
+  /** Sends nothing more (the socket is about to close); what is queued is dropped, and no flush waits for it. */
   close(): void {
     this.#closed = true;
     this.#queue = [];
+    this.#flushed();
+  }
+
+  #flushed(): void {
+    const flushers = this.#flushers;
+    this.#flushers = [];
+    for (const resolve of flushers) resolve();
   }
 
   async #drain(): Promise<void> {
@@ -58,6 +72,7 @@ export class Outbox {
       if (!this.#closed) this.#onError(error as Error);
     } finally {
       this.#sending = false;
+      this.#flushed();
     }
   }
 }

@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import { setTimeout as delay } from 'node:timers/promises';
 import { Dealer } from 'zeromq';
 import { encodeMessage } from '../protocol/codec.js';
 import { MAX_MESSAGE_SIZE, PROTOCOL_VERSION, type Hello, type Jobs, type SlaveMessage, type Welcome } from '../protocol/messages.js';
@@ -26,6 +27,8 @@ type HelloFields = Omit<Hello, 'command' | 'version'>;
 const HELLO_EVERY_MS = 1000;
 /** Every how many unanswered HELLOs to warn that no master answers (the first one is told at once). */
 const WARN_EVERY_HELLOS = 10;
+/** The socket's linger (how long ZeroMQ may deliver after close), and the longest flush() waits to hand it messages. */
+const LINGER_MS = 2000;
 
 /**
  * The DEALER side of the protocol: says HELLO until a master welcomes it (again after every
@@ -59,7 +62,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
       heartbeatTimeout: 5000,
       reconnectInterval: 100,
       reconnectMaxInterval: 2000,
-      linger: 2000,
+      linger: LINGER_MS,
       sendHighWaterMark: 0,
       ...clientSocketOptions(curve),
     });
@@ -133,9 +136,19 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     return true;
   }
 
-  /** Resolves once every queued message is with ZeroMQ. */
-  flush(): Promise<void> {
-    return this.#outbox.flush();
+  /**
+   * Resolves once every queued message is with ZeroMQ, or LINGER_MS after the call at most; at once
+   * while no master has welcomed us, as a master needs none of what is queued then (HELLOs). A
+   * message may never go: libzmq drops a connection for good after a failed handshake such as a
+   * mechanism mismatch, HandshakeWatch holds none while it backs off after a refusal, and a
+   * DEALER with no connection holds a send until one comes. A stop must not wait for that.
+   */
+  async flush(): Promise<void> {
+    if (this.#run === undefined) return;
+    const timer = new AbortController();
+    const timeout = delay(LINGER_MS, undefined, { signal: timer.signal }).catch(() => {});
+    await Promise.race([this.#outbox.flush(), timeout]);
+    timer.abort();
   }
 
   close(): void {
@@ -163,7 +176,9 @@ export class Connection extends EventEmitter<ConnectionEvents> {
         if (++unanswered === 1) this.#logger.info(`waiting for a master at ${this.#address}; still trying`);
         else if (unanswered % WARN_EVERY_HELLOS === 0) this.#logger.warn(`no master has answered at ${this.#address} for ${waited} s; still trying`);
         // While messages are still queued the master has not read the last HELLO either.
-        if (this.#outbox.idle) this.send({ command: 'HELLO', version: PROTOCOL_VERSION, ...this.#hello });
+        const queued = !this.#outbox.idle;
+        if (!queued) this.send({ command: 'HELLO', version: PROTOCOL_VERSION, ...this.#hello });
+        this.#logger.debug(`no answer from ${this.#address} after ${unanswered} s: ${queued ? 'our last message has not gone yet' : 'said HELLO again'}`);
       }, HELLO_EVERY_MS);
       this.#helloTimer.unref();
     }

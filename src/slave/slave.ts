@@ -56,6 +56,8 @@ export class Slave extends EventEmitter {
   #saidBye = false;
   #quitHeard = false;
   #onQuit: (() => void) | undefined;
+  /** Aborted by a stop() once the slave is leaving already: it waits for that QUIT no more. */
+  readonly #stoppedAgain = new AbortController();
   #ended = false;
   readonly #counts = { done: 0, failed: 0 };
 
@@ -111,7 +113,7 @@ export class Slave extends EventEmitter {
    * Leaves gracefully: unstarted jobs go back to the master at once (BYE), running ones finish
    * and report, then the slave waits for the master's QUIT (a few seconds at most) so that no
    * JOBS still on the wire is lost. A second call stops at once: running jobs are abandoned and
-   * handed back. Both are safe to repeat.
+   * handed back, and the QUIT is not waited for. Both are safe to repeat.
    */
   stop(): void {
     if (this.#stopping) return void this.#end('stopped', true);
@@ -213,7 +215,10 @@ export class Slave extends EventEmitter {
   }
 
   async #end(reason: SlaveSummary['reason'], now = false): Promise<void> {
-    if (this.#ended) return;
+    if (this.#ended) {
+      if (now) this.#stoppedAgain.abort();
+      return;
+    }
     this.#ended = true;
     this.#stopping = true;
     // Before the socket closes: a destroyed batch reports (#ran) its unfinished jobs as returned.
@@ -229,15 +234,20 @@ export class Slave extends EventEmitter {
    * order, so after it no JOBS can still be on its way (one would wait out the lease if we closed).
    */
   async #awaitQuit(): Promise<void> {
+    const stoppedAgain = this.#stoppedAgain.signal;
     let timer: NodeJS.Timeout | undefined;
-    const quit = new Promise<boolean>((resolve) => {
+    let onStoppedAgain = (): void => {};
+    const quit = new Promise<boolean | 'stopped again'>((resolve) => {
       this.#onQuit = () => resolve(true);
       timer = setTimeout(() => resolve(false), RELEASE_MS);
+      onStoppedAgain = () => resolve('stopped again');
+      stoppedAgain.addEventListener('abort', onStoppedAgain);
     });
-    const heard = this.#quitHeard || (await quit);
+    const heard = this.#quitHeard || (stoppedAgain.aborted ? 'stopped again' : await quit);
     clearTimeout(timer);
+    stoppedAgain.removeEventListener('abort', onStoppedAgain);
     this.#onQuit = undefined;
-    if (heard) this.#logger.info('left: the master has taken back every job it gave us');
-    else this.#logger.warn(`left without the master's QUIT after ${RELEASE_MS} ms: jobs it sent since our BYE wait out its lease`);
+    if (heard === true) this.#logger.info('left: the master has taken back every job it gave us');
+    else this.#logger.warn(`left without the master's QUIT ${heard === false ? `after ${RELEASE_MS} ms` : '(stopped again)'}: jobs it sent since our BYE wait out its lease`);
   }
 }

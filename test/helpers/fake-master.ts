@@ -50,6 +50,24 @@ export class FakeMaster {
     await this.#socket.send([this.#slave, ...encodeMessage(message)]);
   }
 
+  /** Sends the slave frames as they are, past the codec: one larger than its maxMessageSize, say. */
+  async sendRaw(frames: Buffer[]): Promise<void> {
+    if (this.#slave === undefined) throw new Error('no slave has said anything yet');
+    await this.#socket.send([this.#slave, ...frames]);
+  }
+
+  /** Resolves at the next disconnect of a slave's connection (closed, or dropped by ZeroMQ). */
+  disconnected(): Promise<void> {
+    return new Promise((resolve) => {
+      const events = this.#socket.events;
+      const once = (): void => {
+        events.off('disconnect', once);
+        resolve();
+      };
+      events.on('disconnect', once);
+    });
+  }
+
   close(): void {
     this.#socket.close();
   }
