@@ -98,10 +98,10 @@ export class LocalRun {
       if (code === 2) master.slavesFailed(new UsageError(`the slaves of ${this.#options.slaves.target} could not start (exit code 2): a usage error, or refused by the master; their lines above say which`));
     });
     const summary = await master.done;
-    // After a run that is over, the slaves leave on their QUIT or on being told (those that joined
-    // after the last job); a signal stops any that linger, and those of a run that did not end so.
+    // The master is gone: every slave is told so (over IPC, as on a QUIT), so none waits on it;
+    // a signal stops any that linger, at once for a run that did not end on its own.
     const over = (summary.outcome === 'finished' || summary.halt !== undefined) && this.#stopping !== 'now';
-    if (over) supervisor?.release();
+    if (this.#stopping !== 'now') supervisor?.release();
     const linger = setTimeout(() => supervisor?.stop(this.#stopping === 'now' ? 'SIGKILL' : 'SIGTERM'), over ? SLAVES_LEAVE_MS : 0);
     await supervisor?.done;
     clearTimeout(linger);
