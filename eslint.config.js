@@ -16,7 +16,7 @@ export default tseslint.config(
   },
   {
     // The dashboard's script runs in the browser, inline in its page.
-    files: ['src/master/http/page/*.js'],
+    files: ['src/master/observe/http/page/*.js'],
     languageOptions: { sourceType: 'script', globals: { document: 'readonly', location: 'readonly', history: 'readonly', EventSource: 'readonly', URLSearchParams: 'readonly' } },
   },
 );

@@ -4,11 +4,11 @@
 // 16 MB; master peak RSS 142 MB at 1M jobs and 142.5 MB at 10M).
 import { commandLine, masterExitCodes } from '../cli/command-line.js';
 import { commonFlags, httpFlags, masterCurveFlags, masterFlags } from '../cli/flags.js';
-import { startWatched } from '../cli/http-window.js';
+import { startWatched } from '../cli/watched-start.js';
 import { main, onStopSignals } from '../cli/main.js';
 import { insecureWarning, masterOptionsFrom } from '../cli/master-command.js';
 import { showProgress } from '../cli/progress-display.js';
-import { summaryLines } from '../cli/summary.js';
+import { summaryLines } from '../cli/summary-lines.js';
 import { Master } from '../master/master.js';
 
 main('tm-master', async () => {

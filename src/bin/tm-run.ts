@@ -2,21 +2,21 @@
 // A young generation of 16 MB: jobs live in the job table, not as objects, so a scavenge frees
 // nearly everything, and fewer of them is a plain win (bench: 0.79 of the floor at 4 MB, 0.86 at
 // 16 MB; master peak RSS 142 MB at 1M jobs and 142.5 MB at 10M).
-import { checkInteger } from '../check.js';
+import { checkInteger } from '../common/check-integer.js';
 import { commandLine, masterExitCodes } from '../cli/command-line.js';
 import { clientCurveFlags, commonFlags, httpFlags, masterCurveFlags, masterFlags, slaveFlags } from '../cli/flags.js';
-import { startWatched } from '../cli/http-window.js';
+import { startWatched } from '../cli/watched-start.js';
 import { main, onStopSignals } from '../cli/main.js';
 import { insecureWarning, masterOptionsFrom } from '../cli/master-command.js';
 import { showProgress } from '../cli/progress-display.js';
-import { summaryLines } from '../cli/summary.js';
+import { summaryLines } from '../cli/summary-lines.js';
 import { readPublicKey, readSecretKey } from '../curve/keys.js';
-import { UsageError } from '../errors.js';
-import { parseTarget } from '../load.js';
-import { createLogger, type LogLevel } from '../log.js';
+import { UsageError } from '../common/errors.js';
+import { parseTarget } from '../task/load.js';
+import { createLogger, type LogLevel } from '../common/log.js';
 import { Master } from '../master/master.js';
-import { LocalRun } from '../local-run.js';
-import type { HttpWindow } from '../master/http/http-window.js';
+import { LocalRun } from '../run/local-run.js';
+import type { HttpWindow } from '../master/observe/http/http-window.js';
 
 const SOURCE_FLAG = { type: 'string', requiresArg: true, describe: 'The module whose generator (`getJobs`, or `fn`) the master runs, such as taskmaster-ts/sources/lines; the positional module is then the slaves’ handler' } as const;
 

@@ -5,12 +5,12 @@
 // thread and the pool's threads otherwise each fill their own (40M no-op jobs, 2 runs each:
 // slave peak 135-137 MB against 141-144 MB, at no speed cost the runs could tell). tm-run and
 // tm-spawn pass it to their slaves (spawn/shebang.ts); `node tm-slave.js` by hand does not.
-import { checkEndpoint } from '../check.js';
+import { checkEndpoint } from '../common/check-endpoint.js';
 import { commandLine } from '../cli/command-line.js';
 import { clientCurveFlags, commonFlags, slaveFlags } from '../cli/flags.js';
 import { main, onStopSignals, signalExitCode } from '../cli/main.js';
-import { parseTarget } from '../load.js';
-import type { LogLevel } from '../log.js';
+import { parseTarget } from '../task/load.js';
+import type { LogLevel } from '../common/log.js';
 import type { Slave, SlaveSummary } from '../slave/slave.js';
 import { startSlave } from '../slave/start.js';
 import { RUN_OVER } from '../spawn/ipc.js';

@@ -1,11 +1,12 @@
 #!/usr/bin/env node
-import { checkEndpoint, checkInteger } from '../check.js';
+import { checkEndpoint } from '../common/check-endpoint.js';
+import { checkInteger } from '../common/check-integer.js';
 import { commandLine } from '../cli/command-line.js';
 import { clientCurveFlags, commonFlags, slaveFlags } from '../cli/flags.js';
 import { clientCurve } from '../curve/curve-config.js';
 import { main, onStopSignals, signalExitCode } from '../cli/main.js';
-import { parseTarget, resolveModule } from '../load.js';
-import { createLogger, type LogLevel } from '../log.js';
+import { parseTarget, resolveModule } from '../task/load.js';
+import { createLogger, type LogLevel } from '../common/log.js';
 import { Supervisor } from '../spawn/supervisor.js';
 
 main('tm-spawn', async () => {

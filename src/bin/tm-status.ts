@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { checkEndpoint } from '../check.js';
+import { checkEndpoint } from '../common/check-endpoint.js';
 import { commandLine } from '../cli/command-line.js';
 import { clientCurveFlags, integer } from '../cli/flags.js';
 import { main, onStopSignals } from '../cli/main.js';

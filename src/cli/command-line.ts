@@ -1,5 +1,5 @@
 import type { Argv, InferredOptionTypes, Options } from 'yargs';
-import { VERSION } from '../version.js';
+import { VERSION } from '../common/version.js';
 import { failUsage } from './flags.js';
 import { quickArgv, type WordCount } from './quick-argv.js';
 

@@ -1,14 +1,14 @@
 import type { Options } from 'yargs';
-import { checkInteger } from '../check.js';
-import { UsageError } from '../errors.js';
+import { checkInteger } from '../common/check-integer.js';
+import { UsageError } from '../common/errors.js';
 import { withSuggestions } from './did-you-mean.js';
 import { MAX_CONCURRENCY } from '../protocol/messages.js';
-import { LOG_LEVELS } from '../log.js';
-import { parseMaxFailures } from '../master/failure-limit.js';
-import { parseHttpAddress } from '../master/http/http-address.js';
-import { MASTER_DEFAULTS as M } from '../master/options.js';
-import { parseRate } from '../master/rate-limit.js';
-import { SLAVE_DEFAULTS as S } from '../slave/options.js';
+import { LOG_LEVELS } from '../common/log.js';
+import { parseMaxFailures } from '../master/controls/failure-limit.js';
+import { parseHttpAddress } from '../master/observe/http/http-address.js';
+import { MASTER_DEFAULTS as M } from '../master/master-options.js';
+import { parseRate } from '../master/controls/rate-limit.js';
+import { SLAVE_DEFAULTS as S } from '../slave/slave-options.js';
 
 /**
  * An integer flag, checked as the user typed it, so `--size abc` is reported as `abc`, not as

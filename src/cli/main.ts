@@ -1,5 +1,5 @@
-import { isUserError, StateError } from '../errors.js';
-import { errorExitCode } from '../exit-codes.js';
+import { isUserError, StateError } from '../common/errors.js';
+import { errorExitCode } from '../common/exit-codes.js';
 
 /**
  * Runs a command's body: a user's mistake becomes one line and exit code 2, a state that cannot
@@ -38,7 +38,7 @@ function exitOnceFlushed(): void {
   process.stderr.write('', done);
 }
 
-export { signalExitCode } from '../exit-codes.js';
+export { signalExitCode } from '../common/exit-codes.js';
 
 /**
  * Calls `stop` on SIGINT/SIGTERM (again on a second signal, for an immediate stop) and

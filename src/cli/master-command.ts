@@ -1,9 +1,9 @@
 import type { ArgumentsCamelCase } from 'yargs';
-import { parseArgWords } from '../check.js';
-import { parseTarget } from '../load.js';
-import type { LogLevel } from '../log.js';
-import { isLocalOnly } from '../master/address.js';
-import type { MasterOptions } from '../master/options.js';
+import { parseArgWords } from '../task/arg-words.js';
+import { parseTarget } from '../task/load.js';
+import type { LogLevel } from '../common/log.js';
+import { isLocalOnly } from '../master/listen/address.js';
+import type { MasterOptions } from '../master/master-options.js';
 
 export interface MasterArgv {
   address: string;

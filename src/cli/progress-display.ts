@@ -1,5 +1,5 @@
-import { routeLogLines } from '../log.js';
-import type { ProgressSnapshot } from '../master/run-progress.js';
+import { routeLogLines } from '../common/log.js';
+import type { ProgressSnapshot } from '../master/observe/progress.js';
 import { LiveLine } from './live-line.js';
 import { formatSeconds, progressLine } from './progress-line.js';
 

@@ -1,4 +1,4 @@
-import type { ProgressSnapshot } from '../master/run-progress.js';
+import type { ProgressSnapshot } from '../master/observe/progress.js';
 
 /**
  * The progress bar's line, fitted to a width: whole fields are dropped, least important first,

@@ -1,7 +1,7 @@
 /** tm-status's behaviour: one answer printed (a table, or JSON), or `--watch`'s redraw every second. */
 import { setTimeout as delay } from 'node:timers/promises';
 import type { ClientCurve } from '../curve/curve-config.js';
-import { statusFields } from '../master/run-status.js';
+import { statusFields } from '../master/observe/status.js';
 import type { StatusReport } from '../protocol/messages.js';
 import { queryStatus } from '../status/status-client.js';
 import { statusTable } from '../status/status-table.js';

@@ -5,8 +5,8 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import { timingSafeEqual } from 'node:crypto';
-import { UsageError } from '../errors.js';
-import type { Logger } from '../log.js';
+import { UsageError } from '../common/errors.js';
+import type { Logger } from '../common/log.js';
 import { decodeKey, KEY_BYTES, significantLines } from './keys.js';
 
 export interface AuthorizedKey {

@@ -1,8 +1,8 @@
 /** CURVE settings of each side, read from the files its flags name and checked at the boundary. */
 import { resolve } from 'node:path';
 import { capability } from 'zeromq';
-import { UsageError } from '../errors.js';
-import type { Logger } from '../log.js';
+import { UsageError } from '../common/errors.js';
+import type { Logger } from '../common/log.js';
 import { AuthorizedKeys } from './authorized-keys.js';
 import { readPublicKey, readSecretKey, type KeyPair } from './keys.js';
 import { ZAP_DOMAIN } from './zap-handler.js';

@@ -5,7 +5,7 @@
  * retried here, with backoff, until the master lets us in (adding our key to its list is enough).
  */
 import type { Dealer } from 'zeromq';
-import type { Logger } from '../log.js';
+import type { Logger } from '../common/log.js';
 
 /** First and longest wait before trying a refused handshake again. */
 const FIRST_RETRY_MS = 500;

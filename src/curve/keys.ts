@@ -9,7 +9,7 @@ import { closeSync, existsSync, fchmodSync, openSync, readFileSync, statSync, wr
 import { hostname } from 'node:os';
 import { basename } from 'node:path';
 import { curveKeyPair } from 'zeromq';
-import { UsageError } from '../errors.js';
+import { UsageError } from '../common/errors.js';
 import { z85Decode, z85Encode } from './z85.js';
 
 /** A CURVE key pair, both keys in Z85 (40 characters). */

@@ -6,7 +6,7 @@
  * address per minute, with its key, so an operator can add it if it is theirs.
  */
 import { Router, type Context } from 'zeromq';
-import type { Logger } from '../log.js';
+import type { Logger } from '../common/log.js';
 import type { AuthorizedKeys } from './authorized-keys.js';
 import { z85Encode } from './z85.js';
 

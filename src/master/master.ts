@@ -1,29 +1,29 @@
 import { EventEmitter } from 'node:events';
 import { resolve } from 'node:path';
 import { serverCurve } from '../curve/curve-config.js';
-import { createLogger, type Logger } from '../log.js';
-import { checkBindAddress } from './address.js';
-import { Ledger } from './ledger.js';
-import type { Listener } from './listen.js';
-import { openRun } from './open-run.js';
-import { resolveMasterOptions, type MasterOptions, type ResolvedMasterOptions } from './options.js';
+import { createLogger, type Logger } from '../common/log.js';
+import { checkBindAddress } from './listen/address.js';
+import { Ledger } from './jobs/ledger.js';
+import type { Listener } from './listen/listener.js';
+import { openRun } from './plan/open-plan.js';
+import { resolveMasterOptions, type MasterOptions, type ResolvedMasterOptions } from './master-options.js';
 import type { Dispatcher } from './dispatch/dispatcher.js';
-import type { Recorder, Report } from './recorder.js';
-import type { RetryQueue } from './retry-queue.js';
-import type { RunControls } from './run-controls.js';
-import { wireParts, type PartInputs } from './run-parts.js';
-import type { RunPlan } from './run-plan.js';
-import { RunProgress, type ProgressSnapshot } from './run-progress.js';
-import { closeRun } from './close-run.js';
-import { failureOf, RunEnd, type Failure } from './run-end.js';
-import { runStatus } from './run-status.js';
-import { RunWatch } from './run-watch.js';
-import type { JobSource, SourceEnd } from './source.js';
-import { summarize, type Summary } from './summary.js';
-import { chainResults, loadMasterExports } from './task-exports.js';
-import { listenFirst } from './early-slaves.js';
+import type { Recorder, Report } from './jobs/recorder.js';
+import type { RetryQueue } from './jobs/retry-queue.js';
+import type { RunControls } from './controls/run-controls.js';
+import { wireParts, type PartInputs } from './parts.js';
+import type { RunPlan } from './plan/run-plan.js';
+import { RunProgress, type ProgressSnapshot } from './observe/progress.js';
+import { closeRun } from './end/close-run.js';
+import { failureOf, RunEnd, type Failure } from './end/run-end.js';
+import { runStatus } from './observe/status.js';
+import { RunWatch } from './observe/watch.js';
+import type { JobSource, SourceEnd } from './jobs/job-buffer.js';
+import { summarize, type Summary } from './observe/summary.js';
+import { chainResults, loadMasterExports } from './plan/task-exports.js';
+import { listenFirst } from './listen/early-slaves.js';
 
-export type { Summary } from './summary.js';
+export type { Summary } from './observe/summary.js';
 
 export interface MasterEvents {
   progress: [ProgressSnapshot];
@@ -168,7 +168,8 @@ export class Master extends EventEmitter<MasterEvents> {
     this.#source.stop();
     this.#dispatcher.pause();
     this.#retries.abandon();
-    this.#timers.push(setTimeout(() => void this.#close(), this.#options.grace).unref());
+    // Not unref'd: a stopping master must get to its end, though nothing else keeps the process up.
+    this.#timers.push(setTimeout(() => void this.#close(), this.#options.grace));
     this.#checkDone();
   }
 

@@ -4,7 +4,7 @@
  * to the slave's main thread in the job's results slot, marked; split out there into the DONE's
  * `channeled` indexes (protocol.md).
  */
-import { channelPairs, channels, isAsyncIterable, isSink } from '../channels.js';
+import { channelPairs, channels, isAsyncIterable, isSink } from '../task/channels.js';
 import { whyBadChannelName } from '../protocol/channel-name.js';
 import { MAX_BATCH } from '../protocol/fields.js';
 import type { WantResults } from '../protocol/messages.js';

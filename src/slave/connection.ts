@@ -6,8 +6,8 @@ import { MAX_MESSAGE_SIZE, PROTOCOL_VERSION, type Hello, type Jobs, type SlaveMe
 import type { SeqRuns } from '../protocol/seq-runs.js';
 import { Outbox } from '../protocol/outbox.js';
 import { decodeMasterMessage } from '../protocol/validate.js';
-import type { Logger } from '../log.js';
-import { checkEndpoint } from '../check.js';
+import type { Logger } from '../common/log.js';
+import { checkEndpoint } from '../common/check-endpoint.js';
 import { clientSocketOptions, type ClientCurve } from '../curve/curve-config.js';
 import { HandshakeWatch } from '../curve/handshake-watch.js';
 

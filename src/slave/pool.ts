@@ -1,5 +1,5 @@
 /** The slave's piscina pool: batches of jobs in, results out; dead and stuck threads are salvaged. */
-import { UsageError } from '../errors.js';
+import { UsageError } from '../common/errors.js';
 import { runsLength } from '../protocol/seq-runs.js';
 import type { BatchProgress } from './batch-progress.js';
 import type { Batch, BatchResult, BatchTask, WantResults, WorkerSetup } from './thread-messages.js';

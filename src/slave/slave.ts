@@ -1,9 +1,8 @@
-import { EventEmitter } from 'node:events';
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { clientCurve, type ClientCurve } from '../curve/curve-config.js';
-import { DecayingAverage } from '../decaying-average.js';
-import { createLogger, type Logger } from '../log.js';
+import { DecayingAverage } from '../common/decaying-average.js';
+import { createLogger, type Logger } from '../common/log.js';
 import type { Jobs, Welcome } from '../protocol/messages.js';
 import { runsLength } from '../protocol/seq-runs.js';
 import { timingBytes } from '../protocol/timings.js';
@@ -11,7 +10,7 @@ import { doneOutputs } from './channel-slot.js';
 import { Connection } from './connection.js';
 import { creditToGrant } from './credit.js';
 import { JobPool, type Batch, type BatchResult } from './pool.js';
-import { resolveSlaveOptions, slavePoolOptions, type ResolvedSlaveOptions, type SlaveOptions } from './options.js';
+import { resolveSlaveOptions, slavePoolOptions, type ResolvedSlaveOptions, type SlaveOptions } from './slave-options.js';
 
 export interface SlaveSummary {
   readonly reason: 'quit' | 'stopped' | 'rejected';
@@ -33,7 +32,7 @@ const RELEASE_MS = 3000;
  * process.once('SIGTERM', () => slave.stop()); // hands back what it has not started
  * const { done, failed } = await slave.done; // once the master says QUIT
  */
-export class Slave extends EventEmitter {
+export class Slave {
   readonly done: Promise<SlaveSummary>;
   readonly #options: ResolvedSlaveOptions;
   readonly #logger: Logger;
@@ -46,8 +45,7 @@ export class Slave extends EventEmitter {
   #queue: Batch[] = [];
   /** Jobs of this session received and not yet reported. */
   #held = 0;
-  /** Credit the master holds and has not used. */
-  #granted = 0;
+  #granted = 0; // credit the master holds and has not used
   #running = 0;
   /** Handler ms per job of the jobs reported lately; a whole batch weighs 0.3 against what came before. */
   readonly #msPerJob = new DecayingAverage(0.7);
@@ -74,7 +72,6 @@ export class Slave extends EventEmitter {
   }
 
   private constructor(options: ResolvedSlaveOptions, pool: JobPool, logger: Logger, curve: ClientCurve | undefined) {
-    super();
     this.#options = options;
     this.#pool = pool;
     this.#logger = logger;

@@ -1,5 +1,5 @@
 import { JobPool } from './pool.js';
-import { resolveSlaveOptions, slavePoolOptions, type SlaveOptions } from './options.js';
+import { resolveSlaveOptions, slavePoolOptions, type SlaveOptions } from './slave-options.js';
 import type { Slave } from './slave.js';
 
 /**

@@ -1,8 +1,8 @@
 /** The pool's piscina threads: started with the worker entry, each loading the task module before the pool takes a batch. */
 import { createRequire } from 'node:module';
 import { Piscina } from 'piscina';
-import { UsageError } from '../errors.js';
-import { moduleLabel } from '../load.js';
+import { UsageError } from '../common/errors.js';
+import { moduleLabel } from '../task/load.js';
 import type { BatchOutcome, BatchTask, WorkerSetup } from './thread-messages.js';
 
 // Tests and `tsx` run these sources as .ts: the thread then needs tsx's require hook for worker.ts.

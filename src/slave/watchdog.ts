@@ -1,6 +1,6 @@
 /** The pool's job timeout: kills a thread whose batch's finished count stood still for longer than `jobTimeout`. */
 import type { Piscina } from 'piscina';
-import { UsageError } from '../errors.js';
+import { UsageError } from '../common/errors.js';
 import type { BatchProgress } from './batch-progress.js';
 
 /** What the watchdog made of a batch whose thread it killed: its running jobs are to blame, or they are not. */

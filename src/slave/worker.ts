@@ -1,16 +1,16 @@
 /** The piscina thread entry: loads the task module once per thread and runs the jobs of the batches it is handed. */
 import { threadId, workerData } from 'node:worker_threads';
-import { loadModule, moduleLabel, pickFunction } from '../load.js';
+import { loadModule, moduleLabel, pickFunction } from '../task/load.js';
 import { unpack } from '../protocol/codec.js';
 import type { WireError } from '../protocol/messages.js';
 import { runsLength, type SeqRuns } from '../protocol/seq-runs.js';
-import type { JobContext } from '../task.js';
+import type { JobContext } from '../task/task.js';
 import type { BatchOutcome, BatchTask, WorkerSetup } from './thread-messages.js';
 import { holdBatch, type HeldBatch } from './held-batch.js';
 import { PartialReporter } from './partial-reporter.js';
 import { CALLED_OFF, CANCEL, DONE, FINISHED, RUNNING, STARTED, THREAD } from './batch-progress.js';
 import { whyCannotTravel } from '../protocol/travel.js';
-import { channelPairs, isAsyncIterable } from '../channels.js';
+import { channelPairs, isAsyncIterable } from '../task/channels.js';
 import { channelSlot, drainChannels } from './channel-slot.js';
 import { jsonText } from '../protocol/json-text.js';
 import { stringify, toWireError, unsendable } from '../protocol/wire-error.js';

@@ -9,7 +9,7 @@
  *
  * Args: `path=` (required). The file is UTF-8, as JSON is.
  */
-import { rejectJob, withCursor, type JobArgs, type WithCursor } from '../task.js';
+import { rejectJob, withCursor, type JobArgs, type WithCursor } from '../task/task.js';
 import { readLines, type LineCursor } from './line-reader.js';
 import { SourceArgs } from './source-args.js';
 

@@ -3,7 +3,7 @@
  * from its start, so resuming near the end of a 50 GB file costs what resuming near its start does.
  */
 import { open } from 'node:fs/promises';
-import { UsageError } from '../errors.js';
+import { UsageError } from '../common/errors.js';
 
 /** Where a line of the file is; what a `lines` or `jsonl` job is resumed by. */
 export type LineCursor = {

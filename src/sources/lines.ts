@@ -10,7 +10,7 @@
  * Args: `path=` (required), `skip-header=true` (line 1 is no job; numbers stay the file's),
  * `encoding=` (utf8, the default, latin1 or ascii).
  */
-import { withCursor, type JobArgs, type WithCursor } from '../task.js';
+import { withCursor, type JobArgs, type WithCursor } from '../task/task.js';
 import { LINE_ENCODINGS, readLines, type LineCursor, type LineEncoding } from './line-reader.js';
 import { SourceArgs } from './source-args.js';
 

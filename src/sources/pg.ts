@@ -12,7 +12,7 @@
  * `count(*)` for the progress total). Names are exact (case-sensitive) and always quoted.
  */
 import pg from 'pg';
-import { withCursor, type JobArgs, type WithCursor } from '../task.js';
+import { withCursor, type JobArgs, type WithCursor } from '../task/task.js';
 import { parseIdentifiers } from './pg-identifiers.js';
 import { countQuery, pageQuery, type KeysetTable } from './pg-keyset.js';
 import { SourceArgs } from './source-args.js';

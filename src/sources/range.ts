@@ -5,7 +5,7 @@
  *
  *   tm-run --source taskmaster-ts/sources/range ./handler.ts 2 from=1 to=1000001
  */
-import type { JobArgs } from '../task.js';
+import type { JobArgs } from '../task/task.js';
 import { SourceArgs } from './source-args.js';
 
 /** A range as its args give it, checked. */

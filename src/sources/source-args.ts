@@ -1,6 +1,6 @@
 /** The `key=value` words of a built-in source, read at the boundary: every name known, every value checked. */
-import { UsageError } from '../errors.js';
-import type { JobArgs } from '../task.js';
+import { UsageError } from '../common/errors.js';
+import type { JobArgs } from '../task/task.js';
 
 /**
  * One source's args. A name it does not take, a missing required one, or a value of the wrong

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { forwardLogLines, type Logger } from '../log.js';
+import { forwardLogLines, type Logger } from '../common/log.js';
 import { RUN_OVER } from './ipc.js';
 import { shebang } from './shebang.js';
 

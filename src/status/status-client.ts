@@ -6,7 +6,7 @@
 import { Dealer } from 'zeromq';
 import { clientSocketOptions, type ClientCurve } from '../curve/curve-config.js';
 import { HandshakeWatch } from '../curve/handshake-watch.js';
-import { createLogger } from '../log.js';
+import { createLogger } from '../common/log.js';
 import { encodeMessage } from '../protocol/codec.js';
 import { DEFAULT_ADDRESS, MAX_MESSAGE_SIZE, type StatusReport } from '../protocol/messages.js';
 import { decodeMasterMessage } from '../protocol/validate.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { formatSeconds, progressLine } from '../../src/cli/progress-line.js';
-import type { ProgressSnapshot } from '../../src/master/run-progress.js';
+import type { ProgressSnapshot } from '../../src/master/observe/progress.js';
 
 /** A run 42% of the way through 300,000 jobs. */
 const RUN: ProgressSnapshot = {

@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { curveKeyPair } from 'zeromq';
 import { AuthorizedKeys, parseAuthorizedKeys } from '../../src/curve/authorized-keys.js';
 import { decodeKey } from '../../src/curve/keys.js';
-import { createLogger } from '../../src/log.js';
+import { createLogger } from '../../src/common/log.js';
 import { tempDir } from '../helpers/processes.js';
 
 let dir: ReturnType<typeof tempDir>;

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { BroadcastChannel } from 'node:worker_threads';
 import { afterAll, afterEach } from 'vitest';
-import { resolveModule } from '../../src/load.js';
+import { resolveModule } from '../../src/task/load.js';
 import { pack } from '../../src/protocol/codec.js';
 import { runsLength, type SeqRuns } from '../../src/protocol/seq-runs.js';
 import { JobPool, type Batch, type PoolOptions } from '../../src/slave/pool.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { channels } from '../../src/channels.js';
+import { channels } from '../../src/task/channels.js';
 import { whyBadChannelName } from '../../src/protocol/channel-name.js';
 import { channelSlot, doneOutputs, drainChannels } from '../../src/slave/channel-slot.js';
 

@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { UsageError } from '../../src/errors.js';
+import { UsageError } from '../../src/common/errors.js';
 import { pack } from '../../src/protocol/codec.js';
 import { expandRuns } from '../../src/protocol/seq-runs.js';
 import type { BatchResult } from '../../src/slave/pool.js';

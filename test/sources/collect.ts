@@ -1,6 +1,6 @@
 /** Helpers for the built-in sources' tests: a source's jobs in full, with or without their cursors. */
 import { readFileSync } from 'node:fs';
-import { isRejectedJob, isWithCursor, type Cursor } from '../../src/task.js';
+import { isRejectedJob, isWithCursor, type Cursor } from '../../src/task/task.js';
 
 /** One yielded job as a test compares it. */
 export interface Yielded {

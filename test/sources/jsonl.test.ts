@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { UsageError } from '../../src/errors.js';
+import { UsageError } from '../../src/common/errors.js';
 import { getJobs } from '../../src/sources/jsonl.js';
 import type { LineCursor } from '../../src/sources/line-reader.js';
 import { readDeadLetters } from '../../src/master/state/dead-letter.js';

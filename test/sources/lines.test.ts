@@ -1,7 +1,7 @@
 import { openSync, readFileSync, writeFileSync, writeSync, closeSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { UsageError } from '../../src/errors.js';
+import { UsageError } from '../../src/common/errors.js';
 import { getJobs } from '../../src/sources/lines.js';
 import type { LineCursor } from '../../src/sources/line-reader.js';
 import { FIXTURES, runBin } from '../helpers/processes.js';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { UsageError } from '../../src/errors.js';
+import { UsageError } from '../../src/common/errors.js';
 import { countJobs, getJobs } from '../../src/sources/pg.js';
 import { parseIdentifiers, quoteIdentifier } from '../../src/sources/pg-identifiers.js';
 import { dropDatabase, freshDatabase, reachablePostgres, withClient } from '../helpers/postgres.js';

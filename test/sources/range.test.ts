@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { UsageError } from '../../src/errors.js';
+import { UsageError } from '../../src/common/errors.js';
 import { countJobs, getJobs } from '../../src/sources/range.js';
 import { reservePort } from '../helpers/ports.js';
 import { FIXTURES, runBin } from '../helpers/processes.js';

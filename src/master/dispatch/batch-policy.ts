@@ -2,9 +2,9 @@
  * How big the next batch to a slave is, and which jobs it holds: about `batchMs` of handler time
  * per lane of the one thread it runs on, retries first, then fresh jobs.
  */
-import type { TokenBucket } from '../rate-limit.js';
-import type { RetryQueue } from '../retry-queue.js';
-import type { JobSource } from '../source.js';
+import type { TokenBucket } from '../controls/rate-limit.js';
+import type { RetryQueue } from '../jobs/retry-queue.js';
+import type { JobSource } from '../jobs/job-buffer.js';
 import { BatchBytes } from './batch-bytes.js';
 import type { SlaveRecord } from './slave-record.js';
 

@@ -1,5 +1,5 @@
 /** The slaves the master knows: admitted by their HELLO, kept by their messages, let go by BYE or by their lease. */
-import type { Logger, LogLevel } from '../../log.js';
+import type { Logger, LogLevel } from '../../common/log.js';
 import type { Hello } from '../../protocol/messages.js';
 import { SlaveRecord } from './slave-record.js';
 

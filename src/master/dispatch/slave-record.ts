@@ -1,4 +1,4 @@
-import { DecayingAverage } from '../../decaying-average.js';
+import { DecayingAverage } from '../../common/decaying-average.js';
 import type { Hello, SlaveStatus } from '../../protocol/messages.js';
 
 /**

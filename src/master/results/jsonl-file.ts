@@ -4,7 +4,7 @@
  * output exactly once.
  */
 import { closeSync, fstatSync, fsyncSync, ftruncateSync, openSync, readSync, statSync } from 'node:fs';
-import { StateError } from '../../errors.js';
+import { StateError } from '../../common/errors.js';
 import { appendWhole } from '../state/append-whole.js';
 
 /** Bytes of the file at `path`, 0 when there is none. */

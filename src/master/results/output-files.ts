@@ -4,7 +4,7 @@
  */
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { StateError, UsageError } from '../../errors.js';
+import { StateError, UsageError } from '../../common/errors.js';
 import { whyBadChannelName } from '../../protocol/channel-name.js';
 import type { OutputCheck, Outputs, RecoveredState } from '../state/checkpoint.js';
 import { holds, sizeOf } from './jsonl-file.js';

@@ -5,9 +5,9 @@
  * files' lengths (see `Checkpoint.attach`), so a resume cuts whatever no finished job accounts for.
  */
 import { mkdirSync } from 'node:fs';
-import { isSink } from '../../channels.js';
-import { StateError } from '../../errors.js';
-import type { Logger } from '../../log.js';
+import { isSink } from '../../task/channels.js';
+import { StateError } from '../../common/errors.js';
+import type { Logger } from '../../common/log.js';
 import type { WantResults, WireError } from '../../protocol/messages.js';
 import type { OutputRecorder, Outputs } from '../state/checkpoint.js';
 import { ChannelOutput, nowhereToGo } from './channel-output.js';

@@ -5,11 +5,11 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { StateError } from '../../errors.js';
+import { StateError } from '../../common/errors.js';
 import { writeFileAtomic } from './atomic-write.js';
 import { CompletionLog, logPath, replayLog } from './completion-log.js';
 import { cutTornEnd, deadLetterPath, DeadLetterFile, type DeadLetter } from './dead-letter.js';
-import { Ledger, type LedgerSnapshot } from '../ledger.js';
+import { Ledger, type LedgerSnapshot } from '../jobs/ledger.js';
 import { encodeState, readState } from './state-file.js';
 import { StateLock } from './state-lock.js';
 import type { Completion, OutputCheck, OutputRecorder, Outputs, RecoveredState, RunIdentity, StateExtra } from './state-types.js';

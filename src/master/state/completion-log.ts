@@ -1,11 +1,11 @@
 /** The append-only log of completions since the last snapshot: one line a batch, replayed on start. */
 import { closeSync, fstatSync, fsyncSync, ftruncateSync, openSync, readFileSync } from 'node:fs';
 import { crc32 } from 'node:zlib';
-import { StateError } from '../../errors.js';
+import { StateError } from '../../common/errors.js';
 import { appendWhole } from './append-whole.js';
-import type { Cursor } from '../../task.js';
+import type { Cursor } from '../../task/task.js';
 import { array, fail, integer, object, ShapeError } from './json-shape.js';
-import type { Ledger } from '../ledger.js';
+import type { Ledger } from '../jobs/ledger.js';
 import { decodeOutputs } from './output-record.js';
 import type { Completion, Outputs } from './state-types.js';
 

@@ -1,9 +1,9 @@
 /** The dead-letter file: one JSON line per job that ran out of retries, exact enough to run again. */
 import { basename, dirname, join } from 'node:path';
 import { closeSync, existsSync, fstatSync, fsyncSync, ftruncateSync, openSync, readFileSync, readSync } from 'node:fs';
-import { StateError } from '../../errors.js';
+import { StateError } from '../../common/errors.js';
 import { pack, unpack } from '../../protocol/codec.js';
-import type { Cursor } from '../../task.js';
+import type { Cursor } from '../../task/task.js';
 import { appendWhole } from './append-whole.js';
 import { writeFileAtomic } from './atomic-write.js';
 import { fail, integer, object, optionalString, ShapeError, string } from './json-shape.js';

@@ -1,11 +1,11 @@
 /** The snapshot file: JSON a human can read, with a checksum so a garbled file is never trusted. */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { StateError } from '../../errors.js';
-import type { Cursor } from '../../task.js';
+import { StateError } from '../../common/errors.js';
+import type { Cursor } from '../../task/task.js';
 import { array, boolean, canonicalJson, fail, integer, object, ShapeError, string, stringRecord } from './json-shape.js';
 import { decodeOutputs } from './output-record.js';
-import type { DoneRange, LedgerSnapshot } from '../ledger.js';
+import type { DoneRange, LedgerSnapshot } from '../jobs/ledger.js';
 import type { CursorMode, RecoveredState, RunIdentity, StateExtra } from './state-types.js';
 
 /** The `format` field of every state file. */

@@ -1,6 +1,6 @@
 /** An exclusive lock on a state file, so two masters never share one: `<path>.lock` holding a pid. */
 import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
-import { StateError } from '../../errors.js';
+import { StateError } from '../../common/errors.js';
 
 /** Where the lock of the state file `statePath` lives. */
 export function lockPath(statePath: string): string {

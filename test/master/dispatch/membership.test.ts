@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { Membership } from '../../../src/master/dispatch/membership.js';
 import type { SlaveRecord } from '../../../src/master/dispatch/slave-record.js';
-import { createLogger } from '../../../src/log.js';
+import { createLogger } from '../../../src/common/log.js';
 import { PROTOCOL_VERSION, type Hello } from '../../../src/protocol/messages.js';
 
 const hello = (pid: number): Hello => ({ command: 'HELLO', version: PROTOCOL_VERSION, slave: `s${pid}`, host: 'h', pid, threads: 2, concurrency: 1, capacity: 100 });

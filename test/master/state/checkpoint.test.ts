@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { StateError } from '../../../src/errors.js';
+import { StateError } from '../../../src/common/errors.js';
 import {
   Checkpoint,
   deadLetterPath,
@@ -18,7 +18,7 @@ import {
   type RunIdentity,
 } from '../../../src/master/state/checkpoint.js';
 import { CompletionLog, encodeBatch } from '../../../src/master/state/completion-log.js';
-import type { LedgerSnapshot } from '../../../src/master/ledger.js';
+import type { LedgerSnapshot } from '../../../src/master/jobs/ledger.js';
 import { encodeState } from '../../../src/master/state/state-file.js';
 
 const identity: RunIdentity = { module: '/srv/tasks/squares.ts', fn: 'getJobs', args: { n: '100', table: 'users' } };

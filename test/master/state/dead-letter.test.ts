@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { StateError } from '../../../src/errors.js';
+import { StateError } from '../../../src/common/errors.js';
 import { DeadLetterFile, readDeadLetters, type DeadLetter } from '../../../src/master/state/dead-letter.js';
 import { tempDir } from '../../helpers/processes.js';
 

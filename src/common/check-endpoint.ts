@@ -1,0 +1,22 @@
+import { UsageError } from './errors.js';
+
+/**
+ * Checks a ZeroMQ endpoint at the boundary: `tcp://host:port`, `ipc://path` or `inproc://name`.
+ * A master binds (its port may be `*`, for a free one); a slave connects (a port from 1 to 65535).
+ */
+export function checkEndpoint(address: string, use: 'bind' | 'connect', flag = 'address'): string {
+  const match = /^(tcp|ipc|inproc):\/\/(\S+)$/.exec(address);
+  if (match === null) {
+    const hint = /^[^\s:/]+:(\d+|\*)$/.test(address) ? ` (did you mean \`tcp://${address}\`?)` : '';
+    throw new UsageError(`Expected \`--${flag}\` to be tcp://host:port, ipc://path or inproc://name, got \`${address}\`${hint}`);
+  }
+  if (match[1] !== 'tcp') return address;
+  const tcp = /^(.+):(\d{1,5}|\*)$/.exec(match[2]!);
+  const port = tcp?.[2] === '*' ? (use === 'bind' ? 0 : -1) : Number(tcp?.[2] ?? -1);
+  const lowest = use === 'bind' ? 0 : 1;
+  if (tcp === null || port < lowest || port > 65_535 || (use === 'connect' && tcp[1] === '*')) {
+    const ports = use === 'bind' ? 'a port from 0 to 65535, or * for a free one' : 'a host, and a port from 1 to 65535';
+    throw new UsageError(`Expected \`--${flag}\` to be tcp://host:port (${ports}), got \`${address}\``);
+  }
+  return address;
+}

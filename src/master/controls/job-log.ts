@@ -1,0 +1,173 @@
+/**
+ * `--joblog FILE.jsonl`: one JSON line per finished attempt (seq, attempt, slave id, start time,
+ * milliseconds, outcome, the error of a failure), appended, as GNU parallel's `--joblog` and
+ * BullMQ's events give. Lines are written into buffers as each DONE is recorded (line-buffer.ts:
+ * no string per job) and to the file behind it, a chunk at a time, by libuv; once WRITE_BEHIND
+ * bytes wait, recording waits for the disk, so a slow disk slows dispatch rather than filling memory.
+ */
+import { closeSync, fsyncSync, openSync, writeFile } from 'node:fs';
+import { resolve } from 'node:path';
+import { UsageError } from '../../common/errors.js';
+import type { WireError } from '../../protocol/messages.js';
+import { LineBuffer } from './line-buffer.js';
+
+/** What became of one attempt, as `outcome` says it: done, failed (and retried), or dead-lettered. */
+export const OK = 0;
+export const FAILED = 1;
+export const DEAD = 2;
+const OUTCOMES = [',"outcome":"ok"}', ',"outcome":"failed"', ',"outcome":"dead"'] as const;
+
+/** Bytes gathered before a write; fewer are written after FLUSH_MS. */
+const CHUNK = 256 * 1024;
+/** Most bytes waiting for the disk before recording waits for it. */
+const WRITE_BEHIND = 4 * 1024 * 1024;
+const FLUSH_MS = 200;
+
+/** The recorder's report, as far as the job log reads it. */
+export interface LoggedReport {
+  readonly slave: { readonly key: string };
+  readonly seqs: readonly number[];
+  readonly errors: ReadonlyArray<WireError | undefined> | undefined;
+  /** `[start (ms since the epoch), ms]` per seq, when the slave sent them. */
+  readonly timings?: ArrayLike<number> | undefined;
+}
+
+/** How each job of a report ended: an outcome per job, its attempt (0-based; all 0 when omitted), and errors of `handleResult`. */
+export interface Outcomes {
+  readonly outcomes: Uint8Array;
+  readonly attempts: readonly number[] | undefined;
+  readonly resultErrors: ReadonlyArray<WireError | undefined> | undefined;
+}
+
+export class JobLog {
+  readonly path: string;
+  readonly #fd: number;
+  /** A --retry-failed run's seq in the run of its job `seq`. */
+  readonly #originOf: ((seq: number) => number) | undefined;
+  readonly #lines = new LineBuffer(CHUNK, (buffer, length) => this.#queue(buffer, length));
+  /** Chunks waiting for the disk, oldest first (a buffer and its length), and their bytes; the first is being written. */
+  #chunks: Array<readonly [Buffer, number]> = [];
+  #queued = 0;
+  #writing: Promise<void> | undefined;
+  #drained: (() => void) | undefined;
+  #timer: NodeJS.Timeout | undefined;
+  #error: Error | undefined;
+  #closed = false;
+
+  private constructor(path: string, fd: number, originOf: ((seq: number) => number) | undefined) {
+    this.path = path;
+    this.#fd = fd;
+    this.#originOf = originOf;
+  }
+
+  /** Opens `path` (against `cwd`) for appending; a file that cannot be opened is a usage error. */
+  static open(path: string, cwd: string, originOf?: (seq: number) => number): JobLog {
+    const full = resolve(cwd, path);
+    try {
+      return new JobLog(full, openSync(full, 'a'), originOf);
+    } catch (error) {
+      throw new UsageError(`cannot open \`--joblog\` ${full}: ${(error as Error).message}`, { cause: error });
+    }
+  }
+
+  /**
+   * Appends a line per job of `report`. Returns a promise only while WRITE_BEHIND bytes wait for
+   * the disk: the caller awaits it before taking more work. Throws once a write has failed.
+   */
+  write(report: LoggedReport, { outcomes, attempts, resultErrors }: Outcomes): Promise<void> | undefined {
+    if (this.#error !== undefined) throw this.#error;
+    const { seqs, errors, timings } = report;
+    const lines = this.#lines;
+    // The parts of a line the same for the whole report, as bytes once.
+    const slave = JSON.stringify(report.slave.key);
+    const firstTry = Buffer.from(`,"attempt":0,"slave":${slave},"start":`);
+    const retry = Buffer.from(`,"slave":${slave},"start":`);
+    const originOf = this.#originOf;
+    for (let i = 0; i < seqs.length; i++) {
+      const outcome = outcomes[i]!;
+      const attempt = attempts?.[i] ?? 0;
+      lines.ascii('{"seq":');
+      lines.int(originOf === undefined ? seqs[i]! : originOf(seqs[i]!));
+      if (attempt === 0) lines.bytes(firstTry);
+      else {
+        lines.ascii(',"attempt":');
+        lines.int(attempt);
+        lines.bytes(retry);
+      }
+      if (timings === undefined) lines.ascii('null,"ms":null');
+      else {
+        lines.int(Math.round(timings[2 * i]!));
+        lines.ascii(',"ms":');
+        lines.fixed3(timings[2 * i + 1]!);
+      }
+      lines.ascii(OUTCOMES[outcome as 0 | 1 | 2]);
+      if (outcome !== OK) {
+        const error = errors?.[i] ?? resultErrors?.[i];
+        lines.bytes(Buffer.from(`,"error":${JSON.stringify(error?.message ?? null)}}`));
+      }
+      lines.endLine();
+    }
+    this.#timer ??= setTimeout(() => {
+      this.#timer = undefined;
+      this.#lines.flush();
+    }, FLUSH_MS).unref();
+    if (this.#queued < WRITE_BEHIND) return undefined;
+    return new Promise((resolve) => (this.#drained = resolve));
+  }
+
+  /** Writes what is left, syncs and closes the file. Throws the first write's error, if any failed. Idempotent. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    clearTimeout(this.#timer);
+    this.#lines.flush();
+    try {
+      while (this.#writing !== undefined) await this.#writing;
+      if (this.#error === undefined) fsyncSync(this.#fd);
+    } finally {
+      closeSync(this.#fd);
+    }
+    if (this.#error !== undefined) throw this.#error;
+  }
+
+  #queue(buffer: Buffer, length: number): void {
+    // After a failed write nothing more is written (and #writeAll, which awaits a write before it ends, is not started again).
+    if (this.#error !== undefined) return;
+    this.#chunks.push([buffer, length]);
+    this.#queued += length;
+    this.#writing ??= this.#writeAll();
+  }
+
+  /** Writes the queued chunks one after another, until none is left (or one fails: the rest are dropped). */
+  async #writeAll(): Promise<void> {
+    while (this.#chunks.length > 0 && this.#error === undefined) {
+      const [buffer, length] = this.#chunks[0]!;
+      await this.#write(buffer.subarray(0, length));
+      this.#chunks.shift();
+      this.#queued -= length;
+      this.#lines.reuse(buffer);
+      if (this.#queued < WRITE_BEHIND) this.#release();
+    }
+    this.#chunks = [];
+    this.#queued = 0;
+    this.#release();
+    this.#writing = undefined;
+  }
+
+  #release(): void {
+    const drained = this.#drained;
+    this.#drained = undefined;
+    drained?.();
+  }
+
+  /** Appends `chunk` (all of it: writeFile loops on short writes); a failure is kept, and thrown at the next write. */
+  #write(chunk: Buffer): Promise<void> {
+    return new Promise((done) =>
+      writeFile(this.#fd, chunk, (error) => {
+        // A run that cannot log stops (exit 1), as a generator that throws: its checkpoint is still good.
+        if (error !== null) this.#error ??= new Error(`cannot write the job log ${this.path}: ${error.message}`, { cause: error });
+        done();
+      }),
+    );
+  }
+}

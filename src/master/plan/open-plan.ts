@@ -1,0 +1,21 @@
+import type { Logger } from '../../common/log.js';
+import { resolve } from 'node:path';
+import { MainRun } from './main-run.js';
+import { OutputFiles } from '../results/output-files.js';
+import type { ResolvedMasterOptions } from '../master-options.js';
+import type { RunPlan } from './run-plan.js';
+import { defaultStatePath } from '../state/checkpoint.js';
+import { RetryFailed } from './retry-failed.js';
+import type { MasterExports } from './task-exports.js';
+
+/** Opens what this master runs: the run, or with `--retry-failed` its dead letters in a state of their own. */
+export function openRun(options: ResolvedMasterOptions, exports: MasterExports, logger: Logger): RunPlan {
+  const identity = { module: exports.module, fn: options.fn, args: options.args };
+  const statePath = options.state ?? defaultStatePath(identity, options.cwd);
+  if (options.retryFailed) return RetryFailed.open(statePath, identity, logger);
+  const at = (path: string | undefined): string | undefined => path && resolve(options.cwd, path);
+  const files = new OutputFiles(at(options.resultsFile), at(options.channelsDir), statePath, options.reset);
+  // Results nothing in the master reads but the results file come as JSON text, made in the slaves' threads.
+  const resultsAsJson = exports.handleResult === undefined && options.onResult === undefined;
+  return MainRun.open(statePath, identity, exports, files, options.reset, logger, resultsAsJson);
+}

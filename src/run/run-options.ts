@@ -1,0 +1,79 @@
+/** What `run()` takes, its defaults (declared once), and how it splits into a master's options and its slaves'. */
+import { fileURLToPath } from 'node:url';
+import { UsageError } from '../common/errors.js';
+import { loadModule, parseTarget, pickFunction, resolveModule } from '../task/load.js';
+import type { LogLevel } from '../common/log.js';
+import type { MasterOptions } from '../master/master-options.js';
+import { SLAVE_DEFAULTS } from '../slave/slave-options.js';
+
+/** Everything `run()` can be told: the task, its slaves, and any option of a master. */
+export interface RunOptions extends Omit<MasterOptions, 'module' | 'fn' | 'onResult' | 'curveSecret' | 'authorizedKeys' | 'trustedKeys'> {
+  /** One task module whose `getJobs` the master runs and whose `handleJob` the slaves run: a path (from `cwd`), a `file:` URL, or a package; `module:fn` names another generator. */
+  readonly module?: string | URL;
+  /** Instead of `module`, with `handler`: the module whose `getJobs` (or `:fn`) the master runs. */
+  readonly source?: string | URL;
+  /** With `source`: the module whose `handleJob` (or `:fn`) the slaves run. */
+  readonly handler?: string | URL;
+  /** Slave processes to start on this host. @default 1 */
+  readonly slaves?: number;
+  /** Worker threads per slave. @default the CPUs shared among the slaves, at least 1 */
+  readonly threads?: number;
+  /** Jobs each thread runs at once (for handlers that await I/O). @default 1 */
+  readonly concurrency?: number;
+  /** Most jobs a slave holds at once. @default 20000 */
+  readonly maxCredit?: number;
+  /** Collect each success's job and result for `handle.results`; unread, they hold dispatch back. @default false */
+  readonly results?: boolean;
+  /** Aborting stops the run gracefully, as `handle.stop()` does. @default none */
+  readonly signal?: AbortSignal;
+}
+
+/** The defaults `run()` adds to a master's and a slave's: a free loopback port, and quiet logs. */
+export const RUN_DEFAULTS = {
+  slaves: 1,
+  address: 'tcp://127.0.0.1:*',
+  concurrency: SLAVE_DEFAULTS.concurrency,
+  results: false,
+  logLevel: 'warn' as LogLevel,
+} as const;
+
+/** A run split into what the master and the slaves are given. */
+export interface RunSetup {
+  readonly master: MasterOptions;
+  /** `module[:fn]` for the slaves, and how many, with what. */
+  readonly slaves: { readonly target: string; readonly count: number; readonly threads: number | undefined; readonly concurrency: number; readonly maxCredit: number | undefined };
+  readonly results: boolean;
+  readonly cwd: string;
+  readonly logLevel: LogLevel;
+}
+
+/**
+ * Checks the options and splits them; loads the handler module once here, so that a handler the
+ * slaves could not load is refused with the slave's own message, not after they exit.
+ */
+export async function setUpRun(options: RunOptions): Promise<RunSetup> {
+  const { module, source, handler, slaves, threads, concurrency, maxCredit, results, signal: _signal, ...master } = options;
+  const cwd = options.cwd ?? process.cwd();
+  if (module !== undefined && (source !== undefined || handler !== undefined)) throw new UsageError('run() takes `module`, or `source` and `handler`, not both');
+  if (module === undefined && (source === undefined || handler === undefined)) throw new UsageError('run() needs `module`, or both `source` and `handler`');
+  const count = slaves ?? RUN_DEFAULTS.slaves;
+  if (!Number.isSafeInteger(count) || count < 1) throw new UsageError(`Expected \`slaves\` to be an integer >= 1, got \`${count}\``);
+  const generator = parseTarget(targetOf((module ?? source)!));
+  const slaveTarget = module === undefined ? targetOf(handler!) : generator.module;
+  const work = parseTarget(slaveTarget);
+  const mod = await loadModule(resolveModule(work.module, cwd));
+  pickFunction(mod, work.fn ?? SLAVE_DEFAULTS.fn, work.module);
+  const logLevel = options.logLevel ?? RUN_DEFAULTS.logLevel;
+  return {
+    master: { ...master, module: generator.module, fn: generator.fn, address: options.address ?? RUN_DEFAULTS.address, logLevel, cwd },
+    slaves: { target: slaveTarget, count, threads, concurrency: concurrency ?? RUN_DEFAULTS.concurrency, maxCredit },
+    results: results ?? RUN_DEFAULTS.results,
+    cwd,
+    logLevel,
+  };
+}
+
+/** A module as `module[:fn]` text: a `file:` URL as its path. */
+function targetOf(module: string | URL): string {
+  return module instanceof URL || module.startsWith('file:') ? fileURLToPath(module) : module;
+}

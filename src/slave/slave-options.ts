@@ -1,0 +1,66 @@
+import { availableParallelism } from 'node:os';
+import { checkEndpoint } from '../common/check-endpoint.js';
+import { checkInteger } from '../common/check-integer.js';
+import { checkName } from '../common/check-name.js';
+import { resolveModule } from '../task/load.js';
+import type { LogLevel } from '../common/log.js';
+import { DEFAULT_ADDRESS, MAX_CONCURRENCY } from '../protocol/messages.js';
+import type { PoolOptions } from './pool.js';
+
+/** Everything a slave can be told; `bin/tm-slave` builds it from flags. */
+export interface SlaveOptions {
+  /** Task module: a file path or package specifier. */
+  readonly module: string;
+  /** Handler export. @default 'handleJob' */
+  readonly fn?: string;
+  /** The master's endpoint. @default 'tcp://127.0.0.1:3050' */
+  readonly address?: string;
+  /** Worker threads. @default the number of CPUs */
+  readonly threads?: number;
+  /** Jobs each thread runs at once (only handlers that await interleave: for I/O). @default 1 */
+  readonly concurrency?: number;
+  /** Most jobs held at once, queued and running. @default 20000 */
+  readonly maxCredit?: number;
+  /** What the master's log lines and tm-status call this slave. @default `host:pid` */
+  readonly name?: string;
+  /** This slave's CURVE secret key file (tm-keygen); with `serverKey`, CURVE is on. @default none */
+  readonly curveSecret?: string;
+  /** The master's public key file (its NAME.pub). @default none */
+  readonly serverKey?: string;
+  /** @default 'info' */
+  readonly logLevel?: LogLevel;
+  /** Directory relative module paths resolve against. @default process.cwd() */
+  readonly cwd?: string;
+}
+
+type Optional = 'name' | 'curveSecret' | 'serverKey';
+export type ResolvedSlaveOptions = Required<Omit<SlaveOptions, Optional>> & { readonly [K in Optional]: string | undefined };
+
+/** Every fixed default of a slave, declared once: the options, the flags and `--help` read them here. */
+export const SLAVE_DEFAULTS = {
+  fn: 'handleJob',
+  address: DEFAULT_ADDRESS,
+  concurrency: 1,
+  maxCredit: 20_000,
+  logLevel: 'info',
+} as const;
+
+/** Applies defaults once. */
+export function resolveSlaveOptions(options: SlaveOptions): ResolvedSlaveOptions {
+  const defined = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as SlaveOptions;
+  const { name, curveSecret, serverKey } = options;
+  return { ...SLAVE_DEFAULTS, threads: availableParallelism(), cwd: process.cwd(), ...defined, name, curveSecret, serverKey };
+}
+
+/**
+ * Checks a slave's options before its threads start (a bad address would otherwise fail after
+ * them, leaving them running) and returns what its pool starts with.
+ */
+export function slavePoolOptions(options: ResolvedSlaveOptions): PoolOptions {
+  checkEndpoint(options.address, 'connect');
+  checkInteger('threads', options.threads, 1);
+  // The master refuses a HELLO claiming more.
+  checkInteger('concurrency', options.concurrency, 1, undefined, MAX_CONCURRENCY);
+  checkName('name', options.name);
+  return { url: resolveModule(options.module, options.cwd), fn: options.fn, threads: options.threads, concurrency: options.concurrency, jobTimeout: 0 };
+}
