@@ -99,7 +99,8 @@ async function playIncarnation({ timeline }: Scenario, step: Step, paths: Paths)
     if (endpoint !== undefined) for (let i = 0; i < timeline.slaves; i++) startSlave(endpoint);
   }
   const base = recordCount(record);
-  const trigger = 'records' in step.trigger ? waitForRecords(record, base + step.trigger.records, master) : delay(step.trigger.delayMs).then(() => true);
+  const { trigger: t } = step;
+  const trigger = 'records' in t ? waitForRecords(record, base + t.records, master) : 'line' in t ? waitForLine(new RegExp(t.line), master) : delay(t.delayMs).then(() => true);
   debug(`incarnation ${number}: started ${master.bin} pid ${master.pid}`);
   const acted = step.end !== 'natural' && (await Promise.race([trigger, ended])) && !isGone(master.pid);
   if (acted) debug(`incarnation ${number}: ${step.end}`);
@@ -153,6 +154,15 @@ async function listening(master: Started): Promise<string | undefined> {
 /** Resolves true once the record holds `count` lines, false if the master is gone first. */
 async function waitForRecords(record: string, count: number, master: Started): Promise<boolean> {
   while (recordCount(record) < count) {
+    if (isGone(master.pid)) return false;
+    await delay(10);
+  }
+  return true;
+}
+
+/** Resolves true once the master has printed a line matching `pattern`, false if it is gone first. */
+async function waitForLine(pattern: RegExp, master: Started): Promise<boolean> {
+  while (!pattern.test(master.output())) {
     if (isGone(master.pid)) return false;
     await delay(10);
   }

@@ -10,7 +10,7 @@ import { formatViolation, replayCommand, runSeeds } from './search.js';
 const COVER = [1816, 1625, 1712, 2581, 2041, 1953, 1230];
 const REPLAYS: Record<number, string> = {
   1165: 'finding 1: a generator that throws once handleResult has seen its results: tm-master exits 0, state finished, jobs lost',
-  1013: 'finding 1, through tm-run, after a SIGTERM',
+  108: 'finding 1, through tm-run: the state finished, exit 1 for its dead letters, the jobs after the throw lost',
   1005: 'finding 4: a function 400 levels down travels unchecked; the run finishes without the error',
   429: 'finding 4: a symbol 101 levels down fails the run with "Unknown type: symbol", no seq named, printed twice',
   1198: 'finding 4: a Symbol cursor is taken; the run finishes and exits 0',

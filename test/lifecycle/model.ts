@@ -59,7 +59,7 @@ export interface TaskModel {
 export interface Step {
   readonly end: 'natural' | 'sigint' | 'sigterm' | 'kill-master' | 'kill-slave';
   /** When to act: once the handlers have recorded this many runs, or a delay after the start. */
-  readonly trigger: { readonly records: number } | { readonly delayMs: number };
+  readonly trigger: { readonly records: number } | { readonly delayMs: number } | { readonly line: string };
   /** SIGINT to the process group, as a Ctrl-C at a terminal sends it. */
   readonly toGroup: boolean;
   readonly limit?: number;
@@ -138,7 +138,7 @@ function timelineOf(random: () => number, pick: <T>(items: readonly T[]) => T, c
   for (let i = 0; i < count; i++) {
     const ends: Array<Step['end']> = ['natural', 'sigint', 'sigterm', 'kill-master', ...(mode === 'split' ? (['kill-slave', 'kill-slave'] as const) : [])];
     const end = pick(ends);
-    const trigger = chance(0.7) ? { records: below(random, task.jobs) } : { delayMs: below(random, 600) };
+    const trigger = chance(0.7) ? { records: below(random, task.jobs) } : delayOrLine(below(random, 600));
     steps.push({
       end,
       trigger,
@@ -164,6 +164,14 @@ function timelineOf(random: () => number, pick: <T>(items: readonly T[]) => T, c
     },
     steps,
   };
+}
+
+/** Log lines a step can wait for: a slave joining, a failure logged, a stop begun, a job failed. */
+export const TRIGGER_LINES = ['slave \\S+ joined', 'error: ', 'stopping', 'failed after'];
+
+/** A delay of `ms`, or below 200 a log line instead, drawn from the same number so that seeds keep their scenarios. */
+function delayOrLine(ms: number): Step['trigger'] {
+  return ms < 200 ? { line: TRIGGER_LINES[ms % TRIGGER_LINES.length]! } : { delayMs: ms };
 }
 
 /** Seqs whose job may end dead-lettered: a failing handler or `handleResult`, or `rejectJob`. */
