@@ -3,6 +3,7 @@
  * the lifecycle search over N seeds from S (random unless given), or the one seed S. Prints a line
  * per seed that broke an invariant, with the command that replays it, then a summary; exit 1 on
  * any violation. Ctrl-C (or SIGTERM) kills every process the search started before it exits.
+ * LC_DEBUG=1 prints when each incarnation starts, acts and ends: where a seed's time goes.
  */
 import { randomInt } from 'node:crypto';
 import { parseArgs } from 'node:util';

@@ -41,7 +41,7 @@ export const TAIL = 3;
 const NATURAL: Step = { end: 'natural', trigger: { delayMs: 0 }, toGroup: false };
 /** Every process has this long to stop after a SIGTERM or SIGINT (the issue's invariant). */
 export const STOP_MS = 10_000;
-/** A seed's incarnation that runs longer than this has hung: its jobs take well under a second each. */
+/** An incarnation still running this long after its trigger has hung: its jobs take well under a second each. */
 const HUNG_MS = 60_000;
 
 /** Plays `scenario` in `dir` (which it fills: task.mjs, the state, the record, logs/). */
@@ -117,7 +117,7 @@ async function playIncarnation({ timeline }: Scenario, step: Step, paths: Paths)
     }
   }
   const hung = setTimeout(() => {
-    problems.push(`${master.bin} pid ${master.pid} still ran ${HUNG_MS / 1000} s after it started (incarnation ${number})`);
+    problems.push(`${master.bin} pid ${master.pid} still ran ${HUNG_MS / 1000} s after its step's trigger (incarnation ${number})`);
     stops.push(stopOrReport(master, 'SIGTERM', problems));
   }, HUNG_MS);
   const exit = await master.exited;
