@@ -4,12 +4,18 @@
  * --async-ms (instead, each job awaits a timer this long, every tenth five times as long: async jobs
  * in lanes, with partial reports), --concurrency (each slave's, 1), --keep (keep the temp dir).
  * Exits 0 when every guarantee held, 1 otherwise (the temp dir is then kept for inspection).
+ * With --lifecycle it is the lifecycle search instead (test/lifecycle/cli.ts, flags of its own).
  */
 import { randomInt } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { tempDir } from '../helpers/processes.js';
 import { runChaos } from './driver.js';
 import { resultLines } from './report.js';
+
+if (process.argv.includes('--lifecycle')) {
+  const { lifecycleMain } = await import('../lifecycle/cli.js');
+  process.exit(await lifecycleMain(process.argv.slice(2)));
+}
 
 const { values } = parseArgs({
   options: {
