@@ -48,11 +48,16 @@ export async function lifecycleMain(argv: readonly string[]): Promise<number> {
   const started = performance.now();
   const out = (line: string): boolean => process.stdout.write(`${line}\n`);
   out(`lifecycle: ${seeds.length} seed${seeds.length === 1 ? '' : 's'} from ${seeds[0]}, ${parallel} at a time`);
+  let ran = 0;
+  let broke = 0;
   const results = await runSeeds(
     seeds,
     parallel,
     (r) => {
+      // A line every 100 seeds, so a long search says how far it is.
+      if (++ran % 100 === 0 && ran < seeds.length) out(`lifecycle: ${ran} of ${seeds.length} seeds in ${((performance.now() - started) / 1000).toFixed(0)} s, ${broke} broke an invariant`);
       if (r.violations.length > 0) {
+        broke++;
         out(`FAIL seed ${r.seed}: ${[...new Set(r.violations.map((v) => v.invariant))].join(', ')} — replay: ${replayCommand(r.seed)}`);
         out(`  ${r.summary}`);
         for (const v of r.violations) out(formatViolation(v));
