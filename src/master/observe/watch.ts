@@ -1,8 +1,9 @@
 /**
  * What a window onto a run (the HTTP dashboard, /metrics) sees beyond the STATUS report: counts
  * since this master started, handler time per job, and the last dead letters and requeues. The
- * dispatcher and the recorder tell it as things happen (as their RunObserver), each in O(1) and without allocating on
- * the path of a success, so a run nobody watches pays nothing worth measuring.
+ * dispatcher and the recorder tell it as things happen (it is their RunObserver), each in O(1)
+ * and without allocating on the path of a success, so a run nobody watches pays nothing worth
+ * measuring.
  */
 import type { StatusReport } from '../../protocol/messages.js';
 import type { ObservedDeadLetter, RunObserver } from '../jobs/run-observer.js';
