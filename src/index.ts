@@ -5,7 +5,7 @@ export { Master, type Summary, type MasterEvents } from './master/master.js';
 export type { Halt } from './master/observe/summary.js';
 export type { MasterOptions } from './master/master-options.js';
 export type { ProgressSnapshot } from './master/observe/progress.js';
-export type { ResultHandler } from './master/plan/task-exports.js';
+export type { ResultHandler } from './master/master-options.js';
 export { HttpWindow, type HttpWindowOptions } from './master/observe/http/http-window.js';
 export { Slave, type SlaveSummary } from './slave/slave.js';
 export type { SlaveOptions } from './slave/slave-options.js';

@@ -72,24 +72,75 @@ export const LAYERS: ReadonlyArray<readonly string[]> = [
   ['index.ts'],
 ];
 
+const MASTER = join(SRC, 'master');
+
+/**
+ * The rooms of src/master/, lowest first, by the same rule inside master/ (imports from outside it
+ * are LAYERS' business). master-options.ts is read by every room, so it sits low; the controls
+ * need nothing of the rest; the run's core (jobs, dispatch) knows observers only through
+ * jobs/run-observer.ts; master.ts, which holds them all, is the top.
+ * jobs/ledger.ts is ranked apart, below state/: the state's files are made of its snapshots (it
+ * belongs in state/, where it can move once state/ is free to change).
+ * docs/architecture.md lists these rooms under master/ in this order (checked below).
+ */
+export const MASTER_LAYERS: ReadonlyArray<readonly string[]> = [
+  ['controls'],
+  ['master-options.ts'],
+  ['jobs/ledger.ts'],
+  ['state'],
+  ['results'],
+  ['jobs'],
+  ['dispatch'],
+  ['plan'],
+  ['end'],
+  ['observe'],
+  ['observe/http'],
+  ['listen'],
+  ['parts.ts'],
+  ['master.ts'],
+];
+
+interface Ranked {
+  readonly room: string;
+  readonly rank: number;
+}
+
 /** The rank of the folder (or top-level file) `file` sits in, under src/. */
-function rankOf(file: string): { room: string; rank: number } {
+function rankOf(file: string): Ranked {
   const room = relative(SRC, file).split('/')[0]!;
   const rank = LAYERS.findIndex((rooms) => rooms.includes(room));
   return { room, rank };
 }
 
-/** Every import that points up, or sideways into another room of the same rank, as `from -> to`. */
-function upwardImports(graph: ReadonlyMap<string, readonly string[]>): string[] {
+/** The rank of the room of src/master/ `file` sits in: the most specific entry of MASTER_LAYERS that holds it. */
+function masterRankOf(file: string): Ranked {
+  const path = relative(MASTER, file);
+  const holding = MASTER_LAYERS.flat().filter((room) => path === room || path.startsWith(`${room}/`));
+  const room = holding.sort((a, b) => b.length - a.length)[0] ?? path.split('/')[0]!;
+  return { room, rank: MASTER_LAYERS.findIndex((rooms) => rooms.includes(room)) };
+}
+
+/**
+ * Every import between files under `base` that points up, or sideways into another room of the
+ * same rank, as `from -> to` (paths under src/), by the ranks `rank` gives.
+ */
+function upwardImports(graph: ReadonlyMap<string, readonly string[]>, rank: (file: string) => Ranked = rankOf, base = SRC): string[] {
+  const inside = (file: string): boolean => file.startsWith(`${base}/`);
   const wrong: string[] = [];
   for (const [file, targets] of graph) {
-    const from = rankOf(file);
-    for (const target of targets) {
-      const to = rankOf(target);
+    if (!inside(file)) continue;
+    const from = rank(file);
+    for (const target of targets.filter(inside)) {
+      const to = rank(target);
       if (to.room !== from.room && to.rank >= from.rank) wrong.push(`${relative(SRC, file)} -> ${relative(SRC, target)}`);
     }
   }
   return wrong;
+}
+
+/** The rooms a block of docs/architecture.md's room table lists, in its order: `pattern` picks them. */
+function listedRooms(table: string, pattern: RegExp): string[] {
+  return [...table.matchAll(pattern)].map((m) => m.slice(1).find((room) => room !== undefined)!);
 }
 
 describe('the architecture of src/', () => {
@@ -139,10 +190,49 @@ describe('the architecture of src/', () => {
   it('lists the rooms in docs/architecture.md in the order of their layers', () => {
     const doc = readFileSync(join(ROOT, 'docs', 'architecture.md'), 'utf8');
     const table = doc.slice(doc.indexOf('## The rooms'), doc.indexOf('## ', doc.indexOf('## The rooms') + 3));
-    const listed = [...table.matchAll(/^([a-z][a-z.-]*(?:\.ts)?)\/?\s/gm)].map((m) => m[1]!).filter((room) => rankOf(join(SRC, room, 'x')).rank >= 0 || room === 'index.ts');
+    const listed = listedRooms(table, /^([a-z][a-z.-]*(?:\.ts)?)\/?\s/gm).filter((room) => rankOf(join(SRC, room, 'x')).rank >= 0 || room === 'index.ts');
     const ranks = listed.map((room) => LAYERS.findIndex((rooms) => rooms.includes(room)));
     expect(listed.length, 'every room listed').toBe(LAYERS.flat().length);
     expect(ranks, `rooms in the order of their layers, highest first: ${listed.join(', ')}`).toEqual([...ranks].sort((a, b) => b - a));
+  });
+
+  it('gives every room of src/master/ a rank', () => {
+    const unranked = files.filter((file) => file.startsWith(`${MASTER}/`)).map((file) => masterRankOf(file)).filter(({ rank }) => rank < 0);
+    expect([...new Set(unranked.map(({ room }) => room))]).toEqual([]);
+  });
+
+  it('has no import inside src/master/ that points from a lower room up to a higher one', () => {
+    expect(upwardImports(importGraph(files), masterRankOf, MASTER)).toEqual([]);
+  });
+
+  it('finds an upward import inside src/master/ when there is one (the check itself works)', () => {
+    const at = (path: string): string => join(MASTER, path);
+    const graph = new Map([
+      [at('jobs/recorder.ts'), [at('observe/watch.ts'), at('jobs/run-observer.ts'), at('state/checkpoint.ts')]],
+      [at('observe/watch.ts'), [at('jobs/run-observer.ts'), at('observe/http/metrics.ts')]],
+      [at('observe/http/metrics.ts'), [at('observe/watch.ts')]],
+      [at('master-options.ts'), [at('plan/task-exports.ts'), at('controls/rate-limit.ts')]],
+      [at('state/checkpoint.ts'), [at('jobs/ledger.ts'), at('jobs/job-table.ts')]],
+      [join(SRC, 'common/log.ts'), [at('master.ts')]],
+    ]);
+    expect(upwardImports(graph, masterRankOf, MASTER)).toEqual([
+      'master/jobs/recorder.ts -> master/observe/watch.ts',
+      'master/observe/watch.ts -> master/observe/http/metrics.ts',
+      'master/master-options.ts -> master/plan/task-exports.ts',
+      'master/state/checkpoint.ts -> master/jobs/job-table.ts',
+    ]);
+  });
+
+  it('lists the rooms of master/ in docs/architecture.md in the order of their ranks', () => {
+    const doc = readFileSync(join(ROOT, 'docs', 'architecture.md'), 'utf8');
+    const start = doc.indexOf('\nmaster/');
+    const block = doc.slice(start, doc.slice(start + 1).search(/\n[a-z]/) + start + 1);
+    const listed = listedRooms(block, /^ {2}([a-z][a-z.-]*(?:\.ts)?)\/?\s|^ {4}(http)\/\s/gm).map((room) => (room === 'http' ? 'observe/http' : room));
+    const rooms = MASTER_LAYERS.flat().filter((room) => !/\/.+\.ts$/.test(room));
+    expect([...listed].sort(), 'every room of master/ listed').toEqual([...rooms].sort());
+    // A nested room (observe/http) is listed under its parent, so it is ordered as its parent is.
+    const ranks = listed.map((room) => MASTER_LAYERS.findIndex((entry) => entry.includes(room.split('/')[0]!)));
+    expect(ranks, `rooms in the order of their ranks, highest first: ${listed.join(', ')}`).toEqual([...ranks].sort((a, b) => b - a));
   });
 
   it('keeps every file under 250 lines: one concept a file', () => {

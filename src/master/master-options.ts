@@ -5,9 +5,11 @@ import type { LogLevel } from '../common/log.js';
 import { DEFAULT_ADDRESS } from '../protocol/messages.js';
 import { parseMaxFailures } from './controls/failure-limit.js';
 import { parseRate } from './controls/rate-limit.js';
-import type { ResultHandler } from './plan/task-exports.js';
 
 /** Everything a master can be told; `bin/tm-master` builds it from flags. */
+/** `handleResult` as the master calls it: with the values msgpack decoded, whatever the module declares. */
+export type ResultHandler = (result: unknown, job: unknown) => unknown;
+
 export interface MasterOptions {
   /** Task module: a file path or package specifier. */
   readonly module: string;

@@ -89,7 +89,7 @@ export class Master extends EventEmitter<MasterEvents> {
     }
   }
 
-  private constructor(inputs: Omit<PartInputs, 'watch'>) {
+  private constructor(inputs: Omit<PartInputs, 'observer'>) {
     super();
     const { options, logger, listener, plan, ledger } = inputs;
     this.#options = options;
@@ -104,7 +104,7 @@ export class Master extends EventEmitter<MasterEvents> {
     const resumed = plan.resumed;
     if (resumed?.finished !== true) this.#needSlaves(true);
     const parts = wireParts(
-      { ...inputs, watch: this.watch },
+      { ...inputs, observer: this.watch },
       {
         onReport: (report) => this.#record(report),
         onSourceEnd: (end) => this.#onSourceEnd(end),

@@ -5,19 +5,17 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Logger } from '../common/log.js';
-import { Dispatcher } from './dispatch/dispatcher.js';
+import { Dispatcher, type RunStatus } from './dispatch/dispatcher.js';
 import { JobTable } from './jobs/job-table.js';
 import type { Ledger } from './jobs/ledger.js';
 import type { Listener } from './listen/listener.js';
-import type { ResolvedMasterOptions } from './master-options.js';
+import type { ResolvedMasterOptions, ResultHandler } from './master-options.js';
 import { Recorder, type Report } from './jobs/recorder.js';
 import { RetryQueue } from './jobs/retry-queue.js';
 import { RunControls, type Halt } from './controls/run-controls.js';
 import type { RunPlan } from './plan/run-plan.js';
-import type { RunStatus } from './observe/status.js';
-import type { RunWatch } from './observe/watch.js';
+import type { RunObserver } from './jobs/run-observer.js';
 import { JobSource, type SourceEnd } from './jobs/job-buffer.js';
-import type { ResultHandler } from './plan/task-exports.js';
 
 export interface RunParts {
   readonly controls: RunControls;
@@ -47,11 +45,12 @@ export interface PartInputs {
   readonly handleResult: ResultHandler | undefined;
   readonly listener: Listener;
   readonly logger: Logger;
-  readonly watch: RunWatch;
+  /** Told what the core sees happen (the master's RunWatch, for --http). */
+  readonly observer: RunObserver;
 }
 
 /** Makes the parts of a run and wires them to each other and to `hooks`. */
-export function wireParts({ options, plan, ledger, iterable, handleResult, listener, logger, watch }: PartInputs, hooks: PartHooks): RunParts {
+export function wireParts({ options, plan, ledger, iterable, handleResult, listener, logger, observer }: PartInputs, hooks: PartHooks): RunParts {
   // Held seqs lie within this many above the watermark; the table starts at what the buffer holds, and grows with the slaves' credit (see JobTable).
   const window = 2 ** Math.ceil(Math.log2(Math.max(options.size * 4, 2 ** 20)));
   const table = new JobTable(window, options.size * 2);
@@ -61,7 +60,7 @@ export function wireParts({ options, plan, ledger, iterable, handleResult, liste
   const source = new JobSource(iterable, ledger, table, { size, window, cursorMode: plan.resumed?.cursorMode, generator, limit, onReject, onEnd: hooks.onSourceEnd });
   const retries = new RetryQueue({ retries: options.retries, backoffMs: options.retryBackoff, onReady: () => dispatcher.dispatch() });
   const describeSeq = (seq: number): string => plan.describeSeq(seq);
-  const recorder = new Recorder(ledger, table, plan.checkpoint, retries, { handleResult, outputs: plan.outputs, logger, describeSeq, ...controls.recording, watch });
+  const recorder = new Recorder(ledger, table, plan.checkpoint, retries, { handleResult, outputs: plan.outputs, logger, describeSeq, ...controls.recording, observer });
   const dispatcher = new Dispatcher(listener.socket, source, table, retries, {
     runId: randomBytes(8).toString('hex'),
     lease: options.lease,
@@ -70,10 +69,9 @@ export function wireParts({ options, plan, ledger, iterable, handleResult, liste
     ...controls.dispatching,
     originOf: plan.originOf,
     logger,
-    watch,
+    observer,
     onReport: hooks.onReport,
     onFatal: hooks.onFatal,
-    onRequeue: (count, why, slave) => logger.info(`${count} in-flight jobs back in the buffer from ${slave}: ${why}`),
     status: hooks.status,
   });
   source.onAvailable = hooks.onAvailable;

@@ -7,7 +7,6 @@
 import type { Logger } from '../../common/log.js';
 import { describeMaxFailures, failuresPast, parseMaxFailures, type MaxFailures } from './failure-limit.js';
 import { JobLog } from './job-log.js';
-import type { ResolvedMasterOptions } from '../master-options.js';
 import { parseRate, TokenBucket } from './rate-limit.js';
 
 /** Why a run stopped on its own: `--limit` reached (exit 0), or `--max-failures` passed (exit 1). */
@@ -15,6 +14,16 @@ export interface Halt {
   readonly reason: 'limit' | 'max-failures';
   /** One line saying why, and how to carry on. */
   readonly message: string;
+}
+
+/** The options the controls are made from: the master's resolved options, as far as they concern them. */
+export interface ControlOptions {
+  readonly rate?: string | undefined;
+  readonly maxFailures?: string | number | undefined;
+  readonly limit?: number | undefined;
+  readonly joblog?: string | undefined;
+  /** Where a relative `joblog` resolves from. */
+  readonly cwd: string;
 }
 
 export interface ControlHooks {
@@ -38,7 +47,7 @@ export class RunControls {
   #halted = false;
 
   /** Opens the job log, if any: a file that cannot be opened is a usage error, thrown here. */
-  constructor(options: ResolvedMasterOptions, hooks: ControlHooks) {
+  constructor(options: ControlOptions, hooks: ControlHooks) {
     this.#hooks = hooks;
     this.#maxFailures = options.maxFailures === undefined ? undefined : parseMaxFailures(options.maxFailures);
     this.#limit = options.limit;

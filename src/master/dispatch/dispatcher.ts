@@ -12,8 +12,7 @@ import type { Logger } from '../../common/log.js';
 import type { JobTable } from '../jobs/job-table.js';
 import type { Report } from '../jobs/recorder.js';
 import type { RetryQueue } from '../jobs/retry-queue.js';
-import type { RunStatus } from '../observe/status.js';
-import type { RunWatch } from '../observe/watch.js';
+import type { RunObserver } from '../jobs/run-observer.js';
 import type { JobSource } from '../jobs/job-buffer.js';
 import { BatchPolicy, type BatchPolicyOptions } from './batch-policy.js';
 import { InFlight, type InFlightStats } from './in-flight.js';
@@ -34,16 +33,17 @@ export interface DispatcherOptions extends BatchPolicyOptions {
   readonly onFatal: (error: Error) => void;
   /** Handles a DONE batch; the next message waits for it (backpressure on slow result handlers). */
   readonly onReport: (report: Report) => Promise<void> | void;
-  /** Called when in-flight jobs of the slave named `slave` go back to the buffer (lease expiry, BYE, reconnect). */
-  readonly onRequeue?: (count: number, why: string, slave: string) => void;
   /** The run, for the answer to a STATUS (the dispatcher adds the run id and the slaves); none: STATUS is dropped. */
   readonly status?: () => RunStatus;
   readonly logger: Logger;
   /** A --retry-failed run: the seq in the run of its job `seq`, which handlers are told. */
   readonly originOf?: ((seq: number) => number) | undefined;
   /** Told of each DONE's handler time and of each requeue (for --http). @default none */
-  readonly watch?: RunWatch | undefined;
+  readonly observer?: RunObserver | undefined;
 }
+
+/** What a master answers to STATUS about its run: all but what the dispatcher adds (the run id and the slaves). */
+export type RunStatus = Omit<StatusReport, 'command' | 'run' | 'slaves'>;
 
 /** What the dispatcher refused and sent, for logs and tests. */
 export type DispatcherStats = InFlightStats;

@@ -10,7 +10,7 @@ import type { Logger } from '../../common/log.js';
 import type { JobTable } from '../jobs/job-table.js';
 import type { Report } from '../jobs/recorder.js';
 import type { RetryQueue } from '../jobs/retry-queue.js';
-import type { RunWatch } from '../observe/watch.js';
+import type { RunObserver } from '../jobs/run-observer.js';
 import type { JobSource } from '../jobs/job-buffer.js';
 import { ChannelOutput } from '../results/channel-output.js';
 import { BATCH_BYTES, MAX_JOB_BYTES, type BatchBytes } from './batch-bytes.js';
@@ -23,12 +23,10 @@ export interface InFlightOptions {
   readonly send: (id: Buffer, message: MasterMessage) => void;
   /** Records jobs that came back with an outcome (see Recorder). */
   readonly onReport: (report: Report) => Promise<void> | void;
-  /** Called when in-flight jobs of the slave named `slave` go back to the buffer (lease expiry, BYE, reconnect). */
-  readonly onRequeue?: ((count: number, why: string, slave: string) => void) | undefined;
   /** A --retry-failed run: the seq in the run of its job `seq`, which handlers are told. */
   readonly originOf?: ((seq: number) => number) | undefined;
   /** Told of each DONE's handler time and of each requeue (for --http). @default none */
-  readonly watch?: RunWatch | undefined;
+  readonly observer?: RunObserver | undefined;
 }
 
 /** Counters for logs and tests. */
@@ -117,7 +115,7 @@ export class InFlight {
     }
     slave.inFlight -= seqs.length;
     slave.observe(message.ms, seqs.length);
-    this.#options.watch?.landed(message.ms, seqs.length + unknown);
+    this.#options.observer?.landed(message.ms, seqs.length + unknown);
     slave.counted(seqs.length, failures, Date.now());
     return { slave, seqs, errors, results, ...(timings && { timings }) };
   }
@@ -136,8 +134,8 @@ export class InFlight {
     slave.inFlight -= seqs.length;
     this.stats.requeued += seqs.length;
     this.#source.requeue(seqs);
-    this.#options.watch?.requeued(seqs.length, why, slave.name);
-    this.#options.onRequeue?.(seqs.length, why, slave.name);
+    this.#options.logger.info(`${seqs.length} in-flight jobs back in the buffer from ${slave.name}: ${why}`);
+    this.#options.observer?.requeued(seqs.length, why, slave.name);
   }
 
   /** A job no message can carry fails where it is, as if it had run: it is retried, then dead-lettered. */

@@ -1,5 +1,7 @@
 import type { Cursor } from '../../task/task.js';
-import type { SlaveRecord } from '../dispatch/slave-record.js';
+
+/** Whom a job is out at: the dispatcher's record of a slave, told apart by identity alone. */
+export type Owner = object;
 
 /**
  * Every job the master has pulled and not yet finished (buffered, in flight, or waiting to be
@@ -23,7 +25,7 @@ export class JobTable {
   /** Resume keys, only in cursor mode (withCursor yields): allocated on the first one. */
   #cursors: Array<Cursor | undefined> | undefined;
   /** The slave a job is out at, while in flight. */
-  #owners: Array<SlaveRecord | undefined>;
+  #owners: Array<Owner | undefined>;
   #size = 0;
   #inFlight = 0;
 
@@ -34,7 +36,7 @@ export class JobTable {
     this.#mask = capacity - 1;
     this.#seqs = new Float64Array(capacity).fill(-1);
     this.#jobs = new Array<unknown>(capacity).fill(undefined);
-    this.#owners = new Array<SlaveRecord | undefined>(capacity).fill(undefined);
+    this.#owners = new Array<Owner | undefined>(capacity).fill(undefined);
   }
 
   /** Slots in the ring now. */
@@ -77,13 +79,13 @@ export class JobTable {
   }
 
   /** Records `seq` as sent to `slave`. */
-  send(seq: number, slave: SlaveRecord): void {
+  send(seq: number, slave: Owner): void {
     this.#owners[seq & this.#mask] = slave;
     this.#inFlight++;
   }
 
   /** Whether `seq` is held and out at `slave`. */
-  isAt(seq: number, slave: SlaveRecord): boolean {
+  isAt(seq: number, slave: Owner): boolean {
     const i = seq & this.#mask;
     return this.#seqs[i] === seq && this.#owners[i] === slave;
   }
@@ -108,7 +110,7 @@ export class JobTable {
   }
 
   /** Every seq out at `slave` (a scan of the ring: for rare events only). */
-  outAt(slave: SlaveRecord): number[] {
+  outAt(slave: Owner): number[] {
     const seqs: number[] = [];
     for (let i = 0; i <= this.#mask; i++) if (this.#owners[i] === slave) seqs.push(this.#seqs[i]!);
     return seqs;
@@ -121,7 +123,7 @@ export class JobTable {
     this.#mask = capacity - 1;
     this.#seqs = new Float64Array(capacity).fill(-1);
     this.#jobs = new Array<unknown>(capacity).fill(undefined);
-    this.#owners = new Array<SlaveRecord | undefined>(capacity).fill(undefined);
+    this.#owners = new Array<Owner | undefined>(capacity).fill(undefined);
     this.#cursors = cursors && new Array<Cursor | undefined>(capacity).fill(undefined);
     for (let from = 0; from < seqs.length; from++) {
       const seq = seqs[from]!;

@@ -6,10 +6,10 @@ import type { Checkpoint, Completion } from '../state/checkpoint.js';
 import type { JobTable } from './job-table.js';
 import type { Ledger } from './ledger.js';
 import type { RetryQueue } from './retry-queue.js';
+import type { RunObserver } from './run-observer.js';
 import { ChannelOutput, refuseChannelOutput } from '../results/channel-output.js';
 import type { OutputSink } from '../results/output-sink.js';
-import type { RunWatch } from '../observe/watch.js';
-import type { ResultHandler } from '../plan/task-exports.js';
+import type { ResultHandler } from '../master-options.js';
 import type { Cursor, RejectedJob } from '../../task/task.js';
 
 /** What a slave reported for jobs it had: each job's error if it failed, its result if wanted. */
@@ -38,7 +38,7 @@ export interface RecorderOptions {
   /** Called with the counts after each report is recorded (`--max-failures` looks). @default none */
   readonly onRecorded?: ((counts: RecorderCounts) => void) | undefined;
   /** Told of each failed attempt and dead letter (for --http). @default none */
-  readonly watch?: RunWatch | undefined;
+  readonly observer?: RunObserver | undefined;
 }
 
 /** What this incarnation of the master has recorded. */
@@ -110,7 +110,7 @@ export class Recorder {
       }
       closeRun();
       const { attempts, retry } = retries.fail(seq, slave.key);
-      this.#options.watch?.failed(retry);
+      this.#options.observer?.failed(retry);
       if (outcomes !== undefined) outcomes[i] = retry ? FAILED : DEAD;
       if (retry) {
         this.#options.logger.debug(`job ${this.#options.describeSeq(seq)} failed on ${slave.name} (attempt ${attempts}): ${error.message}; retrying`);
@@ -118,7 +118,7 @@ export class Recorder {
       }
       const cursor = table.cursor(seq);
       this.#checkpoint.deadLetter({ seq, cursor, job: table.job(seq), attempts, error, slave: slave.name });
-      this.#options.watch?.deadLettered({ job: this.#options.describeSeq(seq), attempts, slave: slave.name, error: error.message });
+      this.#options.observer?.deadLettered({ job: this.#options.describeSeq(seq), attempts, slave: slave.name, error: error.message });
       this.#options.logger.limited('warn', 'dead-letter', `job ${this.#options.describeSeq(seq)} failed after ${attempts} attempts on ${slave.name}: ${error.message}`);
       if (this.#ledger.finish(seq, cursor, true)) {
         completions.push({ seq, cursor, failed: true });

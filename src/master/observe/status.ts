@@ -1,10 +1,9 @@
 /** What a master answers to STATUS about its run (the dispatcher adds the run id and the slaves). */
 import type { StatusReport } from '../../protocol/messages.js';
+import type { RunStatus } from '../dispatch/dispatcher.js';
 import type { Ledger } from '../jobs/ledger.js';
 import type { ResolvedMasterOptions } from '../master-options.js';
 import type { ProgressSnapshot } from './progress.js';
-
-export type RunStatus = Omit<StatusReport, 'command' | 'run' | 'slaves'>;
 
 /** A report's fields as `tm-status --json` prints them and `/status.json` serves them: all but the command. */
 export type StatusFields = Omit<StatusReport, 'command'>;

@@ -1,22 +1,19 @@
 /**
  * What a window onto a run (the HTTP dashboard, /metrics) sees beyond the STATUS report: counts
  * since this master started, handler time per job, and the last dead letters and requeues. The
- * dispatcher and the recorder tell it as things happen, each in O(1) and without allocating on
- * the path of a success, so a run nobody watches pays nothing worth measuring.
+ * dispatcher and the recorder tell it as things happen (it is their RunObserver), each in O(1)
+ * and without allocating on the path of a success, so a run nobody watches pays nothing worth
+ * measuring.
  */
 import type { StatusReport } from '../../protocol/messages.js';
+import type { ObservedDeadLetter, RunObserver } from '../jobs/run-observer.js';
 import { DurationHistogram } from './duration-histogram.js';
 
 /** How many dead letters and requeues are kept for the page: the last ones, not all. */
 export const RECENT = 10;
 
 /** A job that ran out of retries, as the page lists it. */
-export interface RecentDeadLetter {
-  /** The job's seq as log lines give it (a --retry-failed run names the original). */
-  readonly job: string;
-  readonly attempts: number;
-  readonly slave: string;
-  readonly error: string;
+export interface RecentDeadLetter extends ObservedDeadLetter {
   /** ms since the epoch. */
   readonly at: number;
 }
@@ -39,7 +36,8 @@ export interface WatchCounts {
   readonly requeued: number;
 }
 
-export class RunWatch {
+/** Observes a run's core (see RunObserver) and keeps what a window onto it shows. */
+export class RunWatch implements RunObserver {
   readonly durations = new DurationHistogram();
   readonly #report: () => StatusReport;
   readonly #recorded: () => { readonly done: number; readonly failed: number };
@@ -86,7 +84,7 @@ export class RunWatch {
     if (retry) this.#retried++;
   }
 
-  deadLettered(letter: Omit<RecentDeadLetter, 'at'>): void {
+  deadLettered(letter: ObservedDeadLetter): void {
     keep(this.#deadLetters, { ...letter, error: letter.error.slice(0, 1000), at: Date.now() });
   }
 

@@ -1,9 +1,7 @@
 /** The master's side of the task-module contract (src/task/task.ts): what it calls, typed once. */
 import { findFunction, loadModule, pickFunction } from '../../task/load.js';
 import type { CountJobs, GetJobs } from '../../task/task.js';
-
-/** `handleResult` as the master calls it: with the values msgpack decoded, whatever the module declares. */
-export type ResultHandler = (result: unknown, job: unknown) => unknown;
+import type { ResultHandler } from '../master-options.js';
 
 /** The functions a master takes from a task module. */
 export interface MasterExports {
