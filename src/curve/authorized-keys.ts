@@ -3,10 +3,11 @@
  * maybe followed by a name; `#` comments and blank lines), plus keys the program trusts itself
  * (tm-run's own slaves). The file is read again when it changes, at the next handshake.
  */
-import { readFileSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { timingSafeEqual } from 'node:crypto';
 import { UsageError } from '../common/errors.js';
 import type { Logger } from '../common/log.js';
+import { readTextOr } from '../common/read-or-default.js';
 import { decodeKey, KEY_BYTES, significantLines } from './keys.js';
 
 export interface AuthorizedKey {
@@ -55,12 +56,9 @@ export class AuthorizedKeys {
     });
     if (file === undefined) return;
     this.#seen = fingerprint(file);
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch (error) {
-      throw new UsageError(`cannot read --authorized-keys ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, { cause: error });
-    }
+    const text = readTextOr(file, (error) => {
+      throw new UsageError(`cannot read --authorized-keys ${file}: ${error.code ?? error.message}`, { cause: error });
+    });
     this.#keys = parseAuthorizedKeys(text, (line, why) => {
       throw new UsageError(`--authorized-keys ${file}, line ${line}: ${why}`);
     });
@@ -96,12 +94,10 @@ export class AuthorizedKeys {
     const now = fingerprint(file);
     if (now === this.#seen) return;
     this.#seen = now;
-    let text = '';
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch (error) {
-      this.#logger.warn(`cannot read --authorized-keys ${file} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}): admitting none of its keys until it is back`);
-    }
+    const text = readTextOr(file, (error) => {
+      this.#logger.warn(`cannot read --authorized-keys ${file} (${error.code ?? error.message}): admitting none of its keys until it is back`);
+      return '';
+    });
     this.#keys = parseAuthorizedKeys(text, (line, why) => this.#logger.warn(`--authorized-keys ${file}, line ${line}: ${why}; skipped`));
     this.#logger.info(`read --authorized-keys ${file} again: ${this.#keys.length} keys`);
   }

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/common/errors.js';
 import { getJobs } from '../../src/sources/jsonl.js';
 import type { LineCursor } from '../../src/sources/line-reader.js';
-import { readDeadLetters } from '../../src/master/state/dead-letter.js';
+import { readDeadLetters } from '../../src/master/state/dead-letter-read.js';
 import { FIXTURES, runBin } from '../helpers/processes.js';
 import { readStateFields } from '../helpers/state.js';
 import { useTestDir } from '../helpers/test-dir.js';

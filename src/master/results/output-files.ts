@@ -5,6 +5,7 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { StateError, UsageError } from '../../common/errors.js';
+import { readOrDefault } from '../../common/read-or-default.js';
 import { whyBadChannelName } from '../../protocol/channel-name.js';
 import type { OutputCheck, Outputs, RecoveredState } from '../state/checkpoint.js';
 import { holds, sizeOf } from './jsonl-file.js';
@@ -33,13 +34,7 @@ export class OutputFiles implements OutputCheck {
 
   /** The channels of the files in DIR, by the name their file gives them (other files are not ours). */
   channelsOnDisk(): string[] {
-    let names: string[];
-    try {
-      names = readdirSync(this.channels!);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-      throw new StateError(`could not read channels directory ${this.channels}: ${(error as Error).message}`, { cause: error });
-    }
+    const names = readOrDefault(this.channels!, [], 'channels directory', (dir) => readdirSync(dir));
     return names.filter((file) => file.endsWith(CHANNEL_EXTENSION)).map((file) => file.slice(0, -CHANNEL_EXTENSION.length)).filter((name) => whyBadChannelName(name) === undefined);
   }
 

@@ -12,7 +12,7 @@ import type { WantResults, WireError } from '../../protocol/messages.js';
 import type { OutputRecorder, Outputs } from '../state/checkpoint.js';
 import { ChannelOutput, nowhereToGo } from './channel-output.js';
 import { jsonText } from '../../protocol/json-text.js';
-import { JsonlFile } from './jsonl-file.js';
+import { JsonlWriter } from '../state/jsonl-writer.js';
 import type { OutputFiles } from './output-files.js';
 
 /** Most channels one run writes: each is an open file, and a length in every log line. */
@@ -21,8 +21,8 @@ export const MAX_CHANNELS = 256;
 /** The open output files of a run. */
 export class OutputSink implements OutputRecorder {
   readonly #files: OutputFiles;
-  readonly #results: JsonlFile | undefined;
-  readonly #channels = new Map<string, JsonlFile>();
+  readonly #results: JsonlWriter | undefined;
+  readonly #channels = new Map<string, JsonlWriter>();
   /** Results arrive as their JSON text (`wantResults: 'json'`): nothing in the master needs their values. */
   readonly #json: boolean;
 
@@ -44,7 +44,7 @@ export class OutputSink implements OutputRecorder {
     return sink;
   }
 
-  private constructor(files: OutputFiles, results: JsonlFile | undefined, json: boolean) {
+  private constructor(files: OutputFiles, results: JsonlWriter | undefined, json: boolean) {
     this.#files = files;
     this.#results = results;
     this.#json = json;
@@ -64,7 +64,7 @@ export class OutputSink implements OutputRecorder {
     if (results === undefined) return undefined;
     let errors: Array<WireError | undefined> | undefined;
     let lines = '';
-    const items = new Map<JsonlFile, string>();
+    const items = new Map<JsonlWriter, string>();
     for (let i = 0; i < seqs.length; i++) {
       const result = results[i];
       if (result === undefined || failed(i)) continue;
@@ -106,7 +106,7 @@ export class OutputSink implements OutputRecorder {
     let first: unknown;
     for (const file of [...(this.#results ? [this.#results] : []), ...this.#channels.values()]) {
       try {
-        file.close();
+        file.close({ sync: true });
       } catch (error) {
         first ??= error;
       }
@@ -123,10 +123,10 @@ export class OutputSink implements OutputRecorder {
     return undefined;
   }
 
-  #channel(name: string): JsonlFile {
+  #channel(name: string): JsonlWriter {
     let file = this.#channels.get(name);
     if (file === undefined) {
-      file = JsonlFile.open(this.#files.channelPath(name), 0).file;
+      file = JsonlWriter.open(this.#files.channelPath(name), { cutTo: 0 }).file;
       this.#channels.set(name, file);
     }
     return file;
@@ -134,8 +134,8 @@ export class OutputSink implements OutputRecorder {
 }
 
 /** Opens an output file at `bytes`, saying what was cut off it. */
-function openAt(path: string, bytes: number, what: string, logger: Logger): JsonlFile {
-  const { file, cut } = JsonlFile.open(path, bytes);
+function openAt(path: string, bytes: number, what: string, logger: Logger): JsonlWriter {
+  const { file, cut } = JsonlWriter.open(path, { cutTo: bytes });
   if (cut > 0) {
     logger.warn(`cut ${cut} bytes off ${what} ${path} after the ${bytes} that finished jobs account for: output of jobs that never counted done (a master died before recording them, or --reset), which run again`);
   }

@@ -8,15 +8,17 @@ import { basename, dirname, join } from 'node:path';
 import { StateError } from '../../common/errors.js';
 import { writeFileAtomic } from './atomic-write.js';
 import { CompletionLog, logPath, replayLog } from './completion-log.js';
-import { cutTornEnd, deadLetterPath, DeadLetterFile, type DeadLetter } from './dead-letter.js';
+import { cutTornEnd, DeadLetterFile } from './dead-letter-file.js';
+import { deadLetterPath, type DeadLetter } from './dead-letter-record.js';
 import { Ledger, type LedgerSnapshot } from '../jobs/ledger.js';
 import { encodeState, readState } from './state-file.js';
 import { StateLock } from './state-lock.js';
 import type { Completion, OutputCheck, OutputRecorder, Outputs, RecoveredState, RunIdentity, StateExtra } from './state-types.js';
 
 export type { Completion, CursorMode, OutputCheck, OutputRecorder, Outputs, RecoveredState, RunIdentity, StateExtra } from './state-types.js';
-export type { DeadLetter } from './dead-letter.js';
-export { deadLetterPath, readDeadLetters, rewriteDeadLetters } from './dead-letter.js';
+export { deadLetterPath, type DeadLetter } from './dead-letter-record.js';
+export { readDeadLetters } from './dead-letter-read.js';
+export { rewriteDeadLetters } from './dead-letter-rewrite.js';
 export { logPath } from './completion-log.js';
 export { lockPath } from './state-lock.js';
 

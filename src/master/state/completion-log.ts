@@ -1,8 +1,8 @@
 /** The append-only log of completions since the last snapshot: one line a batch, replayed on start. */
-import { closeSync, fstatSync, fsyncSync, ftruncateSync, openSync, readFileSync } from 'node:fs';
 import { crc32 } from 'node:zlib';
 import { StateError } from '../../common/errors.js';
-import { appendWhole } from './append-whole.js';
+import { readOrDefault } from '../../common/read-or-default.js';
+import { JsonlWriter } from './jsonl-writer.js';
 import type { Cursor } from '../../task/task.js';
 import { array, fail, integer, object, ShapeError } from './json-shape.js';
 import type { Ledger } from '../jobs/ledger.js';
@@ -70,14 +70,8 @@ export interface Replay {
  * `fit` the files, and every line after it, are not applied: their jobs run again.
  */
 export function replayLog(path: string, ledger: Ledger, fits: (outputs: Outputs) => boolean = () => true): Replay {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { applied: 0, outputs: undefined, dropped: 0 };
-    throw new StateError(`could not read state log ${path}: ${(error as Error).message}`, { cause: error });
-  }
-  const lines = text.split('\n');
+  // No log replays as an empty one: nothing applied.
+  const lines = readOrDefault(path, '', 'state log').split('\n');
   // What follows the last newline is a write that never finished (or nothing).
   const torn = lines.pop() !== '';
   const last = torn ? -1 : lines.length - 1;
@@ -130,61 +124,32 @@ function decodeEntries(value: unknown): Entry[] {
 /** The open log a run appends its completions to. */
 export class CompletionLog {
   readonly path: string;
-  #fd: number;
-  /** Bytes of whole lines: a failed write is cut back to it, so no torn line sits before good ones. */
-  #size: number;
+  readonly #file: JsonlWriter;
 
   constructor(path: string) {
     this.path = path;
-    try {
-      this.#fd = openSync(path, 'a', 0o644);
-      this.#size = fstatSync(this.#fd).size;
-    } catch (error) {
-      throw this.#writeError('open', error);
-    }
+    this.#file = JsonlWriter.open(path, { name: `state log ${path}` }).file;
   }
 
-  /** Appends one line for `completions` (and the output lengths that hold their output), in a single write. */
+  /**
+   * Appends one line for `completions` (and the output lengths that hold their output), in a
+   * single write. Should a failed one leave a torn line, the replay ignores it.
+   */
   append(completions: readonly Completion[], outputs?: Outputs): void {
-    const bytes = Buffer.from(encodeBatch(completions, outputs));
-    if (bytes.length === 0) return;
-    try {
-      // The replay ignores a torn last line, should the cut-back fail too.
-      appendWhole(this.#fd, bytes, this.#size);
-    } catch (error) {
-      throw this.#writeError('append to', error);
-    }
-    this.#size += bytes.length;
+    this.#file.append(encodeBatch(completions, outputs));
   }
 
   /** Makes every appended line durable. */
   sync(): void {
-    try {
-      fsyncSync(this.#fd);
-    } catch (error) {
-      throw this.#writeError('fsync', error);
-    }
+    this.#file.sync();
   }
 
   /** Empties the log: a snapshot now holds everything in it. */
   truncate(): void {
-    try {
-      ftruncateSync(this.#fd, 0);
-      this.#size = 0;
-    } catch (error) {
-      throw this.#writeError('truncate', error);
-    }
+    this.#file.truncate();
   }
 
   close(): void {
-    try {
-      closeSync(this.#fd);
-    } catch (error) {
-      throw this.#writeError('close', error);
-    }
-  }
-
-  #writeError(action: string, error: unknown): StateError {
-    return new StateError(`could not ${action} state log ${this.path}: ${(error as Error).message}`, { code: 'E_STATE_WRITE', cause: error });
+    this.#file.close();
   }
 }

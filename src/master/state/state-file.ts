@@ -1,7 +1,7 @@
 /** The snapshot file: JSON a human can read, with a checksum so a garbled file is never trusted. */
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { StateError } from '../../common/errors.js';
+import { readOrDefault } from '../../common/read-or-default.js';
 import type { Cursor } from '../../task/task.js';
 import { array, boolean, canonicalJson, fail, integer, object, ShapeError, string, stringRecord } from './json-shape.js';
 import { decodeOutputs } from './output-record.js';
@@ -39,14 +39,8 @@ export function encodeState(identity: RunIdentity, ledger: LedgerSnapshot, extra
 
 /** Reads the state file at `path` for the run `identity`; undefined when there is none. */
 export function readState(path: string, identity: RunIdentity): RecoveredState | undefined {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new StateError(`could not read state file ${path}: ${(error as Error).message}`, { cause: error });
-  }
-  return decodeState(text, path, identity);
+  const text = readOrDefault(path, undefined, 'state file');
+  return text === undefined ? undefined : decodeState(text, path, identity);
 }
 
 /** Checks the text of a state file, field by field; throws a StateError naming `path` and `--reset`. */

@@ -1,6 +1,7 @@
 /** An exclusive lock on a state file, so two masters never share one: `<path>.lock` holding a pid. */
-import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, openSync, rmSync, writeSync } from 'node:fs';
 import { StateError } from '../../common/errors.js';
+import { readOrDefault } from '../../common/read-or-default.js';
 
 /** Where the lock of the state file `statePath` lives. */
 export function lockPath(statePath: string): string {
@@ -67,13 +68,8 @@ function tryCreate(path: string): boolean {
 
 /** The pid in the lock, 'gone' if the file vanished, undefined if it holds no pid. */
 function readOwner(path: string): number | 'gone' | undefined {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 'gone';
-    throw new StateError(`could not read lock ${path}: ${(error as Error).message}`, { cause: error });
-  }
+  const text = readOrDefault(path, undefined, 'lock');
+  if (text === undefined) return 'gone';
   const match = /^(\d{1,10})\n?$/.exec(text);
   const pid = Number(match?.[1]);
   return match !== null && pid > 0 ? pid : undefined;

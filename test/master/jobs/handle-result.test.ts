@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FIXTURES, runBin } from '../../helpers/processes.js';
 import { readStateFields, recordedLedger } from '../../helpers/state.js';
-import { deadLetterPath } from '../../../src/master/state/dead-letter.js';
+import { deadLetterPath } from '../../../src/master/state/dead-letter-record.js';
 import { useTestDir } from '../../helpers/test-dir.js';
 
 const dir = useTestDir();

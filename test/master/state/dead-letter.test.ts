@@ -3,7 +3,9 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { StateError } from '../../../src/common/errors.js';
-import { DeadLetterFile, readDeadLetters, type DeadLetter } from '../../../src/master/state/dead-letter.js';
+import { DeadLetterFile } from '../../../src/master/state/dead-letter-file.js';
+import { readDeadLetters } from '../../../src/master/state/dead-letter-read.js';
+import type { DeadLetter } from '../../../src/master/state/dead-letter-record.js';
 import { tempDir } from '../../helpers/processes.js';
 
 let dir: ReturnType<typeof tempDir>;
