@@ -222,7 +222,7 @@ export class Master extends EventEmitter<MasterEvents> {
     this.#source.stop();
     this.#dispatcher.pause();
     const drained = this.#source.drained;
-    const finished = this.#end.markFinished(drained);
+    const finished = this.#end.canFinish(drained);
     if (this.#end.failure?.kind !== 'state-unwritable') this.#snapshot(finished);
     // Slaves leave on QUIT: only once the state says the run is finished.
     if (finished && this.#end.failure === undefined) this.#dispatcher.quitAll();

@@ -49,7 +49,7 @@ export interface Verdict {
   readonly halt?: Halt;
 }
 
-/** The owner of a run's ending. Reports are facts; `markFinished` and `verdict` are the decisions. */
+/** The owner of a run's ending. Reports are facts; `canFinish` and `verdict` are the decisions. */
 export class RunEnd {
   readonly #logger: Logger;
   /** Failure lines already said: each reason is printed once, as it happens. */
@@ -106,7 +106,10 @@ export class RunEnd {
     return this.#failure;
   }
 
-  /** Whether the run should end now as finished, once nothing is held (`drained`): the generator ended cleanly and nothing failed. */
+  /**
+   * Whether the run is finished once nothing is held (`drained`): the generator ended cleanly and
+   * nothing failed. Then it ends now, and its state is marked finished as it does.
+   */
   canFinish(drained: boolean): boolean {
     return drained && this.#generatorEnded && this.#failure === undefined;
   }
@@ -114,11 +117,6 @@ export class RunEnd {
   /** Whether the run should end now as a stop by `--limit`: its jobs are all taken and all finished. */
   limitDone(drained: boolean): boolean {
     return drained && this.#limit !== undefined && this.#failure === undefined;
-  }
-
-  /** Whether the state should be marked finished as the run ends: the generator ended cleanly and every seq it yielded is finished. */
-  markFinished(drained: boolean): boolean {
-    return this.canFinish(drained);
   }
 
   /**

@@ -37,12 +37,12 @@ describe('the run’s end', () => {
       fc.property(fc.array(fc.constantFrom(...names), { maxLength: 8 }), fc.boolean(), fc.nat(3), (reports, drained, deadLettered) => {
         const end = quietEnd();
         for (const name of reports) end.report(endings[name]!());
-        const markFinished = end.markFinished(drained);
+        const finishedNow = end.canFinish(drained);
         const verdict = end.verdict(drained, deadLettered);
         const firstFailure = reports.find((name) => FAILURES.has(name));
         const endedCleanly = reports.includes('ended') && firstFailure === undefined;
         // Finished, in the state and in the outcome, exactly when the generator ended cleanly and every seq is finished.
-        expect(markFinished).toBe(endedCleanly && drained);
+        expect(finishedNow).toBe(endedCleanly && drained);
         expect(verdict.outcome === 'finished').toBe(endedCleanly && drained);
         if (firstFailure !== undefined) {
           expect(verdict.outcome).toBe('failed');
