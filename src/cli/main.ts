@@ -42,11 +42,15 @@ export { signalExitCode } from '../common/exit-codes.js';
 
 /**
  * Calls `stop` on SIGINT/SIGTERM (again on a second signal, for an immediate stop) and
- * remembers the first signal. Returns a function that removes the handlers.
+ * remembers the first signal. `dispose()` stops calling `stop`, but keeps the signals taken: a
+ * command whose run has ended exits with the code the run decided, never killed by a signal that
+ * comes as it prints its summary (found by the lifecycle search, seed 11217).
  */
 export function onStopSignals(stop: (signal: NodeJS.Signals) => void): { readonly signal: NodeJS.Signals | undefined; dispose(): void } {
   let first: NodeJS.Signals | undefined;
+  let disposed = false;
   const handler = (signal: NodeJS.Signals): void => {
+    if (disposed) return;
     first ??= signal;
     stop(signal);
   };
@@ -57,8 +61,7 @@ export function onStopSignals(stop: (signal: NodeJS.Signals) => void): { readonl
       return first;
     },
     dispose() {
-      process.off('SIGINT', handler);
-      process.off('SIGTERM', handler);
+      disposed = true;
     },
   };
 }

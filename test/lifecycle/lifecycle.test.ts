@@ -15,6 +15,7 @@ const REPLAYS: Record<number, string> = {
   429: 'finding 4: a symbol 101 levels down fails the run with "Unknown type: symbol", no seq named, printed twice',
   1198: 'finding 4: a Symbol cursor is taken; the run finishes and exits 0',
   2799: 'a synchronous handleResult that throws fails the whole run (recorder.ts), so the run never finishes',
+  11217: 'a SIGINT as tm-master prints its summary after a failed run killed it (no exit code): the signal handlers were gone (about 1 in 4 replays)',
   1145: 'a deep symbol fails a tm-master with a job in flight: about half the time it exits 0, silently, state not finished',
 };
 
