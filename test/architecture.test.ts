@@ -79,14 +79,11 @@ const MASTER = join(SRC, 'master');
  * are LAYERS' business). master-options.ts is read by every room, so it sits low; the controls
  * need nothing of the rest; the run's core (jobs, dispatch) knows observers only through
  * jobs/run-observer.ts; master.ts, which holds them all, is the top.
- * jobs/ledger.ts is ranked apart, below state/: the state's files are made of its snapshots (it
- * belongs in state/, where it can move once state/ is free to change).
  * docs/architecture.md lists these rooms under master/ in this order (checked below).
  */
 export const MASTER_LAYERS: ReadonlyArray<readonly string[]> = [
   ['controls'],
   ['master-options.ts'],
-  ['jobs/ledger.ts'],
   ['state'],
   ['results'],
   ['jobs'],
@@ -212,7 +209,7 @@ describe('the architecture of src/', () => {
       [at('observe/watch.ts'), [at('jobs/run-observer.ts'), at('observe/http/metrics.ts')]],
       [at('observe/http/metrics.ts'), [at('observe/watch.ts')]],
       [at('master-options.ts'), [at('plan/task-exports.ts'), at('controls/rate-limit.ts')]],
-      [at('state/checkpoint.ts'), [at('jobs/ledger.ts'), at('jobs/job-table.ts')]],
+      [at('state/checkpoint.ts'), [at('state/ledger.ts'), at('jobs/job-table.ts')]],
       [join(SRC, 'common/log.ts'), [at('master.ts')]],
     ]);
     expect(upwardImports(graph, masterRankOf, MASTER)).toEqual([

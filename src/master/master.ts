@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { serverCurve } from '../curve/curve-config.js';
 import { createLogger, type Logger } from '../common/log.js';
 import { checkBindAddress } from './listen/address.js';
-import { Ledger } from './jobs/ledger.js';
+import { Ledger } from './state/ledger.js';
 import type { Listener } from './listen/listener.js';
 import { openRun } from './plan/open-plan.js';
 import { resolveMasterOptions, type MasterOptions, type ResolvedMasterOptions } from './master-options.js';
@@ -22,6 +22,7 @@ import type { JobSource, SourceEnd } from './jobs/job-buffer.js';
 import { summarize, type Summary } from './observe/summary.js';
 import { chainResults, loadMasterExports } from './plan/task-exports.js';
 import { listenFirst } from './listen/early-slaves.js';
+import { locateRun } from './plan/run-target.js';
 
 export type { Summary } from './observe/summary.js';
 
@@ -68,18 +69,19 @@ export class Master extends EventEmitter<MasterEvents> {
   #stopping = false;
   #ended = false;
 
-  /** Binds the socket, loads the module and opens the state: every usage error surfaces here. */
+  /** Opens a run in one pass (options, module and state named, bind, load, plan): every usage error surfaces here. */
   static async start(options: MasterOptions): Promise<Master> {
     const resolved = resolveMasterOptions(options);
     const logger = createLogger('master', resolved.logLevel);
     const at = (file: string | undefined): string | undefined => file && resolve(resolved.cwd, file);
     const curve = serverCurve({ curveSecret: at(resolved.curveSecret), authorizedKeys: at(resolved.authorizedKeys), trustedKeys: resolved.trustedKeys }, logger);
     checkBindAddress(resolved.address, resolved.insecure, curve !== undefined);
-    const { url, listener } = await listenFirst(resolved, curve, logger);
+    const target = locateRun(resolved);
+    const listener = await listenFirst(resolved, target.statePath, curve, logger);
     let plan: RunPlan | undefined;
     try {
-      const exports = await loadMasterExports(resolved.module, resolved.fn, url);
-      plan = openRun(resolved, exports, logger);
+      const exports = await loadMasterExports(resolved.module, resolved.fn, target.url);
+      plan = openRun(resolved, target, exports, logger);
       const ledger = new Ledger(plan.resumed?.ledger);
       return new Master({ options: resolved, logger, listener, plan, ledger, iterable: plan.jobs(ledger), handleResult: chainResults(exports.handleResult, resolved.onResult) });
     } catch (error) {

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import type { Logger } from '../common/log.js';
 import { Dispatcher, type RunStatus } from './dispatch/dispatcher.js';
 import { JobTable } from './jobs/job-table.js';
-import type { Ledger } from './jobs/ledger.js';
+import type { Ledger } from './state/ledger.js';
 import type { Listener } from './listen/listener.js';
 import type { ResolvedMasterOptions, ResultHandler } from './master-options.js';
 import { Recorder, type Report } from './jobs/recorder.js';

@@ -1,5 +1,5 @@
 /** Injecting one fault of the schedule into a running cluster, and waiting until it is whole again. */
-import type { Ledger } from '../../src/master/jobs/ledger.js';
+import type { Ledger } from '../../src/master/state/ledger.js';
 import type { Proc } from '../helpers/processes.js';
 import { recordedLedger } from '../helpers/state.js';
 import { reRunBound } from './bound.js';

@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { logPath } from '../../src/master/state/checkpoint.js';
 import { replayLog } from '../../src/master/state/completion-log.js';
-import { Ledger } from '../../src/master/jobs/ledger.js';
+import { Ledger } from '../../src/master/state/ledger.js';
 import { readState } from '../../src/master/state/state-file.js';
 import type { RunIdentity } from '../../src/master/state/state-types.js';
 

@@ -4,7 +4,7 @@ import { isRejectedJob, isWithCursor, type Cursor, type RejectedJob } from '../.
 import type { CursorMode } from '../state/checkpoint.js';
 import { whyCursorCannotBeKept } from '../state/cursor-json.js';
 import type { JobTable } from './job-table.js';
-import type { Ledger } from './ledger.js';
+import type { Ledger } from '../state/ledger.js';
 
 export interface SourceOptions {
   /** Most jobs buffered ahead of dispatch. */

@@ -4,7 +4,7 @@ import { toWireError } from '../../protocol/wire-error.js';
 import { DEAD, FAILED, type JobLog } from '../controls/job-log.js';
 import type { Checkpoint, Completion } from '../state/checkpoint.js';
 import type { JobTable } from './job-table.js';
-import type { Ledger } from './ledger.js';
+import type { Ledger } from '../state/ledger.js';
 import type { RetryQueue } from './retry-queue.js';
 import type { RunObserver } from './run-observer.js';
 import { ChannelOutput, refuseChannelOutput } from '../results/channel-output.js';

@@ -1,21 +1,17 @@
 import { readFileSync } from 'node:fs';
 import type { ServerCurve } from '../../curve/curve-config.js';
-import { resolveModule } from '../../task/load.js';
 import type { Logger } from '../../common/log.js';
 import { listen, type Listener } from './listener.js';
 import type { ResolvedMasterOptions } from '../master-options.js';
-import { defaultStatePath } from '../state/checkpoint.js';
-import { modulePath } from '../plan/task-exports.js';
 
 /**
- * Resolves the module and binds the socket, before anything slow: slaves started at its endpoint
- * (`onListening`) start up while the master loads the module and opens the state.
+ * Binds the socket, before anything slow: slaves started at its endpoint (`onListening`) start up
+ * while the master loads the module and opens the state at `statePath`.
  */
-export async function listenFirst(options: ResolvedMasterOptions, curve: ServerCurve | undefined, logger: Logger): Promise<{ url: string; listener: Listener }> {
-  const url = resolveModule(options.module, options.cwd);
+export async function listenFirst(options: ResolvedMasterOptions, statePath: string, curve: ServerCurve | undefined, logger: Logger): Promise<Listener> {
   const listener = await listen(options.address, curve, logger);
-  if (options.onListening !== undefined && slavesWantedEarly(options, modulePath(url))) options.onListening(listener.socket.lastEndpoint ?? options.address);
-  return { url, listener };
+  if (options.onListening !== undefined && slavesWantedEarly(options, statePath)) options.onListening(listener.socket.lastEndpoint ?? options.address);
+  return listener;
 }
 
 /**
@@ -24,12 +20,11 @@ export async function listenFirst(options: ResolvedMasterOptions, curve: ServerC
  * finished, or it is a `--retry-failed` run, which may find nothing to retry. Read without the
  * lock and unchecked, so only a hint: `needsSlaves` says what the state, opened, says.
  */
-export function slavesWantedEarly(options: ResolvedMasterOptions, modulePath: string): boolean {
+export function slavesWantedEarly(options: ResolvedMasterOptions, statePath: string): boolean {
   if (options.retryFailed) return false;
   if (options.reset) return true;
-  const path = options.state ?? defaultStatePath({ module: modulePath, fn: options.fn, args: options.args }, options.cwd);
   try {
-    return (JSON.parse(readFileSync(path, 'utf8')) as { finished?: unknown }).finished !== true;
+    return (JSON.parse(readFileSync(statePath, 'utf8')) as { finished?: unknown }).finished !== true;
   } catch {
     // No state (or one that opening it will refuse): the run starts, or fails, either way without a finished state.
     return true;

@@ -1,4 +1,4 @@
-import type { Ledger } from '../jobs/ledger.js';
+import type { Ledger } from '../state/ledger.js';
 
 /** A moment of a run, for progress displays and status lines. */
 export interface ProgressSnapshot {

@@ -1,7 +1,7 @@
 /** What a master answers to STATUS about its run (the dispatcher adds the run id and the slaves). */
 import type { StatusReport } from '../../protocol/messages.js';
 import type { RunStatus } from '../dispatch/dispatcher.js';
-import type { Ledger } from '../jobs/ledger.js';
+import type { Ledger } from '../state/ledger.js';
 import type { ResolvedMasterOptions } from '../master-options.js';
 import type { ProgressSnapshot } from './progress.js';
 

@@ -1,7 +1,7 @@
 import { UsageError } from '../../common/errors.js';
 import type { Logger } from '../../common/log.js';
 import type { JobArgs } from '../../task/task.js';
-import type { Ledger } from '../jobs/ledger.js';
+import type { Ledger } from '../state/ledger.js';
 import type { OutputFiles } from '../results/output-files.js';
 import { OutputSink } from '../results/output-sink.js';
 import type { RunPlan } from './run-plan.js';

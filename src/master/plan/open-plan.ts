@@ -4,14 +4,12 @@ import { MainRun } from './main-run.js';
 import { OutputFiles } from '../results/output-files.js';
 import type { ResolvedMasterOptions } from '../master-options.js';
 import type { RunPlan } from './run-plan.js';
-import { defaultStatePath } from '../state/checkpoint.js';
 import { RetryFailed } from './retry-failed.js';
+import type { RunTarget } from './run-target.js';
 import type { MasterExports } from './task-exports.js';
 
 /** Opens what this master runs: the run, or with `--retry-failed` its dead letters in a state of their own. */
-export function openRun(options: ResolvedMasterOptions, exports: MasterExports, logger: Logger): RunPlan {
-  const identity = { module: exports.module, fn: options.fn, args: options.args };
-  const statePath = options.state ?? defaultStatePath(identity, options.cwd);
+export function openRun(options: ResolvedMasterOptions, { identity, statePath }: RunTarget, exports: MasterExports, logger: Logger): RunPlan {
   if (options.retryFailed) return RetryFailed.open(statePath, identity, logger);
   const at = (path: string | undefined): string | undefined => path && resolve(options.cwd, path);
   const files = new OutputFiles(at(options.resultsFile), at(options.channelsDir), statePath, options.reset);

@@ -27,7 +27,7 @@ import {
   type RecoveredState,
   type RunIdentity,
 } from '../state/checkpoint.js';
-import { Ledger } from '../jobs/ledger.js';
+import { Ledger } from '../state/ledger.js';
 import type { RunPlan } from './run-plan.js';
 import { rejectJob } from '../../task/task.js';
 

@@ -1,4 +1,4 @@
-import type { Ledger } from '../jobs/ledger.js';
+import type { Ledger } from '../state/ledger.js';
 import type { OutputSink } from '../results/output-sink.js';
 import type { Checkpoint, RecoveredState } from '../state/checkpoint.js';
 

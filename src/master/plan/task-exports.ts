@@ -5,8 +5,6 @@ import type { ResultHandler } from '../master-options.js';
 
 /** The functions a master takes from a task module. */
 export interface MasterExports {
-  /** The file's path (or the package specifier): what the state belongs to. */
-  readonly module: string;
   /** The module as the user named it, for messages. */
   readonly label: string;
   readonly getJobs: GetJobs;
@@ -26,11 +24,6 @@ export function chainResults(handleResult: ResultHandler | undefined, onResult: 
   };
 }
 
-/** The module's file path (or its URL, when not a file): what its state belongs to. */
-export function modulePath(url: string): string {
-  return new URL(url).protocol === 'file:' ? new URL(url).pathname : url;
-}
-
 /** Loads `module` (resolved from the cwd to `url`) and picks its generator `fn` and its optional `countJobs` and `handleResult`. */
 export async function loadMasterExports(module: string, fn: string, url: string): Promise<MasterExports> {
   const mod = await loadModule(url);
@@ -39,5 +32,5 @@ export async function loadMasterExports(module: string, fn: string, url: string)
   const countJobs = findFunction(mod, 'countJobs') as CountJobs | undefined;
   // Called with what msgpack decoded, whatever types the module declares.
   const handleResult = findFunction(mod, 'handleResult') as ResultHandler | undefined;
-  return { module: modulePath(url), label: module, getJobs, countJobs, handleResult };
+  return { label: module, getJobs, countJobs, handleResult };
 }

@@ -2,15 +2,14 @@
  * The master's durable state for a resumable run (DESIGN.md §2): a snapshot written atomically
  * each interval, plus a log of the completions since it, replayed onto it on start.
  */
-import { createHash } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import { StateError } from '../../common/errors.js';
 import { writeFileAtomic } from './atomic-write.js';
 import { CompletionLog, logPath, replayLog } from './completion-log.js';
 import { cutTornEnd, DeadLetterFile } from './dead-letter-file.js';
 import { deadLetterPath, type DeadLetter } from './dead-letter-record.js';
-import { Ledger, type LedgerSnapshot } from '../jobs/ledger.js';
+import { Ledger, type LedgerSnapshot } from './ledger.js';
 import { encodeState, readState } from './state-file.js';
 import { StateLock } from './state-lock.js';
 import type { Completion, OutputCheck, OutputRecorder, Outputs, RecoveredState, RunIdentity, StateExtra } from './state-types.js';
@@ -47,14 +46,13 @@ export interface Opened {
 }
 
 const FRESH: StateExtra = { cursorMode: undefined, total: undefined, finished: false };
-const TASK_EXTENSIONS = /\.(?:[cm]?ts|[cm]?js)$/;
 
 /**
  * A run's state files, locked for this master: the snapshot at `path`, `<path>.log` of the
  * completions since it, and the dead-letter file.
  *
  * @example
- * const { checkpoint, state } = Checkpoint.open(defaultStatePath(identity, process.cwd()), identity, { reset: false });
+ * const { checkpoint, state } = Checkpoint.open(statePath, identity, { reset: false });
  * const ledger = new Ledger(state?.ledger);
  * checkpoint.append([{ seq: 0 }, { seq: 1 }]);          // as DONE batches arrive
  * checkpoint.snapshot(ledger.snapshot(), extra);        // each --checkpoint-interval
@@ -176,15 +174,6 @@ export class Checkpoint {
   #assertOpen(): void {
     if (this.#closed) throw new StateError(`state file ${this.path} is closed`, { code: 'E_STATE_WRITE' });
   }
-}
-
-/** `<cwd>/.taskmaster/<module>-<fn>-<8 hex of sha256 of the sorted args>.state.json`. */
-export function defaultStatePath(identity: RunIdentity, cwd: string): string {
-  const args = Object.entries(identity.args).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  const hash = createHash('sha256').update(JSON.stringify(args)).digest('hex').slice(0, 8);
-  const module = basename(identity.module).replace(TASK_EXTENSIONS, '');
-  const name = `${module}-${identity.fn}`.replace(/[^\w.-]/g, '_');
-  return join(cwd, '.taskmaster', `${name}-${hash}.state.json`);
 }
 
 /** The state of a `--retry-failed` run of the state at `statePath`: `<statePath>.retry.json`. */

@@ -5,7 +5,7 @@ import { readOrDefault } from '../../common/read-or-default.js';
 import { JsonlWriter } from './jsonl-writer.js';
 import type { Cursor } from '../../task/task.js';
 import { array, fail, integer, object, ShapeError } from './json-shape.js';
-import type { Ledger } from '../jobs/ledger.js';
+import type { Ledger } from './ledger.js';
 import { decodeOutputs } from './output-record.js';
 import type { Completion, Outputs } from './state-types.js';
 

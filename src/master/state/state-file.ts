@@ -5,7 +5,7 @@ import { readOrDefault } from '../../common/read-or-default.js';
 import type { Cursor } from '../../task/task.js';
 import { array, boolean, canonicalJson, fail, integer, object, ShapeError, string, stringRecord } from './json-shape.js';
 import { decodeOutputs } from './output-record.js';
-import type { DoneRange, LedgerSnapshot } from '../jobs/ledger.js';
+import type { DoneRange, LedgerSnapshot } from './ledger.js';
 import type { CursorMode, RecoveredState, RunIdentity, StateExtra } from './state-types.js';
 
 /** The `format` field of every state file. */

@@ -1,6 +1,6 @@
 /** What the master's durable state is made of: the types `Checkpoint` takes and gives back. */
 import type { Cursor, JobArgs } from '../../task/task.js';
-import type { LedgerSnapshot } from '../jobs/ledger.js';
+import type { LedgerSnapshot } from './ledger.js';
 
 /** What a state file belongs to: a state is only ever resumed by the same run. */
 export interface RunIdentity {

@@ -9,7 +9,6 @@ import { StateError } from '../../../src/common/errors.js';
 import {
   Checkpoint,
   deadLetterPath,
-  defaultStatePath,
   lockPath,
   logPath,
   readDeadLetters,
@@ -18,7 +17,7 @@ import {
   type RunIdentity,
 } from '../../../src/master/state/checkpoint.js';
 import { CompletionLog, encodeBatch } from '../../../src/master/state/completion-log.js';
-import type { LedgerSnapshot } from '../../../src/master/jobs/ledger.js';
+import type { LedgerSnapshot } from '../../../src/master/state/ledger.js';
 import { encodeState } from '../../../src/master/state/state-file.js';
 
 const identity: RunIdentity = { module: '/srv/tasks/squares.ts', fn: 'getJobs', args: { n: '100', table: 'users' } };
@@ -352,13 +351,6 @@ describe('reset', () => {
 });
 
 describe('state paths', () => {
-  it('names the default state after the module, the generator and a hash of the sorted args', () => {
-    const a = defaultStatePath({ module: '/srv/tasks/squares.ts', fn: 'getJobs', args: { b: '2', a: '1' } }, '/work');
-    expect(a).toMatch(/^\/work\/\.taskmaster\/squares-getJobs-[0-9a-f]{8}\.state\.json$/);
-    expect(defaultStatePath({ module: '/srv/tasks/squares.ts', fn: 'getJobs', args: { a: '1', b: '2' } }, '/work')).toBe(a);
-    expect(defaultStatePath({ module: '/srv/tasks/squares.ts', fn: 'getJobs', args: { a: '1', b: '3' } }, '/work')).not.toBe(a);
-  });
-
   it('puts the dead-letter file beside the state', () => {
     expect(deadLetterPath('/work/.taskmaster/squares-getJobs-0badc0de.state.json')).toBe('/work/.taskmaster/squares-getJobs-0badc0de.dead-letter.jsonl');
   });

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { Ledger, type LedgerSnapshot } from '../../../src/master/jobs/ledger.js';
+import { Ledger, type LedgerSnapshot } from '../../../src/master/state/ledger.js';
 
 const cursorOf = (seq: number): string => `c${seq}`;
 
