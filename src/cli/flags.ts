@@ -6,7 +6,7 @@ import { MAX_CONCURRENCY } from '../protocol/messages.js';
 import { LOG_LEVELS } from '../common/log.js';
 import { parseMaxFailures } from '../master/controls/failure-limit.js';
 import { parseHttpAddress } from '../master/observe/http/http-address.js';
-import { MASTER_DEFAULTS as M } from '../master/master-options.js';
+import { checkLockStale, MASTER_DEFAULTS as M } from '../master/master-options.js';
 import { parseRate } from '../master/controls/rate-limit.js';
 import { SLAVE_DEFAULTS as S } from '../slave/slave-options.js';
 
@@ -47,6 +47,12 @@ export const masterFlags = {
   'job-timeout': integer('job-timeout', 0, M.jobTimeout, 'Milliseconds a handler may run before it fails (0: no limit)'),
   lease: integer('lease', 1, M.lease, 'Milliseconds of silence before a slave’s jobs go to others'),
   grace: integer('grace', 0, M.grace, 'Milliseconds a stop waits for in-flight jobs'),
+  'lock-stale': {
+    describe: 'Milliseconds without a heartbeat before the state lock of a master on another host is free (at least 3000)',
+    requiresArg: true,
+    default: M.lockStale,
+    coerce: (raw: unknown): number => checkLockStale(Number(raw), String(raw)),
+  },
   rate: checked('Most jobs started per second (N/s) or minute (N/min), across all slaves (default: no limit)', parseRate),
   'max-failures': checked('Stop (exit 1) once more than N jobs, or P% of those finished (once 100 have), are dead-lettered (default: no limit)', parseMaxFailures),
   limit: optionalInteger('limit', 1, 'Dispatch at most N more jobs, then stop; the next run carries on (default: no limit)'),

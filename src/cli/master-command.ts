@@ -17,6 +17,7 @@ export interface MasterArgv {
   jobTimeout: number;
   lease: number;
   grace: number;
+  lockStale: number;
   rate?: string | undefined;
   maxFailures?: string | undefined;
   limit?: number | undefined;
@@ -47,6 +48,7 @@ export function masterOptionsFrom(argv: ArgumentsCamelCase<MasterArgv>, words: r
     jobTimeout: argv.jobTimeout,
     lease: argv.lease,
     grace: argv.grace,
+    lockStale: argv.lockStale,
     rate: argv.rate,
     maxFailures: argv.maxFailures,
     limit: argv.limit,

@@ -3,7 +3,8 @@
 export type ErrorCode =
   | 'E_USAGE' // a bad flag, argument or task module: the user's to fix, exit 2
   | 'E_STATE' // a checkpoint that is corrupt or belongs to another run, exit 2
-  | 'E_STATE_WRITE'; // a checkpoint that could not be written: stop rather than run unrecorded
+  | 'E_STATE_WRITE' // a checkpoint that could not be written: stop rather than run unrecorded
+  | 'E_STATE_LOCK_LOST'; // another master took the state's lock over: stop writing at once, exit 1
 
 interface Options {
   readonly code?: ErrorCode;

@@ -42,6 +42,11 @@ export interface MasterOptions {
   readonly lease?: number;
   /** Milliseconds a graceful stop waits for in-flight jobs. @default 10000 */
   readonly grace?: number;
+  /**
+   * Milliseconds without a heartbeat after which the state lock of a master on another host (or
+   * boot) is free; the holder beats every third of it. At least 3000. @default 30000
+   */
+  readonly lockStale?: number;
   /** Most jobs started per unit of time across all slaves: `'500/s'` or `'30/min'`. @default no limit */
   readonly rate?: string | undefined;
   /**
@@ -91,6 +96,11 @@ export type ResolvedMasterOptions = Required<Omit<MasterOptions, OptionalFiles |
 /** Options whose absence means no limit, or nothing to call. */
 type Unlimited = 'rate' | 'maxFailures' | 'limit' | 'joblog' | 'onResult' | 'onListening' | 'resultsFile' | 'channelsDir';
 
+/** Heartbeats of the state lock in one `--lock-stale`: a holder must miss this many before its lock is free. */
+export const LOCK_HEARTBEATS = 3;
+/** The shortest heartbeat: more often would load a shared filesystem for nothing. */
+export const MIN_HEARTBEAT_MS = 1000;
+
 /** Every default of a master, declared once: the options, the flags and `--help` read them here. */
 export const MASTER_DEFAULTS = {
   fn: 'getJobs',
@@ -105,6 +115,7 @@ export const MASTER_DEFAULTS = {
   jobTimeout: 0,
   lease: 30_000,
   grace: 10_000,
+  lockStale: 30_000,
   insecure: false,
   trustedKeys: [] as readonly string[],
   logLevel: 'info',
@@ -118,6 +129,15 @@ export function resolveMasterOptions(options: MasterOptions): ResolvedMasterOpti
   return resolved;
 }
 
+/** Checks `--lock-stale`: it must hold 3 heartbeats of at least 1000 ms, or a live master's lock could go stale. */
+export function checkLockStale(value: unknown, given = String(value)): number {
+  const least = LOCK_HEARTBEATS * MIN_HEARTBEAT_MS;
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < least) {
+    throw new UsageError(`Expected \`--lock-stale\` to be an integer >= ${least} (ms: ${LOCK_HEARTBEATS} heartbeats of at least ${MIN_HEARTBEAT_MS} ms), got \`${given}\``);
+  }
+  return value;
+}
+
 function stripUndefined<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
@@ -129,6 +149,7 @@ function checkOptions(o: ResolvedMasterOptions): void {
   checkInteger('job-timeout', o.jobTimeout, 0);
   checkInteger('lease', o.lease, 1);
   checkInteger('grace', o.grace, 0);
+  checkLockStale(o.lockStale);
   if (o.rate !== undefined) parseRate(o.rate);
   if (o.maxFailures !== undefined) parseMaxFailures(o.maxFailures);
   if (o.limit !== undefined) checkInteger('limit', o.limit, 1);

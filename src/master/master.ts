@@ -118,6 +118,7 @@ export class Master extends EventEmitter<MasterEvents> {
     );
     ({ controls: this.#controls, source: this.#source, retries: this.#retries, recorder: this.#recorder, dispatcher: this.#dispatcher } = parts);
     this.#progress = new RunProgress(ledger, plan.total);
+    plan.checkpoint.onLockLost((error) => this.#fail(failureOf(error)));
     logger.info(`listening on ${this.endpoint}; state ${this.#plan.checkpoint.path}${resumed ? ` (resuming at seq ${ledger.watermark}, ${ledger.finished} finished)` : ''}`);
     void plan.count().then((total) => total !== undefined && (this.#progress.total = total));
     void this.#source.pump();

@@ -75,6 +75,8 @@ export class Recorder {
     const handled = this.#options.handleResult === undefined ? undefined : await this.#routeResults(seqs, errors, results);
     // From here on nothing awaits until the completions are logged: the output is in its files first, and no report comes between.
     const outputs = this.#options.outputs;
+    // Output files count as the state does: none is written once another master holds the lock.
+    if (outputs !== undefined) this.#checkpoint.fence();
     const refused = outputs === undefined ? refuseChannelOutput(results) : outputs.write(seqs, results, (i) => errors?.[i] !== undefined || handled?.[i] !== undefined, (seq) => table.job(seq));
     const resultErrors = refused === undefined ? handled : seqs.map((_, i) => handled?.[i] ?? refused[i]);
     const jobLog = this.#options.jobLog;

@@ -5,8 +5,11 @@ import type { Ledger } from '../state/ledger.js';
 import type { OutputFiles } from '../results/output-files.js';
 import { OutputSink } from '../results/output-sink.js';
 import type { RunPlan } from './run-plan.js';
-import { Checkpoint, deadLetterPath, type CursorMode, type RecoveredState, type RunIdentity } from '../state/checkpoint.js';
+import { Checkpoint, deadLetterPath, type CheckpointOptions, type CursorMode, type RecoveredState, type RunIdentity } from '../state/checkpoint.js';
 import type { MasterExports } from './task-exports.js';
+
+/** How the run's state is opened: `reset` forgets it first; `lockStale` is `--lock-stale`. */
+type StateOpening = Required<Pick<CheckpointOptions, 'reset'>> & Pick<CheckpointOptions, 'lockStale'>;
 
 /** The run itself: the module's generator, resumed from the run's state. */
 export class MainRun implements RunPlan {
@@ -28,8 +31,9 @@ export class MainRun implements RunPlan {
   }
 
   /** Locks and opens the run's state at `statePath` (forgetting it first with `reset`), and its output files. */
-  static open(statePath: string, identity: RunIdentity, exports: MasterExports, files: OutputFiles, reset: boolean, logger: Logger, resultsAsJson = false): MainRun {
-    const { checkpoint, state, outputs, dropped } = Checkpoint.open(statePath, identity, { reset, outputs: files });
+  static open(statePath: string, identity: RunIdentity, exports: MasterExports, files: OutputFiles, opening: StateOpening, logger: Logger, resultsAsJson = false): MainRun {
+    const { reset } = opening;
+    const { checkpoint, state, outputs, dropped } = Checkpoint.open(statePath, identity, { ...opening, outputs: files });
     let sink: OutputSink | undefined;
     try {
       if (checkpoint.cutTornDeadLetter()) {

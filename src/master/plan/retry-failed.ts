@@ -76,7 +76,7 @@ export class RetryFailed implements RunPlan {
    * it. Throws a StateError when the state or the dead-letter file cannot be trusted, or when
    * there are dead letters but no state to account them to.
    */
-  static open(statePath: string, identity: RunIdentity, logger: Logger): RetryFailed {
+  static open(statePath: string, identity: RunIdentity, logger: Logger, lockStale?: number): RetryFailed {
     const path = deadLetterPath(statePath);
     let records: DeadLetter[] = [];
     // Read with the lock held, so no master of the run appends meanwhile, and before the state is written.
@@ -91,7 +91,7 @@ export class RetryFailed implements RunPlan {
         );
       }
     };
-    const main = existsSync(statePath) ? Checkpoint.open(statePath, identity, { reset: false, check: read }) : undefined;
+    const main = existsSync(statePath) ? Checkpoint.open(statePath, identity, { reset: false, check: read, lockStale }) : undefined;
     try {
       if (main === undefined) read(undefined);
       if (main === undefined && records.length > 0) {
@@ -110,7 +110,7 @@ export class RetryFailed implements RunPlan {
         logger.info(`nothing to retry: dead-letter file ${path} ${why}`);
       }
       const retryIdentity = { ...identity, fn: `${identity.fn} --retry-failed` };
-      const { checkpoint } = Checkpoint.open(retryStatePath(statePath), retryIdentity, { reset: true });
+      const { checkpoint } = Checkpoint.open(retryStatePath(statePath), retryIdentity, { reset: true, lockStale });
       return new RetryFailed(checkpoint, path, main, retried, kept, logger);
     } catch (error) {
       main?.checkpoint.close();

@@ -23,6 +23,8 @@ export { lockPath } from './state-lock.js';
 
 /** Options of `Checkpoint.open`. */
 export interface CheckpointOptions {
+  /** `--lock-stale`: how old another host's heartbeat must be before its lock is free. @default 30000 */
+  readonly lockStale?: number | undefined;
   /** Delete the old snapshot, log and dead-letter file first (`--reset`). */
   readonly reset: boolean;
   /**
@@ -86,9 +88,12 @@ export class Checkpoint {
     } catch (error) {
       throw writeError(`could not create the directory of state file ${path}`, error);
     }
-    const lock = StateLock.acquire(path);
+    const lock = StateLock.acquire(path, options.lockStale);
     try {
-      if (options.reset) removeState(path);
+      if (options.reset) {
+        lock.fence();
+        removeState(path);
+      }
       const stored = readState(path, identity);
       const ledger = new Ledger(stored?.ledger);
       const replayed = replayLog(logPath(path), ledger, options.outputs?.fits);
@@ -123,9 +128,23 @@ export class Checkpoint {
     this.#outputs = outputs;
   }
 
+  /**
+   * Throws StateError `E_STATE_LOCK_LOST` once another master took the state over: every write
+   * here checks first, as must a caller before files the state counts (see state-lock.ts).
+   */
+  fence(): void {
+    this.#assertOpen();
+    this.#lock.fence();
+  }
+
+  /** Calls `listener` once should the lock's heartbeat find it lost: the master must stop at once. */
+  onLockLost(listener: (error: StateError) => void): void {
+    this.#lock.onLost(listener);
+  }
+
   /** Records finished jobs in one write, durable once the OS has it; throws StateError `E_STATE_WRITE`. */
   append(completions: readonly Completion[]): void {
-    this.#assertOpen();
+    this.fence();
     this.#log.append(completions, this.#outputs?.lengths());
   }
 
@@ -135,7 +154,7 @@ export class Checkpoint {
    * snapshot stays in place.
    */
   snapshot(ledger: LedgerSnapshot, extra: StateExtra): void {
-    this.#assertOpen();
+    this.fence();
     try {
       // The output a snapshot counts is on disk before it: a machine crash loses none of it.
       this.#outputs?.sync();
@@ -149,13 +168,13 @@ export class Checkpoint {
 
   /** Appends `record` to the dead-letter file, durably: call it before `append` counts the job failed. */
   deadLetter(record: DeadLetter): void {
-    this.#assertOpen();
+    this.fence();
     this.#deadLetters.write(record);
   }
 
   /** Cuts off a torn last line of the dead-letter file (a record a master died writing); true when it did. */
   cutTornDeadLetter(): boolean {
-    this.#assertOpen();
+    this.fence();
     try {
       return cutTornEnd(deadLetterPath(this.path));
     } catch (error) {
@@ -222,6 +241,8 @@ function runAll(steps: readonly (() => void)[]): void {
 
 /** The fatal error of a state that could not be written: what failed, and what the master did. */
 export function unrecordedError(error: Error): StateError {
+  // A lost lock says itself what happened: the state is another master's now.
+  if (error instanceof StateError && error.code === 'E_STATE_LOCK_LOST') return error;
   const message = `${error.message}; stopped, keeping the last good checkpoint: run again to resume once the state can be written`;
   return new StateError(message, { code: 'E_STATE_WRITE', cause: error });
 }

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -49,6 +49,11 @@ function open(options = { reset: false }, id = identity): ReturnType<typeof Chec
 /** What a killed master leaves: files as they are, and a lock whose owner is gone. */
 function abandon(): void {
   rmSync(lockPath(path), { force: true });
+}
+
+/** The holder the lock records. */
+function lockHolder(): { pid: number } {
+  return JSON.parse(readFileSync(lockPath(path), 'utf8')) as { pid: number };
 }
 
 function expectStateError(action: () => unknown, code: 'E_STATE' | 'E_STATE_WRITE', message: RegExp): void {
@@ -103,9 +108,9 @@ describe('Checkpoint.open', () => {
     const child = await runChild(code, path, JSON.stringify(identity));
     expect(child.stderr).toBe('');
     expect(child.signal).toBe('SIGKILL');
-    expect(readFileSync(lockPath(path), 'utf8')).toBe(`${child.pid}\n`);
+    expect(lockHolder().pid).toBe(child.pid);
     expect(open().state?.ledger).toEqual({ watermark: 2, lastCursor: 'b', doneAbove: [{ start: 3, end: 3, cursor: 'd' }], failed: 1 });
-    expect(readFileSync(lockPath(path), 'utf8')).toBe(`${process.pid}\n`);
+    expect(lockHolder().pid).toBe(process.pid);
   });
 
   it('ignores a torn last log line, and later appends still replay', () => {
@@ -265,7 +270,7 @@ describe('Checkpoint.open refuses a state it cannot trust, leaving it untouched'
 describe('the state lock', () => {
   it('refuses a second master while the first holds the state', () => {
     const { checkpoint } = open();
-    expectStateError(() => open(), 'E_STATE', new RegExp(`in use by another master \\(pid ${process.pid}`));
+    expectStateError(() => open(), 'E_STATE', new RegExp(`in use by another master \\(${hostname()} pid ${process.pid}`));
     checkpoint.close();
     expect(existsSync(lockPath(path))).toBe(false);
     expect(open().state).toBeDefined();
@@ -276,7 +281,7 @@ describe('the state lock', () => {
     mkdirSync(join(dir, 'state'));
     writeFileSync(lockPath(path), `${child.pid}\n`);
     expect(open().state).toBeUndefined();
-    expect(readFileSync(lockPath(path), 'utf8')).toBe(`${process.pid}\n`);
+    expect(lockHolder().pid).toBe(process.pid);
   });
 });
 
