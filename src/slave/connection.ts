@@ -10,6 +10,7 @@ import type { Logger } from '../common/log.js';
 import { checkEndpoint } from '../common/check-endpoint.js';
 import { clientSocketOptions, type ClientCurve } from '../curve/curve-config.js';
 import { HandshakeWatch } from '../curve/handshake-watch.js';
+import { GiveUpClock } from './give-up-clock.js';
 
 export interface ConnectionEvents {
   /** A master admitted us: a new session starts, jobs of earlier sessions are void. */
@@ -19,6 +20,8 @@ export interface ConnectionEvents {
   quit: [];
   /** The master refused us for good (e.g. another protocol version). */
   rejected: [string];
+  /** No master has welcomed us for the `giveUpAfter` ms given (none since the start, or since ours went away). */
+  gaveUp: [number];
 }
 
 type HelloFields = Omit<Hello, 'command' | 'version'>;
@@ -48,9 +51,13 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   #pingTimer: NodeJS.Timeout | undefined;
   #waitingSince = Date.now();
   readonly #handshakes: HandshakeWatch;
+  readonly #giveUp: GiveUpClock;
 
-  /** Connects to `address`, with CURVE when `curve` is given. */
-  constructor(address: string, hello: HelloFields, logger: Logger, curve?: ClientCurve) {
+  /**
+   * Connects to `address`, with CURVE when `curve` is given. With `giveUpAfter` (ms, 0: never)
+   * it emits `gaveUp` once no master has welcomed it for that long.
+   */
+  constructor(address: string, hello: HelloFields, logger: Logger, curve?: ClientCurve, giveUpAfter = 0) {
     super();
     this.#address = checkEndpoint(address, 'connect');
     this.#hello = hello;
@@ -76,6 +83,10 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     this.#socket.events.on('connect', () => {
       if (connections++ > 0) this.#sayHello();
     });
+    // Our master's connection dropped (it died, or the heartbeat found it unreachable): the bound runs until one welcomes us.
+    this.#giveUp = new GiveUpClock(giveUpAfter, (ms) => this.emit('gaveUp', ms));
+    this.#giveUp.lost();
+    this.#socket.events.on('disconnect', () => this.#giveUp.lost());
     this.#socket.connect(address);
     this.#sayHello();
   }
@@ -155,6 +166,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     if (this.#closed) return;
     this.#closed = true;
     this.#outbox.close();
+    this.#giveUp.close();
     clearInterval(this.#helloTimer);
     clearInterval(this.#pingTimer);
     this.#handshakes.close();
@@ -191,6 +203,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     if (this.#leaving) return void this.send({ command: 'BYE', run: welcome.run, returned: [] });
     clearInterval(this.#helloTimer);
     this.#helloTimer = undefined;
+    this.#giveUp.found();
     this.#run = welcome.run;
     clearInterval(this.#pingTimer);
     this.#pingTimer = setInterval(() => this.#run && this.send({ command: 'PING', run: this.#run }), Math.max(50, Math.min(welcome.lease / 3, 1000)));

@@ -13,7 +13,8 @@ import { JobPool, type Batch, type BatchResult } from './pool.js';
 import { resolveSlaveOptions, slavePoolOptions, type ResolvedSlaveOptions, type SlaveOptions } from './slave-options.js';
 
 export interface SlaveSummary {
-  readonly reason: 'quit' | 'stopped' | 'rejected';
+  /** `gave-up`: no master welcomed the slave for its `giveUpAfter` ms. */
+  readonly reason: 'quit' | 'stopped' | 'rejected' | 'gave-up';
   readonly done: number;
   readonly failed: number;
 }
@@ -79,7 +80,7 @@ export class Slave {
     const id = `${hostname()}-${process.pid}-${randomBytes(4).toString('hex')}`;
     const { threads, concurrency, maxCredit: capacity, name } = options;
     const hello = { slave: id, host: hostname(), pid: process.pid, threads, concurrency, capacity, ...(name === undefined ? {} : { name }) };
-    this.#connection = new Connection(options.address, hello, this.#logger, curve);
+    this.#connection = new Connection(options.address, hello, this.#logger, curve, options.giveUpAfter);
     this.#connection.on('welcome', (welcome) => {
       if (this.#stopping) return;
       this.#session++;
@@ -102,6 +103,11 @@ export class Slave {
     this.#connection.on('rejected', (reason) => {
       this.#logger.error(`the master refused us: ${reason}`);
       void this.#end('rejected');
+    });
+    this.#connection.on('gaveUp', (ms) => {
+      this.#logger.error(`giving up: no master has answered at ${options.address} for ${ms} ms (--give-up-after)`);
+      // Whatever runs cannot be reported to a master that is gone: the next one gives it out again.
+      void this.#end('gave-up', true);
     });
     void this.#connection.serve();
   }

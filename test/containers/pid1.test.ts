@@ -106,6 +106,17 @@ describe.skipIf(unavailable !== undefined)('as pid 1 of a container', () => {
     expectStoppedRunRecorded();
   }, 60_000);
 
+  it('tm-slave --give-up-after exits 3 once its master is killed -9 and none comes back', async () => {
+    const master = runBin('tm-master', masterArgs(RECORD, 1_000_000), { cwd: dir.path });
+    const slave = runAsPid1('tm-slave', [RECORD, '--threads', '1', '--give-up-after', '2000', '--address', await listening(master)], { cwd: dir.path, env: { TM_RECORD: path('record.txt') } });
+    await slave.waitFor(/welcomed by run/);
+
+    master.child.kill('SIGKILL');
+    await master.exited;
+    expect(await slave.exited, slave.stderr).toEqual({ code: 3, signal: null });
+    expect(slave.stdout).toMatch(/^tm-slave: \d+ jobs run, 0 failed; gave up: no master answered for 2000 ms \(--give-up-after\)\n$/);
+  }, 60_000);
+
   it('tm-spawn stops gracefully on SIGTERM: passed on once, running jobs finish, exit 143', async () => {
     const address = `tcp://127.0.0.1:${await reservePort()}`;
     const master = runBin('tm-master', masterArgs(UNRULY, 50, address), { cwd: dir.path });
