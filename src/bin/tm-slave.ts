@@ -12,7 +12,7 @@ import { main, onStopSignals, signalExitCode } from '../cli/main.js';
 import { EXIT } from '../common/exit-codes.js';
 import { parseTarget } from '../task/load.js';
 import type { LogLevel } from '../common/log.js';
-import type { SlaveSummary } from '../slave/slave.js';
+import type { SlaveSummary } from '../slave/slave-summary.js';
 import { startSlave } from '../slave/start.js';
 import { RUN_OVER } from '../spawn/ipc.js';
 

@@ -84,7 +84,10 @@ export class Connection extends EventEmitter<ConnectionEvents> {
       if (connections++ > 0) this.#sayHello();
     });
     // Our master's connection dropped (it died, or the heartbeat found it unreachable): the bound runs until one welcomes us.
-    this.#giveUp = new GiveUpClock(giveUpAfter, (ms) => this.emit('gaveUp', ms));
+    this.#giveUp = new GiveUpClock(giveUpAfter, (ms) => {
+      this.#logger.error(`giving up: no master has answered at ${address} for ${ms} ms (--give-up-after)`);
+      this.emit('gaveUp', ms);
+    });
     this.#giveUp.lost();
     this.#socket.events.on('disconnect', () => this.#giveUp.lost());
     this.#socket.connect(address);

@@ -11,13 +11,9 @@ import { Connection } from './connection.js';
 import { creditToGrant } from './credit.js';
 import { JobPool, type Batch, type BatchResult } from './pool.js';
 import { resolveSlaveOptions, slavePoolOptions, type ResolvedSlaveOptions, type SlaveOptions } from './slave-options.js';
+import type { SlaveSummary } from './slave-summary.js';
 
-export interface SlaveSummary {
-  /** `gave-up`: no master welcomed the slave for its `giveUpAfter` ms. */
-  readonly reason: 'quit' | 'stopped' | 'rejected' | 'gave-up';
-  readonly done: number;
-  readonly failed: number;
-}
+export type { SlaveSummary };
 
 /** Most milliseconds a leaving slave waits for the master's QUIT before it closes anyway. */
 const RELEASE_MS = 3000;
@@ -104,11 +100,8 @@ export class Slave {
       this.#logger.error(`the master refused us: ${reason}`);
       void this.#end('rejected');
     });
-    this.#connection.on('gaveUp', (ms) => {
-      this.#logger.error(`giving up: no master has answered at ${options.address} for ${ms} ms (--give-up-after)`);
-      // Whatever runs cannot be reported to a master that is gone: the next one gives it out again.
-      void this.#end('gave-up', true);
-    });
+    // Whatever runs cannot be reported to a master that is gone: the next one gives it out again.
+    this.#connection.on('gaveUp', () => void this.#end('gave-up', true));
     void this.#connection.serve();
   }
 
