@@ -49,6 +49,8 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   #leaving = false;
   #helloTimer: NodeJS.Timeout | undefined;
   #pingTimer: NodeJS.Timeout | undefined;
+  /** Warns every 10 s while the master that welcomed us is unreachable, as #helloTimer does before a welcome. */
+  #lostTimer: NodeJS.Timeout | undefined;
   #waitingSince = Date.now();
   readonly #handshakes: HandshakeWatch;
   readonly #giveUp: GiveUpClock;
@@ -81,6 +83,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     // HELLO would void (with the jobs sent meanwhile).
     let connections = 0;
     this.#socket.events.on('connect', () => {
+      this.#stopWarningLost();
       if (connections++ > 0) this.#sayHello();
     });
     // Our master's connection dropped (it died, or the heartbeat found it unreachable): the bound runs until one welcomes us.
@@ -89,7 +92,10 @@ export class Connection extends EventEmitter<ConnectionEvents> {
       this.emit('gaveUp', ms);
     });
     this.#giveUp.lost();
-    this.#socket.events.on('disconnect', () => this.#giveUp.lost());
+    this.#socket.events.on('disconnect', () => {
+      this.#giveUp.lost();
+      this.#warnWhileLost();
+    });
     this.#socket.connect(address);
     this.#sayHello();
   }
@@ -170,6 +176,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     this.#closed = true;
     this.#outbox.close();
     this.#giveUp.close();
+    this.#stopWarningLost();
     clearInterval(this.#helloTimer);
     clearInterval(this.#pingTimer);
     this.#handshakes.close();
@@ -197,6 +204,20 @@ export class Connection extends EventEmitter<ConnectionEvents> {
       }, HELLO_EVERY_MS);
       this.#helloTimer.unref();
     }
+  }
+
+  /** Our master went away (killed, or unreachable): say so every 10 s until a connection comes back, as before a welcome. */
+  #warnWhileLost(): void {
+    if (this.#run === undefined || this.#leaving || this.#closed || this.#lostTimer !== undefined) return;
+    const since = Date.now();
+    const warn = (): void => this.#logger.warn(`no master has answered at ${this.#address} for ${Math.round((Date.now() - since) / 1000)} s; still trying`);
+    this.#lostTimer = setInterval(warn, HELLO_EVERY_MS * WARN_EVERY_HELLOS);
+    this.#lostTimer.unref();
+  }
+
+  #stopWarningLost(): void {
+    clearInterval(this.#lostTimer);
+    this.#lostTimer = undefined;
   }
 
   #welcomed(welcome: Welcome): void {

@@ -42,6 +42,18 @@ describe('tm-slave with no master', () => {
     expect(slave.stdout).toMatch(/^tm-slave: \d+ jobs run, 0 failed; gave up: no master answered for 1500 ms \(--give-up-after\)\n$/);
   }, 30_000);
 
+  it('warns every 10 s that no master answers also after its master was killed -9', async () => {
+    const master = runBin('tm-master', [SQUARES, 'n=100000000', '--address', 'tcp://127.0.0.1:*', '--state', join(dir.path, 's.json'), '--no-progress'], { cwd: dir.path });
+    const [, endpoint] = await master.waitFor(/listening on (tcp:\/\/[^\s;]+)/);
+    const slave = runBin('tm-slave', [SQUARES, '--threads', '1', '--address', endpoint!], { cwd: dir.path });
+    await slave.waitFor(/welcomed by run/);
+
+    master.child.kill('SIGKILL');
+    await master.exited;
+    await slave.waitFor(new RegExp(`warn: no master has answered at ${escaped(endpoint!)} for 10 s; still trying`));
+    expect(slave.child.exitCode).toBeNull();
+  }, 30_000);
+
   // Well before the 10 s warning: the first word comes after a second.
   it('names a host that does not resolve, as it keeps trying it', async () => {
     const slave = runBin('tm-slave', [SQUARES, '--threads', '1', '--address', 'tcp://no-such-host.invalid:3050'], { cwd: dir.path });
