@@ -12,6 +12,7 @@ import { summaryLines } from '../cli/summary-lines.js';
 import { Master } from '../master/master.js';
 
 main('tm-master', async () => {
+  const signals = onStopSignals();
   const argv = await commandLine({
     name: 'tm-master',
     usage:
@@ -33,7 +34,7 @@ main('tm-master', async () => {
   const warning = insecureWarning(options);
   if (warning !== undefined) process.stderr.write(`tm-master: ${warning}\n`);
   const hideProgress = argv.progress ? showProgress(master) : () => {};
-  const signals = onStopSignals((signal) => master.stop(signal));
+  signals.attach((signal) => master.stop(signal));
   const summary = await master.done;
   await dashboard?.close();
   signals.dispose();

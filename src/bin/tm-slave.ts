@@ -7,33 +7,40 @@
 // tm-spawn pass it to their slaves (spawn/shebang.ts); `node tm-slave.js` by hand does not.
 import { checkEndpoint } from '../common/check-endpoint.js';
 import { commandLine } from '../cli/command-line.js';
-import { clientCurveFlags, commonFlags, slaveFlags } from '../cli/flags.js';
+import { clientCurveFlags, commonFlags, loneSlaveFlags, slaveFlags } from '../cli/flags.js';
 import { main, onStopSignals, signalExitCode } from '../cli/main.js';
+import { EXIT } from '../common/exit-codes.js';
 import { parseTarget } from '../task/load.js';
 import type { LogLevel } from '../common/log.js';
-import type { Slave, SlaveSummary } from '../slave/slave.js';
+import type { SlaveSummary } from '../slave/slave-summary.js';
 import { startSlave } from '../slave/start.js';
 import { RUN_OVER } from '../spawn/ipc.js';
 
 /** Why a slave left, as its last line says it. */
-const LEFT_BECAUSE: Record<SlaveSummary['reason'], string> = { quit: 'the run is over', stopped: 'stopped', rejected: 'the master refused this slave' };
+const LEFT_BECAUSE: Record<Exclude<SlaveSummary['reason'], 'gave-up'>, string> = { quit: 'the run is over', stopped: 'stopped', rejected: 'the master refused this slave' };
 
 main('tm-slave', async () => {
+  // Signals are ours from the start: one that comes while the threads start stops the slave as
+  // soon as it exists (left to the default, it would kill a slave that had just said HELLO, and
+  // as pid 1 it would be ignored); a second one then, with nothing yet received, exits at once.
+  const signals = onStopSignals();
   const argv = await commandLine({
     name: 'tm-slave',
     usage:
       '$0 module[:fn]\n\nRuns jobs from a master through the module’s handler in a thread pool. The handler is `handleJob` (or `fn`): a named export, or a function of the default export object.',
-    flags: { ...commonFlags, ...slaveFlags, ...clientCurveFlags },
+    flags: { ...commonFlags, ...slaveFlags, ...loneSlaveFlags, ...clientCurveFlags },
     examples: [
       ['$0 examples/squares.ts', 'Run jobs from the master on tcp://127.0.0.1:3050, a thread per CPU'],
       ['$0 tasks.ts:migrate --address tcp://10.0.0.5:3050 --threads 2 --concurrency 50', 'Run `migrate` for a master on another host, 100 jobs at once'],
       ['$0 tasks.ts --address tcp://10.0.0.5:3050 --curve-secret slave.key --server-key master.pub', 'Join a CURVE master: slave.pub must be in its --authorized-keys'],
+      ['$0 tasks.ts --address tcp://master:3050 --give-up-after 600000', 'Exit 3 if no master answers for 10 minutes (a pod whose master is gone for good)'],
     ],
     exitCodes: [
       'Exit codes:',
       '  0    the master said the run is over',
       '  1    a fatal error',
       '  2    a usage error (a bad flag, address, module or export), or the master refused this slave',
+      '  3    no master answered for --give-up-after ms: running jobs abandoned (the next master gives them out again)',
       '  130  stopped by SIGINT: running jobs finished, unstarted ones handed back',
       '  143  stopped by SIGTERM: the same',
     ].join('\n'),
@@ -48,15 +55,6 @@ main('tm-slave', async () => {
   let runOver = false;
   const onMessage = (message: unknown): void => void (runOver ||= message === RUN_OVER);
   process.on('message', onMessage);
-  // Signals are ours from the start: one that comes while the threads start stops the slave as
-  // soon as it exists (left to the default, it would kill a slave that had just said HELLO); a
-  // second one then, with nothing yet received, exits at once.
-  let started: Slave | undefined = undefined;
-  let early = 0;
-  const signals = onStopSignals((signal) => {
-    if (started !== undefined) started.stop();
-    else if (++early > 1) process.exit(signalExitCode(signal));
-  });
   const slave = await startSlave({
     module: target.module,
     fn: target.fn,
@@ -67,10 +65,10 @@ main('tm-slave', async () => {
     name: argv.name,
     curveSecret: argv.curveSecret,
     serverKey: argv.serverKey,
+    giveUpAfter: argv.giveUpAfter,
     logLevel: argv.logLevel as LogLevel,
   });
-  started = slave;
-  for (; early > 0; early--) slave.stop();
+  signals.attach(() => slave.stop());
   // The supervisor says the run is over: leave as on the master's QUIT. When it dies (even by
   // SIGKILL) its channel closes: leave rather than linger as an orphan.
   process.off('message', onMessage);
@@ -81,8 +79,10 @@ main('tm-slave', async () => {
   const summary = await slave.done;
   signals.dispose();
   // Alone, it says what it did; under tm-spawn or tm-run the master's summary says it for all.
-  if (!supervised) process.stdout.write(`tm-slave: ${summary.done + summary.failed} jobs run, ${summary.failed} failed; ${LEFT_BECAUSE[summary.reason]}\n`);
+  const why = summary.reason === 'gave-up' ? `gave up: no master answered for ${argv.giveUpAfter} ms (--give-up-after)` : LEFT_BECAUSE[summary.reason];
+  if (!supervised) process.stdout.write(`tm-slave: ${summary.done + summary.failed} jobs run, ${summary.failed} failed; ${why}\n`);
   if (process.connected) process.disconnect();
-  if (summary.reason === 'rejected') return 2;
+  if (summary.reason === 'rejected') return EXIT.usage;
+  if (summary.reason === 'gave-up') return EXIT.gaveUp;
   return summary.reason === 'stopped' ? signalExitCode(signals.signal ?? 'SIGTERM') : 0;
 });

@@ -10,6 +10,7 @@ import { createLogger, type LogLevel } from '../common/log.js';
 import { Supervisor } from '../spawn/supervisor.js';
 
 main('tm-spawn', async () => {
+  const signals = onStopSignals();
   const argv = await commandLine({
     name: 'tm-spawn',
     usage: '$0 module[:fn] N\n\nRuns N slave processes (tm-slave) and keeps them running until the master says the run is over. Takes the flags of tm-slave.',
@@ -44,7 +45,7 @@ main('tm-spawn', async () => {
     { target, count, address, threads, concurrency, maxCredit, logLevel, cwd: process.cwd(), name, slaveArgs },
     createLogger('tm-spawn', argv.logLevel as LogLevel),
   );
-  const signals = onStopSignals((signal) => supervisor.stop(signal));
+  signals.attach((signal) => supervisor.stop(signal));
   const code = await supervisor.done;
   signals.dispose();
   return code !== 0 ? code : signals.signal ? signalExitCode(signals.signal) : 0;

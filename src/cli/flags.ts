@@ -77,6 +77,11 @@ export const slaveFlags = {
   name: { type: 'string', requiresArg: true, describe: 'What the master’s log and tm-status call this slave (default: host:pid; tm-spawn and tm-run add -1, -2, …)' },
 } satisfies Record<string, Options>;
 
+/** Flags of a slave on its own (tm-slave): tm-spawn and tm-run end their slaves themselves. */
+export const loneSlaveFlags = {
+  'give-up-after': integer('give-up-after', 0, S.giveUpAfter, 'Exit (code 3) once no master has answered for this many ms, since the start or since the master went away (0: wait for ever)'),
+} satisfies Record<string, Options>;
+
 /** CURVE flags of a master (tm-master, tm-run). */
 export const masterCurveFlags = {
   'curve-secret': { type: 'string', requiresArg: true, describe: 'The master’s CURVE secret key file (tm-keygen): encrypts, and admits only --authorized-keys' },

@@ -1,5 +1,5 @@
 import { isUserError, StateError } from '../common/errors.js';
-import { errorExitCode } from '../common/exit-codes.js';
+import { errorExitCode, signalExitCode } from '../common/exit-codes.js';
 
 /**
  * Runs a command's body: a user's mistake becomes one line and exit code 2, a state that cannot
@@ -38,27 +38,48 @@ function exitOnceFlushed(): void {
   process.stderr.write('', done);
 }
 
-export { signalExitCode } from '../common/exit-codes.js';
+export { signalExitCode };
+
+/** The stop signals a command has taken: see onStopSignals. */
+export interface StopSignals {
+  /** The first stop signal that came, if one has. */
+  readonly signal: NodeJS.Signals | undefined;
+  /** Hands the signals to `stop`, at once with the one that came before, if one did. */
+  attach(stop: (signal: NodeJS.Signals) => void): void;
+  /** Stops calling `stop`; the signals stay taken. */
+  dispose(): void;
+}
 
 /**
- * Calls `stop` on SIGINT/SIGTERM (again on a second signal, for an immediate stop) and
- * remembers the first signal. `dispose()` stops calling `stop`, but keeps the signals taken: a
- * command whose run has ended exits with the code the run decided, never killed by a signal that
- * comes as it prints its summary (found by the lifecycle search, seed 11217).
+ * Takes SIGINT/SIGTERM and calls `stop` on each (a second one is for an immediate stop), and
+ * remembers the first. Take them first thing, and `attach` the stop once there is something to
+ * stop: as pid 1 of a container the kernel drops a signal that has no handler (tm-master ignored
+ * SIGTERM while it started), and elsewhere such a signal kills the command, not a stop. One that
+ * comes before `attach` is handed to it then; a second one before it exits at once, as nothing is
+ * yet there to flush. `dispose()` stops calling `stop`, but keeps the signals taken: a command
+ * whose run has ended exits with the code the run decided, never killed by a signal that comes as
+ * it prints its summary (found by the lifecycle search, seed 11217).
  */
-export function onStopSignals(stop: (signal: NodeJS.Signals) => void): { readonly signal: NodeJS.Signals | undefined; dispose(): void } {
+export function onStopSignals(stop?: (signal: NodeJS.Signals) => void): StopSignals {
   let first: NodeJS.Signals | undefined;
+  let target = stop;
   let disposed = false;
   const handler = (signal: NodeJS.Signals): void => {
     if (disposed) return;
+    const again = first !== undefined;
     first ??= signal;
-    stop(signal);
+    if (target !== undefined) target(signal);
+    else if (again) process.exit(signalExitCode(signal));
   };
   process.on('SIGINT', handler);
   process.on('SIGTERM', handler);
   return {
     get signal() {
       return first;
+    },
+    attach(stop) {
+      target = stop;
+      if (first !== undefined && !disposed) stop(first);
     },
     dispose() {
       disposed = true;

@@ -11,6 +11,8 @@ export const EXIT = {
   failed: 1,
   /** A usage error: one line, nothing touched. */
   usage: 2,
+  /** tm-slave: no master answered for `--give-up-after` ms. */
+  gaveUp: 3,
 } as const;
 
 /** Exit code for a stop by `signal`, as shells report it: 143 for SIGTERM, else 130 (SIGINT, or a stop from code). */

@@ -10,6 +10,7 @@ import type { Logger } from '../common/log.js';
 import { checkEndpoint } from '../common/check-endpoint.js';
 import { clientSocketOptions, type ClientCurve } from '../curve/curve-config.js';
 import { HandshakeWatch } from '../curve/handshake-watch.js';
+import { GiveUpClock } from './give-up-clock.js';
 
 export interface ConnectionEvents {
   /** A master admitted us: a new session starts, jobs of earlier sessions are void. */
@@ -19,6 +20,8 @@ export interface ConnectionEvents {
   quit: [];
   /** The master refused us for good (e.g. another protocol version). */
   rejected: [string];
+  /** No master has welcomed us for the `giveUpAfter` ms given (none since the start, or since ours went away). */
+  gaveUp: [number];
 }
 
 type HelloFields = Omit<Hello, 'command' | 'version'>;
@@ -46,11 +49,17 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   #leaving = false;
   #helloTimer: NodeJS.Timeout | undefined;
   #pingTimer: NodeJS.Timeout | undefined;
+  /** Warns every 10 s while the master that welcomed us is unreachable, as #helloTimer does before a welcome. */
+  #lostTimer: NodeJS.Timeout | undefined;
   #waitingSince = Date.now();
   readonly #handshakes: HandshakeWatch;
+  readonly #giveUp: GiveUpClock;
 
-  /** Connects to `address`, with CURVE when `curve` is given. */
-  constructor(address: string, hello: HelloFields, logger: Logger, curve?: ClientCurve) {
+  /**
+   * Connects to `address`, with CURVE when `curve` is given. With `giveUpAfter` (ms, 0: never)
+   * it emits `gaveUp` once no master has welcomed it for that long.
+   */
+  constructor(address: string, hello: HelloFields, logger: Logger, curve?: ClientCurve, giveUpAfter = 0) {
     super();
     this.#address = checkEndpoint(address, 'connect');
     this.#hello = hello;
@@ -74,7 +83,18 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     // HELLO would void (with the jobs sent meanwhile).
     let connections = 0;
     this.#socket.events.on('connect', () => {
+      this.#stopWarningLost();
       if (connections++ > 0) this.#sayHello();
+    });
+    // Our master's connection dropped (it died, or the heartbeat found it unreachable): the bound runs until one welcomes us.
+    this.#giveUp = new GiveUpClock(giveUpAfter, (ms) => {
+      this.#logger.error(`giving up: no master has answered at ${address} for ${ms} ms (--give-up-after)`);
+      this.emit('gaveUp', ms);
+    });
+    this.#giveUp.lost();
+    this.#socket.events.on('disconnect', () => {
+      this.#giveUp.lost();
+      this.#warnWhileLost();
     });
     this.#socket.connect(address);
     this.#sayHello();
@@ -155,6 +175,8 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     if (this.#closed) return;
     this.#closed = true;
     this.#outbox.close();
+    this.#giveUp.close();
+    this.#stopWarningLost();
     clearInterval(this.#helloTimer);
     clearInterval(this.#pingTimer);
     this.#handshakes.close();
@@ -184,6 +206,20 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     }
   }
 
+  /** Our master went away (killed, or unreachable): say so every 10 s until a connection comes back, as before a welcome. */
+  #warnWhileLost(): void {
+    if (this.#run === undefined || this.#leaving || this.#closed || this.#lostTimer !== undefined) return;
+    const since = Date.now();
+    const warn = (): void => this.#logger.warn(`no master has answered at ${this.#address} for ${Math.round((Date.now() - since) / 1000)} s; still trying`);
+    this.#lostTimer = setInterval(warn, HELLO_EVERY_MS * WARN_EVERY_HELLOS);
+    this.#lostTimer.unref();
+  }
+
+  #stopWarningLost(): void {
+    clearInterval(this.#lostTimer);
+    this.#lostTimer = undefined;
+  }
+
   #welcomed(welcome: Welcome): void {
     // HELLOs queued while the master was away each earn a WELCOME: only the first counts.
     if (welcome.run === this.#run) return;
@@ -191,6 +227,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     if (this.#leaving) return void this.send({ command: 'BYE', run: welcome.run, returned: [] });
     clearInterval(this.#helloTimer);
     this.#helloTimer = undefined;
+    this.#giveUp.found();
     this.#run = welcome.run;
     clearInterval(this.#pingTimer);
     this.#pingTimer = setInterval(() => this.#run && this.send({ command: 'PING', run: this.#run }), Math.max(50, Math.min(welcome.lease / 3, 1000)));

@@ -27,6 +27,12 @@ export interface SlaveOptions {
   readonly curveSecret?: string;
   /** The master's public key file (its NAME.pub). @default none */
   readonly serverKey?: string;
+  /**
+   * Milliseconds without a master (none has welcomed the slave since it started, or since its
+   * master went away) after which the slave ends, its summary's reason `gave-up`. 0: it waits for ever.
+   * @default 0
+   */
+  readonly giveUpAfter?: number;
   /** @default 'info' */
   readonly logLevel?: LogLevel;
   /** Directory relative module paths resolve against. @default process.cwd() */
@@ -42,6 +48,7 @@ export const SLAVE_DEFAULTS = {
   address: DEFAULT_ADDRESS,
   concurrency: 1,
   maxCredit: 20_000,
+  giveUpAfter: 0,
   logLevel: 'info',
 } as const;
 
@@ -62,5 +69,6 @@ export function slavePoolOptions(options: ResolvedSlaveOptions): PoolOptions {
   // The master refuses a HELLO claiming more.
   checkInteger('concurrency', options.concurrency, 1, undefined, MAX_CONCURRENCY);
   checkName('name', options.name);
+  checkInteger('give-up-after', options.giveUpAfter, 0);
   return { url: resolveModule(options.module, options.cwd), fn: options.fn, threads: options.threads, concurrency: options.concurrency, jobTimeout: 0 };
 }

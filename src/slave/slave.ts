@@ -11,12 +11,9 @@ import { Connection } from './connection.js';
 import { creditToGrant } from './credit.js';
 import { JobPool, type Batch, type BatchResult } from './pool.js';
 import { resolveSlaveOptions, slavePoolOptions, type ResolvedSlaveOptions, type SlaveOptions } from './slave-options.js';
+import type { SlaveSummary } from './slave-summary.js';
 
-export interface SlaveSummary {
-  readonly reason: 'quit' | 'stopped' | 'rejected';
-  readonly done: number;
-  readonly failed: number;
-}
+export type { SlaveSummary };
 
 /** Most milliseconds a leaving slave waits for the master's QUIT before it closes anyway. */
 const RELEASE_MS = 3000;
@@ -79,7 +76,7 @@ export class Slave {
     const id = `${hostname()}-${process.pid}-${randomBytes(4).toString('hex')}`;
     const { threads, concurrency, maxCredit: capacity, name } = options;
     const hello = { slave: id, host: hostname(), pid: process.pid, threads, concurrency, capacity, ...(name === undefined ? {} : { name }) };
-    this.#connection = new Connection(options.address, hello, this.#logger, curve);
+    this.#connection = new Connection(options.address, hello, this.#logger, curve, options.giveUpAfter);
     this.#connection.on('welcome', (welcome) => {
       if (this.#stopping) return;
       this.#session++;
@@ -103,6 +100,8 @@ export class Slave {
       this.#logger.error(`the master refused us: ${reason}`);
       void this.#end('rejected');
     });
+    // Whatever runs cannot be reported to a master that is gone: the next one gives it out again.
+    this.#connection.on('gaveUp', () => void this.#end('gave-up', true));
     void this.#connection.serve();
   }
 

@@ -21,6 +21,39 @@ describe('tm-slave with no master', () => {
     expect(told, slave.stderr).toEqual([expect.stringMatching(new RegExp(`\\] waiting for a master at ${escaped(address)}; still trying$`)), expect.stringMatching(/for 10 s; still trying$/)]);
   }, 30_000);
 
+  it('with --give-up-after, exits 3 with one last line once no master has answered for that long', async () => {
+    const address = `tcp://127.0.0.1:${await reservePort()}`;
+    const slave = runBin('tm-slave', [SQUARES, '--threads', '1', '--address', address, '--give-up-after', '1500'], { cwd: dir.path });
+
+    expect(await slave.exited, slave.stderr).toEqual({ code: 3, signal: null });
+    expect(slave.stdout).toBe('tm-slave: 0 jobs run, 0 failed; gave up: no master answered for 1500 ms (--give-up-after)\n');
+    expect(slave.stderr).toMatch(new RegExp(`error: giving up: no master has answered at ${escaped(address)} for 1500 ms \\(--give-up-after\\)\n$`));
+  }, 30_000);
+
+  it('with --give-up-after, exits 3 once its master was killed -9 and none came back', async () => {
+    const master = runBin('tm-master', [SQUARES, 'n=100000000', '--address', 'tcp://127.0.0.1:*', '--state', join(dir.path, 's.json'), '--no-progress'], { cwd: dir.path });
+    const [, endpoint] = await master.waitFor(/listening on (tcp:\/\/[^\s;]+)/);
+    const slave = runBin('tm-slave', [SQUARES, '--threads', '1', '--address', endpoint!, '--give-up-after', '1500'], { cwd: dir.path });
+    await slave.waitFor(/welcomed by run/);
+
+    master.child.kill('SIGKILL');
+    await master.exited;
+    expect(await slave.exited, slave.stderr).toEqual({ code: 3, signal: null });
+    expect(slave.stdout).toMatch(/^tm-slave: \d+ jobs run, 0 failed; gave up: no master answered for 1500 ms \(--give-up-after\)\n$/);
+  }, 30_000);
+
+  it('warns every 10 s that no master answers also after its master was killed -9', async () => {
+    const master = runBin('tm-master', [SQUARES, 'n=100000000', '--address', 'tcp://127.0.0.1:*', '--state', join(dir.path, 's.json'), '--no-progress'], { cwd: dir.path });
+    const [, endpoint] = await master.waitFor(/listening on (tcp:\/\/[^\s;]+)/);
+    const slave = runBin('tm-slave', [SQUARES, '--threads', '1', '--address', endpoint!], { cwd: dir.path });
+    await slave.waitFor(/welcomed by run/);
+
+    master.child.kill('SIGKILL');
+    await master.exited;
+    await slave.waitFor(new RegExp(`warn: no master has answered at ${escaped(endpoint!)} for 10 s; still trying`));
+    expect(slave.child.exitCode).toBeNull();
+  }, 30_000);
+
   // Well before the 10 s warning: the first word comes after a second.
   it('names a host that does not resolve, as it keeps trying it', async () => {
     const slave = runBin('tm-slave', [SQUARES, '--threads', '1', '--address', 'tcp://no-such-host.invalid:3050'], { cwd: dir.path });

@@ -38,6 +38,8 @@ describe('usage errors: one line, exit 2', () => {
     ['tm-slave', '--threads 0', [SQUARES, '--threads', '0'], /`--threads`.*`0`/],
     ['tm-run', '--concurrency over the most', [SQUARES, '2', '--concurrency', '70000'], /`--concurrency` to be an integer from 1 to 65536, got `70000`/],
     ['tm-slave', '--max-credit 0', [SQUARES, '--max-credit', '0'], /`--max-credit`.*`0`/],
+    ['tm-slave', '--give-up-after -1', [SQUARES, '--give-up-after', '-1'], /`--give-up-after`.*`-1`/],
+    ['tm-slave', '--give-up-after soon', [SQUARES, '--give-up-after', 'soon'], /`--give-up-after`.*`soon`/],
     ['tm-run', 'an unknown flag', [SQUARES, '1', '--frobnicate'], /Unknown argument: frobnicate/],
     ['tm-slave', 'an unknown flag', [SQUARES, '--frobnicate'], /Unknown argument: frobnicate/],
     ['tm-run', 'a bad N', [SQUARES, 'x'], /N\b/],
