@@ -1,5 +1,5 @@
 /**
- * The state lock with masters in containers (test/helpers/pidns.ts: pid, UTS and mount
+ * The state lock with masters in containers (test/helpers/containers.ts: pid, UTS and mount
  * namespaces) sharing one state directory, as pods on a volume or hosts on a shared filesystem:
  * a pid-1 master restarted after kill -9, a master on another host refused and then taking over,
  * and a master paused past the stale time that finds its lock gone. After each, every job the
@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { deadLetterPath, logPath } from '../../src/master/state/checkpoint.js';
 import type { Ledger } from '../../src/master/state/ledger.js';
-import { binPid, container, containersUnavailable } from '../helpers/pidns.js';
+import { binPid, container, pid1Unavailable } from '../helpers/containers.js';
 import { reservePort } from '../helpers/ports.js';
 import { FIXTURES, runBin, type Proc } from '../helpers/processes.js';
 import { countLines, range, readRecord, tally } from '../helpers/record.js';
@@ -24,7 +24,7 @@ const JOBS = 150;
 const CREDIT = 4;
 /** Short, so a takeover from another host comes in seconds: 3 heartbeats of 1000 ms. */
 const STALE = ['--lock-stale', '3000'];
-const unavailable = containersUnavailable();
+const unavailable = pid1Unavailable();
 
 if (unavailable !== undefined && !process.env.CI) process.stderr.write(`test/containers: skipped, containers unavailable (${unavailable}); run as root with unshare\n`);
 

@@ -10,7 +10,7 @@
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { expect } from 'vitest';
-import { childPids, runBin, type Proc } from './processes.js';
+import { childPids, descendantPids, runBin, type Proc } from './processes.js';
 
 /** What a container's entry point gets before it runs the bin. */
 export interface Pod {
@@ -32,7 +32,7 @@ export interface Pid1 extends Proc {
 
 const UNSHARE = ['unshare', '--pid', '--fork', '--kill-child', '--mount', '--mount-proc', '--uts'];
 
-/** Why bins cannot run as pid 1 here, or undefined when they can: a namespace is made to find out. */
+/** Why bins cannot run in containers (as pid 1) here, or undefined when they can: a namespace is made to find out. */
 export function pid1Unavailable(): string | undefined {
   if (process.getuid?.() !== 0) return 'not root';
   try {
@@ -55,6 +55,24 @@ export function runAsPid1(bin: string, args: readonly string[], pod: Pod = {}): 
       return pid!;
     },
   });
+}
+
+/**
+ * The `wrap` of `runBin` that runs a bin in a new container named `host`: as its pid 1
+ * (`pid1`, the image's entrypoint being the bin), or as a child of a shell entrypoint that ran
+ * other commands first, at a pid above those of a bin in another container and its threads
+ * (whose ids are pids too), as a pid in another namespace usually is.
+ */
+export function container(host: string, pid1: boolean): string[] {
+  const script = pid1 ? 'hostname "$0" && exec "$@"' : 'hostname "$0" && seq 64 | xargs -n 1 true && "$@"';
+  return [...UNSHARE, 'sh', '-c', script, host];
+}
+
+/** The pid, as this test sees it, of the bin that `proc` runs in its container. */
+export function binPid(proc: Proc): number {
+  const pid = descendantPids(proc.child.pid!).find((child) => readFileSync(`/proc/${child}/cmdline`, 'utf8').includes('/dist/bin/'));
+  if (pid === undefined) throw new Error(`no bin runs in the container of pid ${proc.child.pid}`);
+  return pid;
 }
 
 /** A process of a namespace, as /proc shows it. */

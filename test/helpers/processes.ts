@@ -29,7 +29,7 @@ const started = new Set<ChildProcess>();
  * Runs `dist/bin/<bin>.js` with `args` in `cwd`. With `detached` it leads a process group of its
  * own, so `process.kill(-pid, signal)` reaches it as a Ctrl-C at a terminal would. With `netns` it
  * runs in that network namespace (`ip netns exec`, which execs node: the pid is node's). `wrap`
- * is a command that runs node (the rest of the line its argv), as a container would (pidns.ts).
+ * is a command that runs node (the rest of the line its argv), as a container would (containers.ts).
  */
 export function runBin(bin: string, args: readonly string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; detached?: boolean; netns?: string; wrap?: readonly string[] } = {}): Proc {
   const command = [...(options.wrap ?? []), process.execPath, join(ROOT, 'dist', 'bin', `${bin}.js`), ...args];
