@@ -1,79 +1,94 @@
-/** Clears the row the cursor is on, whatever column it is at. */
+import cliProgress from 'cli-progress';
+
+/** Clears the row the cursor is on, from its first column. */
 const CLEAR_ROW = '\r\x1b[2K';
-/** Clears from the cursor to the end of its row. */
-const CLEAR_RIGHT = '\x1b[K';
+/** Moves up a row and clears it. */
+const UP_AND_CLEAR = '\x1b[1A\x1b[2K';
 /** Columns left free at the end of the line: the cursor, and a `^C` echoed there. */
 const MARGIN = 3;
+/** Redraws a second: cli-progress draws on its own timer, and log lines wait for its next tick. */
+const FPS = 10;
 
 /**
- * One line at the foot of a terminal, redrawn in place with `\r`, with whole lines printed above
- * it (clear the row, print the lines, draw again), as npm and docker do. It never saves or
- * restores the cursor and never turns line wrap off, so output that scrolls past it stays intact.
+ * The progress bar at the foot of a terminal, drawn by cli-progress: one `MultiBar` holding one
+ * bar, with whole lines printed above it through `log()`. cli-progress alone leaves a terminal
+ * scrambled in ways each setting below works around; each has a tmux test that fails without it
+ * (test/cli/progress-display.test.ts).
  *
  * @example
- * const line = new LiveLine(process.stderr, (width) => 'x'.repeat(width));
- * line.draw();
- * line.log('a log line\n');
- * line.end();
+ * const bar = new LiveBar(process.stderr, (width) => 'x'.repeat(width));
+ * bar.log('a log line\n');
+ * bar.end();
  */
-export class LiveLine {
+export class LiveBar {
   readonly #stream: NodeJS.WriteStream;
-  readonly #render: (width: number) => string;
-  /** What the line's row shows now; '' when nothing is drawn. */
+  readonly #bars: cliProgress.MultiBar;
+  /** What the format function returned last, so what the bar's row shows (forceRedraw draws each). */
   #shown = '';
+  /** The terminal's columns when `#shown` was drawn. */
+  #drawnAt = 0;
   #ended = false;
 
   /** `render(width)` returns the line in at most `width` columns. */
   constructor(stream: NodeJS.WriteStream, render: (width: number) => string) {
     this.#stream = stream;
-    this.#render = render;
+    this.#bars = new cliProgress.MultiBar({
+      stream,
+      fps: FPS,
+      // Fitted to the width at each draw, so the line never wraps, also after a resize.
+      format: (_options, params) => {
+        this.#drawnAt = params.maxWidth;
+        return (this.#shown = render(Math.max(1, params.maxWidth - MARGIN)));
+      },
+      // Its default turns the terminal's line wrap off until stop(): log lines longer than the
+      // terminal would be cut, and a process that dies with the bar up leaves wrap off.
+      linewrap: true,
+      // A log line clears the bar's row; an unchanged bar would then not be drawn again.
+      forceRedraw: true,
+      // Its handlers stop the bar on SIGINT/SIGTERM, before the run has stopped: the run's own
+      // stop lines would then print below a first final frame, and a second follow them.
+      gracefulExit: false,
+      hideCursor: false,
+    });
+    this.#bars.on('update-pre', () => this.#refit());
+    this.#bars.create(0, 0);
   }
 
-  /**
-   * The columns the line may use: a few less than the terminal has, so that the `^C` the terminal
-   * echoes after it stays on its row (and is cleared with it) instead of wrapping below it.
-   */
-  get width(): number {
-    return Math.max(1, this.#columns() - MARGIN);
-  }
-
-  /** Draws the line again, if it changed. */
-  draw(): void {
-    if (this.#ended) return;
-    const next = this.#render(this.width);
-    if (next === this.#shown) return;
-    this.#stream.write(`\r${next}${CLEAR_RIGHT}`);
-    this.#shown = next;
-  }
-
-  /** Prints `text` (whole lines) above the line, in one write. */
+  /** Prints `text` (whole lines) above the bar, at the next redraw. */
   log(text: string): void {
     const lines = text.endsWith('\n') ? text : `${text}\n`;
-    if (this.#ended) return void this.#stream.write(lines);
-    const next = this.#render(this.width);
-    this.#stream.write(`${CLEAR_ROW}${lines}${next}`);
-    this.#shown = next;
+    if (this.#ended) this.#stream.write(lines);
+    else this.#bars.log(lines);
   }
 
   /**
-   * Fits the line to a resized terminal. A terminal that rewraps on resize (tmux, VTE, iTerm2,
-   * kitty) has spread a line wider than the new width over several rows, the cursor on the last:
-   * clear them all before drawing.
+   * Draws the final frame once and moves to the next row, where whatever follows is printed. The
+   * `update()` first prints the log lines still buffered, which `stop()` alone drops
+   * (npkgz/cli-progress#145); the guard, because each `stop()` draws a frame and a newline more.
    */
-  refit(): void {
-    if (this.#ended || this.#shown === '') return this.draw();
-    const rows = Math.ceil(this.#shown.length / this.#columns());
-    this.#stream.write(`\r${rows > 1 ? `\x1b[${rows - 1}A` : ''}\x1b[J`);
-    this.#shown = '';
-    this.draw();
-  }
-
-  /** Draws the final state once and moves to the next row, where whatever follows is printed. */
   end(): void {
     if (this.#ended) return;
-    this.draw();
-    if (this.#shown !== '') this.#stream.write('\n');
     this.#ended = true;
+    this.#bars.update();
+    this.#bars.stop();
+  }
+
+  /**
+   * Before each draw, fits the bar to a resized terminal. A terminal that rewraps on resize (tmux,
+   * VTE, iTerm2, kitty) has spread a line wider than the new width over several rows, the cursor on
+   * the last, and cli-progress clears only that one: clear them all. The size is asked of the
+   * terminal here, as Node learns of a resize (SIGWINCH) only a turn of the event loop later, and
+   * a draw at the old width in that turn would wrap and leave the top row of the old line behind.
+   */
+  #refit(): void {
+    (this.#stream as { _refreshSize?: () => void })._refreshSize?.();
+    const columns = this.#columns();
+    if (this.#shown === '' || columns === this.#drawnAt) return;
+    // Row by row, bottom up: clearing to the end of the screen from its top-left corner would push
+    // the screen into the scrollback instead (tmux's scroll-on-clear), the old line with it.
+    const rows = Math.ceil(this.#shown.length / columns);
+    this.#stream.write(`${CLEAR_ROW}${UP_AND_CLEAR.repeat(rows - 1)}`);
+    this.#shown = '';
   }
 
   #columns(): number {
