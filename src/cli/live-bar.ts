@@ -45,9 +45,10 @@ export class LiveBar {
       linewrap: true,
       // A log line clears the bar's row; an unchanged bar would then not be drawn again.
       forceRedraw: true,
-      // Its handlers stop the bar on SIGINT/SIGTERM, before the run has stopped: the run's own
-      // stop lines would then print below a first final frame, and a second follow them.
+      // Ours take SIGINT/SIGTERM. Its handlers would stop the bar at once, before the run has
+      // stopped: the bar, and every log line (the stop's own), frozen until the run ends.
       gracefulExit: false,
+      // A hidden cursor, like wrap turned off, outlives a process that dies with the bar up.
       hideCursor: false,
     });
     this.#bars.on('update-pre', () => this.#refit());
@@ -77,8 +78,9 @@ export class LiveBar {
    * Before each draw, fits the bar to a resized terminal. A terminal that rewraps on resize (tmux,
    * VTE, iTerm2, kitty) has spread a line wider than the new width over several rows, the cursor on
    * the last, and cli-progress clears only that one: clear them all. The size is asked of the
-   * terminal here, as Node learns of a resize (SIGWINCH) only a turn of the event loop later, and
-   * a draw at the old width in that turn would wrap and leave the top row of the old line behind.
+   * terminal here (`_refreshSize`, Node's own refresh of `columns`, internal: without it, SIGWINCH
+   * alone), as Node learns of a resize only a turn of the event loop later, and a draw at the old
+   * width in that turn would wrap and leave the top row of the old line behind.
    */
   #refit(): void {
     (this.#stream as { _refreshSize?: () => void })._refreshSize?.();
