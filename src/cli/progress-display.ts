@@ -1,6 +1,6 @@
 import { routeLogLines } from '../common/log.js';
 import type { ProgressSnapshot } from '../master/observe/progress.js';
-import { LiveLine } from './live-line.js';
+import { LiveBar } from './live-bar.js';
 import { formatSeconds, progressLine } from './progress-line.js';
 
 /** What a display watches: a `Master`. */
@@ -22,8 +22,8 @@ export function statusLine(p: ProgressSnapshot): string {
 }
 
 /**
- * Shows a master's progress: on a terminal a bar line that fits its width, with every log line
- * of the process printed above it; otherwise a status line every few seconds. Returns the
+ * Shows a master's progress: on a terminal a cli-progress bar that fits its width, with every log
+ * line of the process printed above it; otherwise a status line every few seconds. Returns the
  * function that stops it (safe to call twice), after which the caller prints its summary.
  */
 export function showProgress(source: ProgressSource, stream: NodeJS.WriteStream = process.stderr): () => void {
@@ -41,21 +41,18 @@ export function showProgress(source: ProgressSource, stream: NodeJS.WriteStream 
 
 function showBar(source: ProgressSource, stream: NodeJS.WriteStream): () => void {
   let latest: ProgressSnapshot | undefined;
-  const line = new LiveLine(stream, (width) => (latest === undefined ? '' : progressLine(latest, width)));
+  const line = new LiveBar(stream, (width) => (latest === undefined ? '' : progressLine(latest, width)));
+  // cli-progress draws on its own timer; a snapshot only changes what it draws next.
   const update = (p: ProgressSnapshot): void => {
     latest = p;
-    line.draw();
   };
-  const refit = (): void => line.refit();
   // A process that exits with the bar up (an uncaught error) still leaves the shell a clean row.
   const onExit = (): void => line.end();
   source.on('progress', update);
-  stream.on('resize', refit);
   process.on('exit', onExit);
   const restoreLog = routeLogLines((text) => line.log(text));
   return () => {
     source.off('progress', update);
-    stream.off('resize', refit);
     process.off('exit', onExit);
     restoreLog();
     latest = source.progress();
