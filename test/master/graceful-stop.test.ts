@@ -27,7 +27,8 @@ interface Run {
 
 /**
  * A master and a slave of one thread and two jobs of credit, so at most two jobs are in flight:
- * jobs 0-2 run, job 3 waits for the gate file (and job 4, perhaps, behind it). Resolves once job 3 has started.
+ * jobs 0-2 run, job 3 waits for the gate file (and job 4, perhaps, behind it). Resolves once job 3 has started
+ * and the master has recorded jobs 0-2.
  */
 async function startGatedRun(masterFlags: readonly string[] = []): Promise<Run> {
   const [state, started, record, gate] = ['run.state.json', 'started.txt', 'record.txt', 'gate'].map((name) => join(dir.path, name)) as [string, string, string, string];
@@ -39,6 +40,9 @@ async function startGatedRun(masterFlags: readonly string[] = []): Promise<Run> 
   const env = { TM_STARTED: started, TM_RECORD: record, TM_UNRULY_JOBS: `${GATED_FROM}-${JOBS}`, TM_UNRULY: 'gate', TM_GATE: gate };
   const slave = runBin('tm-slave', [TASK, '--address', address, '--threads', '1', '--max-credit', '2'], { cwd: dir.path, env });
   await expect.poll(() => jobsIn(started), { timeout: 20_000, interval: 10 }).toContain(GATED_FROM);
+  // And the master has recorded jobs 0-2: a slave reports a batch's early jobs on its own clock, so
+  // job 3 can start before the master hears of job 2.
+  await expect.poll(() => recordedLedger(state).finished, { timeout: 20_000, interval: 10 }).toBe(GATED_FROM);
   return { master, slave, masterArgs, state, started, record, gate };
 }
 
