@@ -72,3 +72,13 @@ describe('README: Embedding', () => {
     expect(stdout).toMatch(output);
   }, 60_000);
 });
+
+describe('README: commands on other hosts', () => {
+  it('runs only our package with npx: `npx tm-keygen` on a host without it would fetch any package of that name', () => {
+    const lines = blocks(README, 'sh')
+      .flatMap((block) => block.split('\n'))
+      .filter((line) => /^\S+-host\$\s+npx\s/.test(line));
+    expect(lines.length, 'the README shows commands on other hosts').toBeGreaterThan(0);
+    expect(lines.filter((line) => !/\$\s+npx (?:-p taskmaster-ts|--no-install) /.test(line))).toEqual([]);
+  });
+});
