@@ -156,8 +156,5 @@ function checkOptions(o: ResolvedMasterOptions): void {
   for (const [flag, path] of [['joblog', o.joblog], ['results', o.resultsFile], ['channels', o.channelsDir]] as const) {
     if (path !== undefined && (typeof path !== 'string' || path === '')) throw new UsageError(`Expected \`--${flag}\` to be a ${flag === 'channels' ? 'directory' : 'file'} path, got \`${String(path)}\``);
   }
-  if (o.retryFailed && (o.resultsFile !== undefined || o.channelsDir !== undefined)) {
-    throw new UsageError(`--retry-failed cannot write --${o.resultsFile === undefined ? 'channels' : 'results'}: a retry of dead letters writes no output files (they stay as the run's state counts them)`);
-  }
   if (o.retryFailed && o.reset) throw new UsageError('--retry-failed and --reset cannot be used together: --reset forgets the dead letters');
 }

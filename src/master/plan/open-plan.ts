@@ -10,10 +10,10 @@ import type { MasterExports } from './task-exports.js';
 
 /** Opens what this master runs: the run, or with `--retry-failed` its dead letters in a state of their own. */
 export function openRun(options: ResolvedMasterOptions, { identity, statePath }: RunTarget, exports: MasterExports, logger: Logger): RunPlan {
-  if (options.retryFailed) return RetryFailed.open(statePath, identity, logger, options.lockStale);
   const at = (path: string | undefined): string | undefined => path && resolve(options.cwd, path);
   const files = new OutputFiles(at(options.resultsFile), at(options.channelsDir), statePath, options.reset);
   // Results nothing in the master reads but the results file come as JSON text, made in the slaves' threads.
   const resultsAsJson = exports.handleResult === undefined && options.onResult === undefined;
+  if (options.retryFailed) return RetryFailed.open(statePath, identity, logger, options.lockStale, { files, resultsAsJson });
   return MainRun.open(statePath, identity, exports, files, { reset: options.reset, lockStale: options.lockStale }, logger, resultsAsJson);
 }

@@ -3,11 +3,14 @@
  * outcome then replaces the run's dead-letter file.
  *
  * Crash-safe by construction: the retry run keeps its own state (`<state>.retry.json`, started
- * afresh each time) and its own dead-letter file, and the run's files change only at the end: the
- * snapshot's failed count first, then the dead-letter file (atomically). Killed before the end, a
- * retry leaves the run's files as they were; killed between the two writes, a file holding more
- * dead letters than the count, which the next retry runs again and sets right. Jobs are
- * idempotent, so running it again is correct either way.
+ * afresh each time) and its own dead-letter file, and the run's state changes only at the end.
+ * The retried jobs' output (`--results`, `--channels`) is appended to the run's files, from the
+ * lengths the run's state counts, and recorded in the retry's state as it is written. At the end
+ * the new dead letters are staged, the run's snapshot counts them and the output's lengths, and
+ * the staged file replaces the old (see dead-letter-rewrite.ts). Killed before the snapshot, a
+ * retry leaves the run's state as it was: the output it wrote is cut off by the next open, and
+ * the next retry runs those jobs again. Killed after it, the next open commits the staged file.
+ * So the output files hold one line per finished job's output, retried or not.
  *
  * So a dead-letter file never holds fewer dead letters than the state counts unless it was
  * damaged (cut short by a full disk, a crash or a copy): that, and a torn last line, are refused
@@ -22,11 +25,15 @@ import {
   readDeadLetters,
   removeState,
   retryStatePath,
-  rewriteDeadLetters,
+  commitDeadLetters,
+  stageDeadLetters,
   type DeadLetter,
+  type Outputs,
   type RecoveredState,
   type RunIdentity,
 } from '../state/checkpoint.js';
+import type { OutputFiles } from '../results/output-files.js';
+import { OutputSink } from '../results/output-sink.js';
 import { Ledger } from '../state/ledger.js';
 import type { RunPlan } from './run-plan.js';
 import { rejectJob } from '../../task/task.js';
@@ -35,6 +42,12 @@ import { rejectJob } from '../../task/task.js';
 interface MainState {
   readonly checkpoint: Checkpoint;
   readonly state: RecoveredState | undefined;
+}
+
+/** Where a retry writes its jobs' output: the run's own files, and whether results come as JSON text. */
+export interface RetryOutputs {
+  readonly files: OutputFiles;
+  readonly resultsAsJson: boolean;
 }
 
 /**
@@ -51,8 +64,8 @@ export class RetryFailed implements RunPlan {
   readonly checkpoint: Checkpoint;
   /** The retry's own state starts afresh each time. */
   readonly resumed = undefined;
-  /** A retry writes no results or channel output (the run's files stay as its state counts them). */
-  readonly outputs = undefined;
+  /** The run's output files, open at the lengths its state counts, when it writes any. */
+  readonly outputs: OutputSink | undefined;
   readonly #path: string;
   readonly #main: MainState | undefined;
   /** The dead letters to run, by seq: the retry run's seq `i` is `#retried[i]`. */
@@ -62,8 +75,9 @@ export class RetryFailed implements RunPlan {
   readonly #logger: Logger;
   #closed = false;
 
-  private constructor(checkpoint: Checkpoint, path: string, main: MainState | undefined, retried: DeadLetter[], kept: DeadLetter[], logger: Logger) {
+  private constructor(checkpoint: Checkpoint, path: string, main: MainState | undefined, retried: DeadLetter[], kept: DeadLetter[], logger: Logger, outputs: OutputSink | undefined) {
     this.checkpoint = checkpoint;
+    this.outputs = outputs;
     this.#path = path;
     this.#main = main;
     this.#retried = retried;
@@ -76,7 +90,7 @@ export class RetryFailed implements RunPlan {
    * it. Throws a StateError when the state or the dead-letter file cannot be trusted, or when
    * there are dead letters but no state to account them to.
    */
-  static open(statePath: string, identity: RunIdentity, logger: Logger, lockStale?: number): RetryFailed {
+  static open(statePath: string, identity: RunIdentity, logger: Logger, lockStale?: number, output?: RetryOutputs): RetryFailed {
     const path = deadLetterPath(statePath);
     let records: DeadLetter[] = [];
     // Read with the lock held, so no master of the run appends meanwhile, and before the state is written.
@@ -91,7 +105,9 @@ export class RetryFailed implements RunPlan {
         );
       }
     };
-    const main = existsSync(statePath) ? Checkpoint.open(statePath, identity, { reset: false, check: read, lockStale }) : undefined;
+    // The run's output files are checked against its state as a resume checks them: the retry appends to them.
+    const main = existsSync(statePath) ? Checkpoint.open(statePath, identity, { reset: false, check: read, lockStale, outputs: output?.files }) : undefined;
+    let sink: OutputSink | undefined;
     try {
       if (main === undefined) read(undefined);
       if (main === undefined && records.length > 0) {
@@ -104,15 +120,18 @@ export class RetryFailed implements RunPlan {
         logger.warn(`${kept.length} dead-lettered jobs (seq ${kept[0]!.seq}…) are not finished in state file ${statePath}; resuming the run runs them, so they stay in ${path} as they are`);
       }
       if (retried.length > 0) logger.info(`retrying ${retried.length} dead-lettered jobs from ${path}`);
-      if (retried.length > 0 && main?.state?.outputs !== undefined) logger.warn('a --retry-failed run writes no results or channel output: the run\'s output files stay as they are (handleResult still runs)');
       else {
         const why = records.length > 0 ? 'holds no job the run has finished' : existsSync(path) ? 'is empty' : 'does not exist';
         logger.info(`nothing to retry: dead-letter file ${path} ${why}`);
       }
       const retryIdentity = { ...identity, fn: `${identity.fn} --retry-failed` };
-      const { checkpoint } = Checkpoint.open(retryStatePath(statePath), retryIdentity, { reset: true, lockStale });
-      return new RetryFailed(checkpoint, path, main, retried, kept, logger);
+      // Its state starts at the run's output lengths, and records them as the retry writes on.
+      const base: Outputs | undefined = main?.outputs;
+      const { checkpoint } = Checkpoint.open(retryStatePath(statePath), retryIdentity, { reset: true, lockStale, outputs: base && { fits: () => true, start: () => base } });
+      if (base !== undefined) checkpoint.attach((sink = OutputSink.open(output!.files, base, output!.resultsAsJson, logger, (seq) => retried[seq]?.seq ?? seq)));
+      return new RetryFailed(checkpoint, path, main, retried, kept, logger, sink);
     } catch (error) {
+      sink?.close();
       main?.checkpoint.close();
       throw error;
     }
@@ -166,10 +185,13 @@ export class RetryFailed implements RunPlan {
         return undefined;
       }
       const failing = this.#stillFailing();
-      // Every retried job is finished in the run; those still failing are its failed ones.
+      stageDeadLetters(this.#path, [...this.#kept, ...failing].sort((a, b) => a.seq - b.seq));
+      // Every retried job is finished in the run; those still failing are its failed ones; the
+      // output of those that now succeed is in the run's files (synced when the retry's state closed).
       const { checkpoint, state } = this.#main!;
-      if (state !== undefined) checkpoint.snapshot({ ...state.ledger, failed: failing.length }, state);
-      rewriteDeadLetters(this.#path, [...this.#kept, ...failing].sort((a, b) => a.seq - b.seq));
+      const outputs = this.outputs?.lengths() ?? state?.outputs;
+      if (state !== undefined) checkpoint.snapshot({ ...state.ledger, failed: failing.length }, { ...state, outputs });
+      commitDeadLetters(this.#path);
       const succeeded = this.#retried.length - failing.length;
       this.#logger.info(
         `retried ${this.#retried.length} dead-lettered jobs: ${succeeded} now succeed, ${failing.length} still fail${failing.length > 0 ? ` (kept in ${this.#path})` : ''}`,

@@ -25,10 +25,14 @@ export class OutputSink implements OutputRecorder {
   readonly #channels = new Map<string, JsonlWriter>();
   /** Results arrive as their JSON text (`wantResults: 'json'`): nothing in the master needs their values. */
   readonly #json: boolean;
+  /** The seq a results line names: the run's own, also for a retry of its dead letters (see RunPlan.originOf). */
+  readonly #originOf: (seq: number) => number;
+  /** The lengths at `close`, each file synced. */
+  #closedAt: Outputs | undefined;
 
   /** Opens the files of `files` at the lengths of `record` (what `files.start` said), cutting off what lies beyond, and says so. */
-  static open(files: OutputFiles, record: Outputs, json: boolean, logger: Logger): OutputSink {
-    const sink = new OutputSink(files, record.results === undefined ? undefined : openAt(files.results!, record.results, 'results file', logger), json);
+  static open(files: OutputFiles, record: Outputs, json: boolean, logger: Logger, originOf: (seq: number) => number = (seq) => seq): OutputSink {
+    const sink = new OutputSink(files, record.results === undefined ? undefined : openAt(files.results!, record.results, 'results file', logger), json, originOf);
     try {
       if (files.channels !== undefined) {
         mkdirSync(files.channels, { recursive: true });
@@ -44,10 +48,11 @@ export class OutputSink implements OutputRecorder {
     return sink;
   }
 
-  private constructor(files: OutputFiles, results: JsonlWriter | undefined, json: boolean) {
+  private constructor(files: OutputFiles, results: JsonlWriter | undefined, json: boolean, originOf: (seq: number) => number) {
     this.#files = files;
     this.#results = results;
     this.#json = json;
+    this.#originOf = originOf;
   }
 
   /** Whether slaves must send their results back for the results file, and how. */
@@ -73,7 +78,7 @@ export class OutputSink implements OutputRecorder {
         const text = this.#json ? result : jsonText(result);
         // JSON text from a slave's thread: JSON.stringify never makes a raw newline, so one would break the file's lines.
         if (typeof text !== 'string' || text.includes('\n')) (errors ??= [])[i] = { message: 'the slave sent a result that is not JSON text', name: 'TypeError' };
-        else lines += `{"seq":${seqs[i]!},"job":${jsonText(job(seqs[i]!))},"result":${text}}\n`;
+        else lines += `{"seq":${this.#originOf(seqs[i]!)},"job":${jsonText(job(seqs[i]!))},"result":${text}}\n`;
         continue;
       }
       const refusal = this.#refusal(result);
@@ -92,7 +97,9 @@ export class OutputSink implements OutputRecorder {
     return errors;
   }
 
+  /** The files' lengths: what the state records. Still known once closed, for a retry that folds them into the run's state. */
   lengths(): Outputs {
+    if (this.#closedAt !== undefined) return this.#closedAt;
     const channels = this.#files.channels === undefined ? undefined : Object.fromEntries([...this.#channels].map(([name, file]) => [name, file.bytes]));
     return { ...(this.#results === undefined ? {} : { results: this.#results.bytes }), ...(channels === undefined ? {} : { channels }) };
   }
@@ -103,6 +110,7 @@ export class OutputSink implements OutputRecorder {
   }
 
   close(): void {
+    this.#closedAt ??= this.lengths();
     let first: unknown;
     for (const file of [...(this.#results ? [this.#results] : []), ...this.#channels.values()]) {
       try {

@@ -9,6 +9,7 @@ import { writeFileAtomic } from './atomic-write.js';
 import { CompletionLog, logPath, replayLog } from './completion-log.js';
 import { cutTornEnd, DeadLetterFile } from './dead-letter-file.js';
 import { deadLetterPath, type DeadLetter } from './dead-letter-record.js';
+import { settleStagedDeadLetters, stagedDeadLetterPath } from './dead-letter-rewrite.js';
 import { Ledger, type LedgerSnapshot } from './ledger.js';
 import { encodeState, readState } from './state-file.js';
 import { StateLock } from './state-lock.js';
@@ -17,7 +18,7 @@ import type { Completion, OutputCheck, OutputRecorder, Outputs, RecoveredState, 
 export type { Completion, CursorMode, OutputCheck, OutputRecorder, Outputs, RecoveredState, RunIdentity, StateExtra } from './state-types.js';
 export { deadLetterPath, type DeadLetter } from './dead-letter-record.js';
 export { readDeadLetters } from './dead-letter-read.js';
-export { rewriteDeadLetters } from './dead-letter-rewrite.js';
+export { commitDeadLetters, rewriteDeadLetters, stageDeadLetters } from './dead-letter-rewrite.js';
 export { logPath } from './completion-log.js';
 export { lockPath } from './state-lock.js';
 
@@ -101,6 +102,8 @@ export class Checkpoint {
         throw new StateError(`state log ${logPath(path)} has completions but state file ${path} is missing; move the log away or pass --reset to start over`);
       }
       const recovered = stored && { ...stored, ledger: ledger.snapshot(), outputs: replayed.outputs ?? stored.outputs };
+      // A --retry-failed killed while it rewrote the dead letters: finished or undone by what the state counts.
+      settleStagedDeadLetters(deadLetterPath(path), recovered?.ledger.failed ?? 0, (seq) => ledger.isFinished(seq));
       options.check?.(recovered);
       const outputs = options.outputs === undefined ? recovered?.outputs : options.outputs.start(recovered);
       const state = recovered && { ...recovered, outputs };
@@ -216,7 +219,8 @@ export function removeState(path: string): void {
 
 /** The files of a state, in the order to delete them (its lock is not among them). */
 function stateFiles(path: string): string[] {
-  return [logPath(path), deadLetterPath(path), `${path}.tmp`, path];
+  const staged = stagedDeadLetterPath(deadLetterPath(path));
+  return [logPath(path), `${staged}.tmp`, staged, deadLetterPath(path), `${path}.tmp`, path];
 }
 
 function writeError(message: string, error: unknown): StateError {

@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { deadLetterPath, readDeadLetters, retryStatePath } from '../../../src/master/state/checkpoint.js';
@@ -6,6 +6,7 @@ import { encodeState } from '../../../src/master/state/state-file.js';
 import { FIXTURES, killAll, runBin, tempDir, type Proc } from '../../helpers/processes.js';
 import { reservePort } from '../../helpers/ports.js';
 import { readRecord, type RecordLine } from '../../helpers/record.js';
+import { readJsonl } from '../../helpers/outputs.js';
 import { readStateFields, recordedLedger } from '../../helpers/state.js';
 
 const FLAKY = join(FIXTURES, 'flaky.ts');
@@ -259,4 +260,90 @@ describe('tm-master --retry-failed', () => {
     expect(retry.stderr).toBe('tm-master: --retry-failed and --reset cannot be used together: --reset forgets the dead letters\n');
     expect(readdirSync(dir.path)).toEqual([]);
   });
+});
+
+/** Where the tests of --retry-failed with --results write them. */
+const results = (): string => join(dir.path, 'results.jsonl');
+/** No retry within a run: a failing job is dead-lettered at once. */
+const FLAGS = ['--retries', '0', '--no-progress'];
+
+/** tm-run of the flaky fixture writing `--results`, one slave; `words` are more args and flags. */
+function runWithResults(words: readonly string[]): Proc {
+  return runBin('tm-run', [FLAKY, '1', ...words, '--threads', '1', '--state', state, '--results', results(), ...FLAGS], { cwd: dir.path, env: { TM_FAILING: failing, TM_RECORD: record } });
+}
+
+/** The seqs of the results file's lines, sorted (the flaky fixture's result is its job, which is its seq). */
+function resultSeqs(): number[] {
+  const lines = readJsonl(results()) as Array<{ seq: number; job: number; result: number }>;
+  for (const line of lines) expect(line).toEqual({ seq: line.seq, job: line.seq, result: line.seq });
+  return lines.map((line) => line.seq).sort((a, b) => a - b);
+}
+
+const range = (n: number, skip: readonly number[] = []): number[] => Array.from({ length: n }, (_, i) => i).filter((i) => !skip.includes(i));
+
+describe('--retry-failed with --results', () => {
+  it('appends the results of the jobs that now succeed, so the file holds one line per done job; the summary’s hint is the command that does it', async () => {
+    failOnly([3, 7, 40]);
+    const first = runWithResults(['n=60']);
+    expect(await first.exited, first.stderr).toEqual({ code: 1, signal: null });
+    expect(resultSeqs()).toEqual(range(60, [3, 7, 40]));
+    expect(first.stdout).toMatch(/run the same command with --retry-failed/);
+    failOnly([7]);
+
+    const retry = runWithResults(['n=60', '--retry-failed']);
+
+    expect(await retry.exited, retry.stderr).toEqual({ code: 1, signal: null });
+    expect(resultSeqs()).toEqual(range(60, [7]));
+    expect(readDeadLetters(deadLetterPath(state)).map((d) => d.seq)).toEqual([7]);
+    expect(readStateFields(state)).toMatchObject({ ledger: { failed: 1 }, outputs: { results: statSync(results()).size } });
+    failOnly([]);
+
+    const last = runWithResults(['n=60', '--retry-failed']);
+
+    expect(await last.exited, last.stderr).toEqual({ code: 0, signal: null });
+    expect(resultSeqs()).toEqual(range(60));
+    expect(readStateFields(state)).toMatchObject({ ledger: { failed: 0 }, outputs: { results: statSync(results()).size } });
+  });
+
+  it('is refused without the --results its run writes: one line, exit 2, nothing changed', async () => {
+    failOnly([3]);
+    expect((await runWithResults(['n=20']).exited).code).toBe(1);
+    const before = statSync(results()).size;
+
+    const retry = runBin('tm-run', [FLAKY, '1', 'n=20', '--state', state, '--retry-failed', ...FLAGS], { cwd: dir.path, env: { TM_FAILING: failing, TM_RECORD: record } });
+
+    expect((await retry.exited).code).toBe(2);
+    expect(retry.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^tm-run: state file .*run\.state\.json writes results \(\d+ bytes so far\): pass --results FILE again/)]);
+    expect(statSync(results()).size).toBe(before);
+    expect(readDeadLetters(deadLetterPath(state)).map((d) => d.seq)).toEqual([3]);
+  });
+
+  it('killed with -9 while it writes results, leaves no line twice, and the next retry completes the file', async () => {
+    // Every third job fails the first time: 1,000 dead letters, retried at 400 a second.
+    const n = 3000;
+    const failed = range(n).filter((i) => i % 3 === 0);
+    failOnly(failed);
+    expect((await runWithResults([`n=${n}`]).exited).code).toBe(1);
+    const base = statSync(results()).size;
+    failOnly([]);
+    const address = `tcp://127.0.0.1:${await reservePort()}`;
+    const master = runBin('tm-master', [FLAKY, `n=${n}`, '--retry-failed', '--address', address, '--state', state, '--results', results(), '--checkpoint-interval', '20', '--rate', '400/s', ...FLAGS], { cwd: dir.path });
+    await master.waitFor(/listening on/);
+    const slave = runBin('tm-slave', [FLAKY, '--address', address, '--threads', '1', '--max-credit', '20'], { cwd: dir.path, env: { TM_FAILING: failing, TM_RECORD: record } });
+    // Some retried results are written, and the retry is far from done.
+    await expect.poll(() => statSync(results()).size, { timeout: 60_000, interval: 5 }).toBeGreaterThan(base + 2000);
+
+    master.child.kill('SIGKILL');
+    expect(await master.exited).toEqual({ code: null, signal: 'SIGKILL' });
+    slave.child.kill('SIGKILL');
+    await slave.exited;
+
+    expect(readStateFields(state)).toMatchObject({ ledger: { failed: failed.length }, outputs: { results: base } });
+    expect(readDeadLetters(deadLetterPath(state))).toHaveLength(failed.length);
+    const again = runWithResults([`n=${n}`, '--retry-failed']);
+    expect(await again.exited, again.stderr).toEqual({ code: 0, signal: null });
+    expect(again.stderr).toMatch(/cut \d+ bytes off results file/);
+    expect(resultSeqs()).toEqual(range(n));
+    expect(readDeadLetters(deadLetterPath(state))).toEqual([]);
+  }, 120_000);
 });

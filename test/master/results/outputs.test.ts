@@ -112,10 +112,4 @@ describe('--results and --channels', () => {
     expect(without.code).toBe(2);
     expect(without.stderr).toMatch(/tm-run: state file .*run\.state\.json writes results \(\d+ bytes so far\): pass --results FILE again to resume it, or --reset to start over/);
   }, 60_000);
-
-  it('is refused with --retry-failed, which writes no output', async () => {
-    const { code, stderr } = await runOutputs(3, ['--results', 'r.jsonl', '--retry-failed']);
-    expect(code).toBe(2);
-    expect(stderr.trim()).toBe('tm-run: --retry-failed cannot write --results: a retry of dead letters writes no output files (they stay as the run\'s state counts them)');
-  });
 });

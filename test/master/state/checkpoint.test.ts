@@ -326,7 +326,7 @@ describe('dead letters', () => {
     rewriteDeadLetters(deadLetterPath(path), [first!, { ...third!, attempts: 4 }]);
     expect(readDeadLetters(deadLetterPath(path))).toEqual([first, { ...third, attempts: 4 }]);
     const good = readFileSync(deadLetterPath(path));
-    symlinkSync('/dev/full', `${deadLetterPath(path)}.tmp`);
+    symlinkSync('/dev/full', `${deadLetterPath(path)}.next.tmp`);
     expectStateError(() => rewriteDeadLetters(deadLetterPath(path), [first!]), 'E_STATE_WRITE', /could not rewrite dead-letter file .*: ENOSPC/);
     expect(readFileSync(deadLetterPath(path))).toEqual(good);
   });
