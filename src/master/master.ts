@@ -21,6 +21,7 @@ import { RunWatch } from './observe/watch.js';
 import type { JobSource, SourceEnd } from './jobs/job-buffer.js';
 import { summarize, type Summary } from './observe/summary.js';
 import { chainResults, loadMasterExports } from './plan/task-exports.js';
+import { writeEndpointFile } from './listen/endpoint-file.js';
 import { listenFirst } from './listen/early-slaves.js';
 import { locateRun } from './plan/run-target.js';
 
@@ -68,6 +69,8 @@ export class Master extends EventEmitter<MasterEvents> {
   #finish: (summary: Summary) => void = () => {};
   #stopping = false;
   #ended = false;
+  /** Removes `<state>.endpoint`, by which tm-status finds this run. */
+  #removeEndpointFile: () => void = () => {};
 
   /** Opens a run in one pass (options, module and state named, bind, load, plan): every usage error surfaces here. */
   static async start(options: MasterOptions): Promise<Master> {
@@ -119,6 +122,10 @@ export class Master extends EventEmitter<MasterEvents> {
     ({ controls: this.#controls, source: this.#source, retries: this.#retries, recorder: this.#recorder, dispatcher: this.#dispatcher } = parts);
     this.#progress = new RunProgress(ledger, plan.total);
     plan.checkpoint.onLockLost((error) => this.#fail(failureOf(error)));
+    // Before the line that says it listens: whoever waits for that line can find the run by the file.
+    const endpointFile = writeEndpointFile(plan.checkpoint.path, this.endpoint, listener.publicKey);
+    if ('error' in endpointFile) logger.warn(endpointFile.error);
+    else this.#removeEndpointFile = endpointFile.remove;
     logger.info(`listening on ${this.endpoint}; state ${this.#plan.checkpoint.path}${resumed ? ` (resuming at seq ${ledger.watermark}, ${ledger.finished} finished)` : ''}`);
     void plan.count().then((total) => total !== undefined && (this.#progress.total = total));
     void this.#source.pump();
@@ -232,6 +239,7 @@ export class Master extends EventEmitter<MasterEvents> {
     this.#dispatcher.close();
     await this.#dispatcher.flush();
     this.#listener.close();
+    this.#removeEndpointFile();
     const deadLettered = await closeRun(this.#controls, this.#plan.checkpoint, this.#plan, finished, this.#end, (failure) => this.#fail(failure));
     const verdict = this.#end.verdict(drained, deadLettered ?? this.#ledger.failed);
     // Said before the summary: a run that ends must not hide how many lines it held back.
