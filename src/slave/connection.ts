@@ -206,10 +206,11 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     }
   }
 
-  /** Our master went away (killed, or unreachable): say so every 10 s until a connection comes back, as before a welcome. */
+  /** Our master went away (killed, or unreachable): say so at once, then every 10 s until a connection comes back, as before a welcome. */
   #warnWhileLost(): void {
     if (this.#run === undefined || this.#leaving || this.#closed || this.#lostTimer !== undefined) return;
     const since = Date.now();
+    this.#logger.warn(`lost the connection to our master at ${this.#address} (it stopped, or cannot be reached); still trying`);
     const warn = (): void => this.#logger.warn(`no master has answered at ${this.#address} for ${Math.round((Date.now() - since) / 1000)} s; still trying`);
     this.#lostTimer = setInterval(warn, HELLO_EVERY_MS * WARN_EVERY_HELLOS);
     this.#lostTimer.unref();
