@@ -21,7 +21,7 @@ import { RunWatch } from './observe/watch.js';
 import type { JobSource, SourceEnd } from './jobs/job-buffer.js';
 import { summarize, type Summary } from './observe/summary.js';
 import { chainResults, loadMasterExports } from './plan/task-exports.js';
-import { writeEndpointFile } from './listen/endpoint-file.js';
+import { advertiseEndpoint } from './listen/endpoint-file.js';
 import { listenFirst } from './listen/early-slaves.js';
 import { locateRun } from './plan/run-target.js';
 
@@ -42,12 +42,11 @@ export interface MasterEvents {
  */
 export class Master extends EventEmitter<MasterEvents> {
   readonly endpoint: string;
+  /** The state said this run had finished already: it ends at once, unless its generator yields a new job. */
+  readonly alreadyFinished: boolean;
   /** Resolves when the run ends, by finishing, a stop, or a fatal error. */
   readonly done: Promise<Summary>;
-  /**
-   * Whether slaves are needed: true at once, but for a run the state says has finished, which
-   * ends with nothing to do (false), unless its generator yields a job after all (true).
-   */
+  /** Whether slaves are needed: true, but false for a run `alreadyFinished` (true if its generator yields a job after all). */
   readonly needsSlaves: Promise<boolean>;
   /** What a window onto the run reads (--http): the STATUS report, counts, the last dead letters. */
   readonly watch: RunWatch = new RunWatch(() => this.#dispatcher.report()!, () => this.#recorder.counts);
@@ -70,7 +69,7 @@ export class Master extends EventEmitter<MasterEvents> {
   #stopping = false;
   #ended = false;
   /** Removes `<state>.endpoint`, by which tm-status finds this run. */
-  #removeEndpointFile: () => void = () => {};
+  readonly #removeEndpointFile: () => void;
 
   /** Opens a run in one pass (options, module and state named, bind, load, plan): every usage error surfaces here. */
   static async start(options: MasterOptions): Promise<Master> {
@@ -107,7 +106,8 @@ export class Master extends EventEmitter<MasterEvents> {
     this.done = new Promise((resolve) => (this.#finish = resolve));
     this.needsSlaves = new Promise((resolve) => (this.#needSlaves = resolve));
     const resumed = plan.resumed;
-    if (resumed?.finished !== true) this.#needSlaves(true);
+    this.alreadyFinished = resumed?.finished === true;
+    if (!this.alreadyFinished) this.#needSlaves(true);
     const parts = wireParts(
       { ...inputs, observer: this.watch },
       {
@@ -123,9 +123,7 @@ export class Master extends EventEmitter<MasterEvents> {
     this.#progress = new RunProgress(ledger, plan.total);
     plan.checkpoint.onLockLost((error) => this.#fail(failureOf(error)));
     // Before the line that says it listens: whoever waits for that line can find the run by the file.
-    const endpointFile = writeEndpointFile(plan.checkpoint.path, this.endpoint, listener.publicKey);
-    if ('error' in endpointFile) logger.warn(endpointFile.error);
-    else this.#removeEndpointFile = endpointFile.remove;
+    this.#removeEndpointFile = advertiseEndpoint(plan.checkpoint.path, this.endpoint, listener.publicKey, logger);
     logger.info(`listening on ${this.endpoint}; state ${this.#plan.checkpoint.path}${resumed ? ` (resuming at seq ${ledger.watermark}, ${ledger.finished} finished)` : ''}`);
     void plan.count().then((total) => total !== undefined && (this.#progress.total = total));
     void this.#source.pump();
@@ -145,11 +143,7 @@ export class Master extends EventEmitter<MasterEvents> {
     });
   }
 
-  /**
-   * Stops the run: no new dispatch, in-flight jobs get `--grace` ms to finish, then the state is
-   * flushed. `signal` is what asked (the exit code says it: 143 for SIGTERM, else 130). A second
-   * call stops at once, as `destroy()` does. Both are safe to repeat.
-   */
+  /** Stops: no new dispatch, in-flight jobs get `--grace` ms, the state is flushed; `signal` sets the exit code (143 SIGTERM, else 130). Again: at once. */
   stop(signal?: NodeJS.Signals): void {
     this.#end.report({ kind: 'stop', signal });
     if (this.#stopping) return this.destroy();
@@ -162,10 +156,7 @@ export class Master extends EventEmitter<MasterEvents> {
     void this.#close();
   }
 
-  /**
-   * Slaves started for this run could not load its handler (or were refused): nothing would ever
-   * take a job, so the run ends, failed with `error` (exit 2, a usage error).
-   */
+  /** Slaves started for this run could not load its handler (or were refused): the run ends, failed with `error` (exit 2). */
   slavesFailed(error: Error): void {
     this.#fail({ kind: 'slaves-failed', error });
   }
@@ -212,9 +203,8 @@ export class Master extends EventEmitter<MasterEvents> {
   }
 
   /**
-   * A failure, said once as it happens. A state that cannot be written ends the run at once,
-   * keeping the last good checkpoint: nothing more could be recorded. Anything else stops taking
-   * work and lets in-flight jobs land first.
+   * A failure, said once as it happens. A state that cannot be written ends the run at once (the
+   * last good checkpoint kept); anything else stops taking work and lets in-flight jobs land first.
    */
   #fail(failure: Failure): void {
     const first = this.#end.report(failure);
@@ -244,7 +234,7 @@ export class Master extends EventEmitter<MasterEvents> {
     const verdict = this.#end.verdict(drained, deadLettered ?? this.#ledger.failed);
     // Said before the summary: a run that ends must not hide how many lines it held back.
     this.#logger.flush();
-    this.#finish(summarize(verdict, this.#recorder.counts, this.progress(), deadLettered ?? this.#ledger.failed, this.#plan.deadLetterFile));
+    this.#finish(summarize(verdict, this.#recorder.counts, this.progress(), deadLettered ?? this.#ledger.failed, this.#plan.deadLetterFile, this.alreadyFinished));
   }
 
   #snapshot(finished: boolean): void {

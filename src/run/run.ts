@@ -9,6 +9,7 @@ import { createLogger } from '../common/log.js';
 import { LocalRun } from './local-run.js';
 import type { ProgressSnapshot } from '../master/observe/progress.js';
 import type { Summary } from '../master/observe/summary.js';
+import { ALREADY_FINISHED } from '../master/plan/main-run.js';
 import { CAPACITY, ResultQueue } from './result-queue.js';
 import { RUN_DEFAULTS, setUpRun, type RunOptions } from './run-options.js';
 import { EXIT } from '../common/exit-codes.js';
@@ -20,8 +21,10 @@ export interface RunResult<Job, Result> {
 }
 
 export interface RunEvents {
-  /** A moment of the run, every 250 ms while its master runs. */
+  /** A moment of the run, every 250 ms while its master runs; the last is the run's final count, given once it ended. */
   progress: [ProgressSnapshot];
+  /** Something the caller should know that is no error: the state had finished already, so nothing runs. */
+  warning: [string];
 }
 
 /** A run started by `run()`: its progress, its results, its end, and two ways to stop it. */
@@ -93,8 +96,12 @@ export class RunHandle<Job = unknown, Result = unknown> extends EventEmitter<Run
     const master = await local.started;
     const forward = (snapshot: ProgressSnapshot): boolean => this.emit('progress', snapshot);
     master.on('progress', forward);
+    if (master.alreadyFinished) this.emit('warning', ALREADY_FINISHED);
     try {
       const summary = await local.done;
+      // The ticks stop with the master: the final count comes as one last event.
+      master.off('progress', forward);
+      this.emit('progress', master.progress());
       // Slaves that could not load the handler: a usage error, as the bins' exit code 2 says.
       if (summary.exitCode === EXIT.usage && summary.error !== undefined) throw summary.error;
       return summary;

@@ -17,7 +17,7 @@ describe('where a run keeps its state, and a run that has finished', () => {
     const again = runBin('tm-run', [SQUARES, '1', 'n=10', '--threads', '1', '--no-progress'], { cwd: dir.path });
     expect(await again.exited, again.stderr).toEqual({ code: 0, signal: null });
     expect(again.stderr).not.toMatch(/no state at/);
-    expect(again.stderr).toMatch(/the state says this run already finished; pass --reset to run it again/);
+    expect(again.stderr).toMatch(/the state says this run already finished, so nothing ran; pass --reset \(run\(\): reset: true\) to run it again/);
     // Nothing to run: no slave is started, so none says a word (before, 4 started and were signalled 5 s later).
     expect(again.stderr).not.toMatch(/\[slave /);
     expect(again.stdout).toMatch(/^tm-run: finished: 0 jobs done, 0 dead-lettered in [\d.]+ s \(0 jobs\/s\); 10 of 10 finished over the whole run$/m);

@@ -35,7 +35,11 @@ afterEach(() => {
 describe('run()', () => {
   it('runs a module through a master here and two slave processes, and resolves with the summary once every child has exited', async () => {
     const handle = run({ module: RECORD, args: { n: '5000' }, slaves: 2, threads: 1, state, cwd: dir.path });
+    let last: Api.ProgressSnapshot | undefined;
+    handle.on('progress', (snapshot) => void (last = snapshot));
     const summary = await handle.done;
+    // The last progress event is the final count, not the last 250 ms tick before the end.
+    expect(last).toMatchObject({ finished: 5000, total: 5000 });
     expect(summary).toMatchObject({ outcome: 'finished', done: 5000, failed: 0, finished: 5000, total: 5000, exitCode: 0 });
     expect(tally(readRecord(record), range(5000))).toMatchObject({ missing: [], reran: [] });
     expect(readStateFields(state)).toMatchObject({ finished: true, ledger: { watermark: 5000 } });
@@ -116,6 +120,19 @@ describe('run()', () => {
     expect(rest).toMatchObject({ outcome: 'finished', done: jobs - summary.done });
     expect(tally(readRecord(record), range(jobs))).toMatchObject({ missing: [], reran: [] });
   }, 90_000);
+
+  it('says, by its summary and a warning event, that a state that had finished already ran nothing', async () => {
+    expect(await run({ module: RECORD, args: { n: '20' }, slaves: 1, threads: 1, state, cwd: dir.path }).done).toMatchObject({ outcome: 'finished', done: 20 });
+    const again = run({ module: RECORD, args: { n: '20' }, slaves: 1, threads: 1, state, cwd: dir.path });
+    const warnings: string[] = [];
+    again.on('warning', (message) => warnings.push(message));
+
+    const summary = await again.done;
+
+    expect(summary).toMatchObject({ outcome: 'finished', done: 0, finished: 20, alreadyFinished: true });
+    expect(warnings).toEqual(['the state says this run already finished, so nothing ran; pass --reset (run(): reset: true) to run it again']);
+    expect(countLines(record)).toBe(20);
+  }, 60_000);
 
   it.each(['destroy()', 'abort, then stop()'])('stops at once on %s, leaving the running jobs pending and no process behind', async (how) => {
     const started = join(dir.path, 'started.txt');

@@ -6,6 +6,7 @@
  */
 import { readFileSync, rmSync } from 'node:fs';
 import { hostname } from 'node:os';
+import type { Logger } from '../../common/log.js';
 import { writeFileAtomic } from '../state/atomic-write.js';
 
 /** What the file says: how to reach the master, and who it is. */
@@ -60,4 +61,12 @@ export function readEndpointFile(path: string): EndpointRecord | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** Writes the endpoint file of a master bound at `bound` (or warns why not: the run goes on without it); returns its remover. */
+export function advertiseEndpoint(statePath: string, bound: string, serverKey: string | undefined, logger: Logger): () => void {
+  const written = writeEndpointFile(statePath, bound, serverKey);
+  if ('remove' in written) return written.remove;
+  logger.warn(written.error);
+  return () => {};
 }

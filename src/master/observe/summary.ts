@@ -27,6 +27,11 @@ export interface Summary {
   readonly error?: Error;
   /** The run's dead-letter file, when it holds jobs of this run that failed for good. */
   readonly deadLetters?: string;
+  /**
+   * The state said the run had finished before this incarnation began, and its generator gave no
+   * new job: nothing ran. `reset` (`--reset`) runs it again.
+   */
+  readonly alreadyFinished?: true;
 }
 
 /**
@@ -39,6 +44,7 @@ export function summarize(
   snap: ProgressSnapshot,
   deadLettered: number,
   deadLetterFile: string,
+  resumedFinished = false,
 ): Summary {
   const { done, failed } = counts;
   return {
@@ -50,5 +56,6 @@ export function summarize(
     durationMs: snap.elapsedMs,
     rate: snap.elapsedMs > 0 ? ((done + failed) * 1000) / snap.elapsedMs : 0,
     ...(deadLettered > 0 ? { deadLetters: deadLetterFile } : {}),
+    ...(resumedFinished && done + failed === 0 ? { alreadyFinished: true as const } : {}),
   };
 }

@@ -8,6 +8,9 @@ import type { RunPlan } from './run-plan.js';
 import { Checkpoint, deadLetterPath, type CheckpointOptions, type CursorMode, type RecoveredState, type RunIdentity } from '../state/checkpoint.js';
 import type { MasterExports } from './task-exports.js';
 
+/** What a run whose state had finished already says, as a log line, a summary line and run()'s warning. */
+export const ALREADY_FINISHED = 'the state says this run already finished, so nothing ran; pass --reset (run(): reset: true) to run it again';
+
 /** How the run's state is opened: `reset` forgets it first; `lockStale` is `--lock-stale`. */
 type StateOpening = Required<Pick<CheckpointOptions, 'reset'>> & Pick<CheckpointOptions, 'lockStale'>;
 
@@ -45,7 +48,7 @@ export class MainRun implements RunPlan {
       checkpoint.close();
       throw error;
     }
-    if (state?.finished === true) logger.info('the state says this run already finished; pass --reset to run it again');
+    if (state?.finished === true) logger.info(ALREADY_FINISHED);
     // Said, since a run started from another directory (or with other args) finds no state and starts over.
     if (state === undefined) logger.info(`${reset ? 'reset' : 'no state'} at ${statePath}; starting from the beginning`);
     return new MainRun(checkpoint, state && { ...state, cursorMode: resumedCursorMode(state) }, exports, identity, logger, sink);

@@ -9,7 +9,7 @@ import { writeFileAtomic } from './atomic-write.js';
 import { CompletionLog, logPath, replayLog } from './completion-log.js';
 import { cutTornEnd, DeadLetterFile } from './dead-letter-file.js';
 import { deadLetterPath, type DeadLetter } from './dead-letter-record.js';
-import { settleStagedDeadLetters, stagedDeadLetterPath } from './dead-letter-rewrite.js';
+import { settleStagedDeadLetters, stagedDeadLetterFiles } from './dead-letter-rewrite.js';
 import { Ledger, type LedgerSnapshot } from './ledger.js';
 import { encodeState, readState } from './state-file.js';
 import { StateLock } from './state-lock.js';
@@ -102,7 +102,6 @@ export class Checkpoint {
         throw new StateError(`state log ${logPath(path)} has completions but state file ${path} is missing; move the log away or pass --reset to start over`);
       }
       const recovered = stored && { ...stored, ledger: ledger.snapshot(), outputs: replayed.outputs ?? stored.outputs };
-      // A --retry-failed killed while it rewrote the dead letters: finished or undone by what the state counts.
       settleStagedDeadLetters(deadLetterPath(path), recovered?.ledger.failed ?? 0, (seq) => ledger.isFinished(seq));
       options.check?.(recovered);
       const outputs = options.outputs === undefined ? recovered?.outputs : options.outputs.start(recovered);
@@ -219,8 +218,7 @@ export function removeState(path: string): void {
 
 /** The files of a state, in the order to delete them (its lock is not among them). */
 function stateFiles(path: string): string[] {
-  const staged = stagedDeadLetterPath(deadLetterPath(path));
-  return [logPath(path), `${staged}.tmp`, staged, deadLetterPath(path), `${path}.tmp`, path];
+  return [logPath(path), ...stagedDeadLetterFiles(deadLetterPath(path)), deadLetterPath(path), `${path}.tmp`, path];
 }
 
 function writeError(message: string, error: unknown): StateError {

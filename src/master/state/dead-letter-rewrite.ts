@@ -21,6 +21,11 @@ export function stagedDeadLetterPath(path: string): string {
   return `${path}.next`;
 }
 
+/** The files a rewrite of the dead-letter file at `path` may leave (a staged file, its temp file), for a reset to remove. */
+export function stagedDeadLetterFiles(path: string): string[] {
+  return [`${stagedDeadLetterPath(path)}.tmp`, stagedDeadLetterPath(path)];
+}
+
 /** Writes `records` beside the dead-letter file at `path`, atomically, for `commitDeadLetters`. */
 export function stageDeadLetters(path: string, records: readonly DeadLetter[]): void {
   try {
@@ -47,7 +52,7 @@ export function rewriteDeadLetters(path: string, records: readonly DeadLetter[])
 }
 
 /**
- * Finishes or undoes a rewrite a crash cut in two: the staged records replace the file when the
+ * Finishes or undoes a rewrite a crash cut in two (a --retry-failed killed between its snapshot and the rename), as a state opens: the staged records replace the file when the
  * state counts `failed` of them (the snapshot was written), and are dropped when it does not
  * (then it counts the old file's: a retry in which every job failed again stages as many, and
  * either file is right).
