@@ -2,6 +2,7 @@
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
+import { plural } from './plural.js';
 
 export const LOG_LEVELS = ['error', 'warn', 'info', 'debug'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -74,7 +75,7 @@ export function createLogger(name: string, level: LogLevel, write: (line: string
         seen.suppressed++;
         return;
       }
-      const suffix = seen !== undefined && seen.suppressed > 0 ? ` (${seen.suppressed} more like it suppressed)` : '';
+      const suffix = seen !== undefined && seen.suppressed > 0 ? ` (and ${seen.suppressed} more of this kind, held back)` : '';
       last.set(key, { at: now, suppressed: 0, level: at, message });
       if (last.size > 1000) last.delete(last.keys().next().value as string);
       emit(at, message + suffix);
@@ -83,7 +84,8 @@ export function createLogger(name: string, level: LogLevel, write: (line: string
       for (const seen of last.values()) {
         if (seen.suppressed === 0) continue;
         const like = seen.message.length > 80 ? `${seen.message.slice(0, 77)}...` : seen.message;
-        emit(seen.level, `${seen.suppressed} more like this were suppressed: ${like}`);
+        // Says how many lines of the kind were held back, showing the last one printed as the kind's example, not as the one repeated.
+        emit(seen.level, `${plural(seen.suppressed, 'more line')} of this kind held back; the last one shown was: ${like}`);
         seen.suppressed = 0;
       }
     },

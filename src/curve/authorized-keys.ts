@@ -9,6 +9,7 @@ import { UsageError } from '../common/errors.js';
 import type { Logger } from '../common/log.js';
 import { readTextOr } from '../common/read-or-default.js';
 import { decodeKey, KEY_BYTES, significantLines } from './keys.js';
+import { plural } from '../common/plural.js';
 
 export interface AuthorizedKey {
   readonly key: Buffer;
@@ -99,6 +100,6 @@ export class AuthorizedKeys {
       return '';
     });
     this.#keys = parseAuthorizedKeys(text, (line, why) => this.#logger.warn(`--authorized-keys ${file}, line ${line}: ${why}; skipped`));
-    this.#logger.info(`read --authorized-keys ${file} again: ${this.#keys.length} keys`);
+    this.#logger.info(`read --authorized-keys ${file} again: ${plural(this.#keys.length, 'key')}`);
   }
 }

@@ -24,6 +24,7 @@ import { chainResults, loadMasterExports } from './plan/task-exports.js';
 import { advertiseEndpoint } from './listen/endpoint-file.js';
 import { listenFirst } from './listen/early-slaves.js';
 import { locateRun } from './plan/run-target.js';
+import { plural } from '../common/plural.js';
 
 export type { Summary } from './observe/summary.js';
 
@@ -165,7 +166,7 @@ export class Master extends EventEmitter<MasterEvents> {
   #drain(): void {
     if (this.#stopping) return;
     this.#stopping = true;
-    this.#logger.info(`stopping: waiting up to ${this.#options.grace} ms for ${this.#dispatcher.inFlight} in-flight jobs`);
+    this.#logger.info(`stopping: waiting up to ${this.#options.grace} ms for ${plural(this.#dispatcher.inFlight, 'in-flight job')}`);
     this.#source.stop();
     this.#dispatcher.pause();
     this.#retries.abandon();

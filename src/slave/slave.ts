@@ -12,6 +12,7 @@ import { creditToGrant } from './credit.js';
 import { JobPool, type Batch, type BatchResult } from './pool.js';
 import { resolveSlaveOptions, slavePoolOptions, type ResolvedSlaveOptions, type SlaveOptions } from './slave-options.js';
 import type { SlaveSummary } from './slave-summary.js';
+import { plural } from '../common/plural.js';
 
 export type { SlaveSummary };
 
@@ -63,7 +64,8 @@ export class Slave {
   static async start(options: SlaveOptions, pool?: Promise<JobPool>): Promise<Slave> {
     const resolved = resolveSlaveOptions(options);
     const poolOptions = slavePoolOptions(resolved);
-    const logger = createLogger(`slave ${process.pid}`, resolved.logLevel);
+    // Named as the master's lines and tm-status name it, with `--name`.
+    const logger = createLogger(`slave ${resolved.name ?? process.pid}`, resolved.logLevel);
     const curve = clientCurve(resolved, (message) => logger.warn(message));
     return new Slave(resolved, await (pool ?? JobPool.start(poolOptions)), logger, curve);
   }
@@ -122,7 +124,7 @@ export class Slave {
     const calledOff = this.#pool.cancelWaiting();
     this.#saidBye = this.#connection.leave(returned);
     // A slave that never had a job has nothing to say.
-    if (this.#connection.run !== undefined) this.#logger.info(`stopping: ${unstarted + calledOff} unstarted jobs handed back; waiting for ${this.#held - calledOff} running jobs to finish`);
+    if (this.#connection.run !== undefined) this.#logger.info(`stopping: ${plural(unstarted + calledOff, 'unstarted job')} handed back; waiting for ${plural(this.#held - calledOff, 'running job')} to finish`);
     if (this.#running === 0) void this.#end('stopped');
   }
 

@@ -123,7 +123,7 @@ describe('tm-run with --curve-secret', () => {
       env: { TM_RECORD: join(dir.path, 'record.txt') },
     });
     expect(await run.exited, run.stderr).toEqual({ code: 0, signal: null });
-    expect(run.stderr).toMatch(/CURVE on: admitting the 1 keys of the keys this command trusts/);
+    expect(run.stderr).toMatch(/CURVE on: admitting 1 key of the keys this command trusts/);
     expect(run.stdout).toMatch(/finished: 500 jobs done/);
     expect(tally(readRecord(join(dir.path, 'record.txt')), range(500)).missing).toEqual([]);
   });

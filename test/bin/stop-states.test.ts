@@ -159,7 +159,7 @@ describe.each(SIGNALS)('tm-slave on %s exits %i', (signal, code) => {
     const s = slave(endpoint, [], { module: UNRULY, env: { TM_STARTED: started, TM_UNRULY_JOBS: '0-1000', TM_UNRULY: 'gate', TM_GATE: gate } });
     await expect.poll(() => readRecord(started).length, { timeout: 20_000, interval: 10 }).toBeGreaterThan(0);
     s.child.kill(signal);
-    await s.waitFor(/stopping: \d+ unstarted jobs handed back; waiting for [1-9]\d* running jobs to finish/);
+    await s.waitFor(/stopping: \d+ unstarted jobs? handed back; waiting for [1-9]\d* running jobs? to finish/);
     writeFileSync(gate, '');
     expect(await ended(s), s.stderr).toEqual({ code, signal: null });
     expect(s.stdout).toMatch(/^tm-slave: [1-9]\d* jobs run, 0 failed; stopped\n$/);

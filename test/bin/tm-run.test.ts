@@ -65,7 +65,7 @@ describe('tm-run', () => {
     const run = runBin('tm-run', [join(ROOT, 'examples', 'squares.ts'), '1', 'n=100', '--threads', '1', '--max-credit', '100', '--state', join(dir.path, 's.json'), '--no-progress'], { cwd: dir.path });
 
     expect(await run.exited, run.stderr).toEqual({ code: 0, signal: null });
-    expect(run.stderr).toMatch(/joined \(1 threads, capacity 100\)/);
+    expect(run.stderr).toMatch(/joined \(1 thread, capacity 100\)/);
   });
 
   it('writes dead letters whose stacks name the line of the TypeScript module, not a transpiled copy', async () => {

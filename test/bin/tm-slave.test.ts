@@ -42,6 +42,15 @@ describe('tm-slave with no master', () => {
     expect(slave.stdout).toMatch(/^tm-slave: \d+ jobs run, 0 failed; gave up: no master answered for 1500 ms \(--give-up-after\)\n$/);
   }, 30_000);
 
+  it('logs under its --name, as the master names it', async () => {
+    const master = runBin('tm-master', [SQUARES, 'n=100000000', '--address', 'tcp://127.0.0.1:*', '--state', join(dir.path, 's.json'), '--no-progress'], { cwd: dir.path });
+    const [, endpoint] = await master.waitFor(/listening on (tcp:\/\/[^\s;]+)/);
+    const slave = runBin('tm-slave', [SQUARES, '--threads', '1', '--address', endpoint!, '--name', 's1'], { cwd: dir.path });
+
+    await slave.waitFor(/\[slave s1\] welcomed by run/);
+    await master.waitFor(/slave s1 joined/);
+  }, 30_000);
+
   it('says at once that its master went away when it was killed -9, then every 10 s', async () => {
     const master = runBin('tm-master', [SQUARES, 'n=100000000', '--address', 'tcp://127.0.0.1:*', '--state', join(dir.path, 's.json'), '--no-progress'], { cwd: dir.path });
     const [, endpoint] = await master.waitFor(/listening on (tcp:\/\/[^\s;]+)/);

@@ -59,7 +59,7 @@ describe('an authorized-keys file', () => {
     expect(keys.admit(key(b))).toBe('node-b');
     expect(keys.admit(key(a))).toBeUndefined();
     expect(lines.join('')).toMatch(/line 2: `broken` is not a Z85 CURVE public key .*; skipped/);
-    expect(lines.join('')).toMatch(/read --authorized-keys \S+ again: 1 keys/);
+    expect(lines.join('')).toMatch(/read --authorized-keys \S+ again: 1 key/);
   });
 
   it('admits none of its keys while the file is gone (fails closed), and the trusted ones still', () => {

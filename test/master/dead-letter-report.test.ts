@@ -18,8 +18,8 @@ describe('a run that dead-letters jobs', () => {
       env: { TM_FAILING: failing, TM_RECORD: join(dir.path, 'record.txt') },
     });
     expect(await run.exited, run.stderr).toEqual({ code: 1, signal: null });
-    const told = run.stderr.match(/\[master\] warn: job \d+ failed after 1 attempts/g) ?? [];
-    const held = Number(/\[master\] warn: (\d+) more like this were suppressed: job \d+ failed after 1 attempts/.exec(run.stderr)?.[1] ?? 0);
+    const told = run.stderr.match(/\[master\] warn: job \d+ failed after 1 attempt/g) ?? [];
+    const held = Number(/\[master\] warn: (\d+) more lines? of this kind held back; the last one shown was: job \d+ failed after 1 attempt/.exec(run.stderr)?.[1] ?? 0);
     expect(told.length + held).toBe(20);
     expect(held).toBeGreaterThan(0);
     expect(run.stdout).toContain(`tm-run: dead-lettered jobs are in ${deadLetterPath(state)}: fix what fails them, then run the same command with --retry-failed\n`);

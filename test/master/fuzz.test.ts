@@ -195,7 +195,7 @@ describe('hostile network input', () => {
     const [dropped, requeued] = [Number(summary?.[3]), Number(summary?.[4])];
     const dropLines = master.stderr.split('\n').filter((line) => /dropped (a message|DONE)/.test(line));
     const churnLines = master.stderr.split('\n').filter((line) => / (joined|gone: slave left)/.test(line)).length;
-    const suppressed = dropLines.reduce((sum, line) => sum + Number(line.match(/\((\d+) more like it suppressed\)/)?.[1] ?? 0), 0);
+    const suppressed = dropLines.reduce((sum, line) => sum + Number(line.match(/\(and (\d+) more of this kind, held back\)/)?.[1] ?? 0), 0);
     // logger.limited logs a key at most once per 5 s: so a line per kind of fault per 5 s, whatever
     // the variety of the input. The kinds: those the decoder named, stale run ids, DONEs for seqs not held.
     const bound = (sent.faults.size + 2) * (1 + Math.ceil(lifetimeMs / 5000));

@@ -62,9 +62,9 @@ describe('SIGTERM to a slave', () => {
     writeFileSync(gate, '');
 
     expect(await leaving.exited, leaving.stderr).toEqual({ code: 143, signal: null });
-    expect(master.stderr).toMatch(/1 in-flight jobs back in the buffer/);
+    expect(master.stderr).toMatch(/1 in-flight job back in the buffer/);
     // The slave counts the same job handed back, though it waited in the thread, not in the slave's queue.
-    expect(leaving.stderr).toMatch(/stopping: 1 unstarted jobs handed back; waiting for 1 running jobs to finish/);
+    expect(leaving.stderr).toMatch(/stopping: 1 unstarted job handed back; waiting for 1 running job to finish/);
     expect(leaving.stderr).toMatch(/left: the master has taken back every job it gave us/);
     expect(await master.exited, master.stderr).toEqual({ code: 0, signal: null });
     expect(await staying.exited, staying.stderr).toEqual({ code: 0, signal: null });

@@ -96,7 +96,7 @@ describe('tm-spawn', () => {
 
     expect(await master.exited, master.stderr).toEqual({ code: 0, signal: null });
     expect(await spawn.exited, spawn.stderr).toEqual({ code: 0, signal: null });
-    expect(master.stderr).toMatch(/joined \(1 threads, capacity 100\)/);
+    expect(master.stderr).toMatch(/joined \(1 thread, capacity 100\)/);
   });
 });
 

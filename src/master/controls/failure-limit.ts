@@ -6,6 +6,7 @@
  * is not 100%.
  */
 import { UsageError } from '../../common/errors.js';
+import { plural } from '../../common/plural.js';
 
 /** Finished jobs before a percentage limit applies. */
 export const MIN_FINISHED = 100;
@@ -32,7 +33,7 @@ export function describeMaxFailures(limit: MaxFailures): string {
  * do not. Passing means more than the limit: `--max-failures 50` lets 50 fail and stops at the 51st.
  */
 export function failuresPast(limit: MaxFailures, failed: number, finished: number): string | undefined {
-  if ('count' in limit) return failed > limit.count ? `${failed} jobs dead-lettered, more than --max-failures ${limit.count}` : undefined;
+  if ('count' in limit) return failed > limit.count ? `${plural(failed, 'job')} dead-lettered, more than --max-failures ${limit.count}` : undefined;
   if (finished < MIN_FINISHED || failed * 100 <= limit.percent * finished) return undefined;
   const share = ((failed * 100) / finished).toFixed(1);
   return `${failed} of ${finished} finished jobs dead-lettered (${share}%), more than --max-failures ${limit.percent}%`;

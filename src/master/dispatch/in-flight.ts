@@ -15,6 +15,7 @@ import type { JobSource } from '../jobs/job-buffer.js';
 import { ChannelOutput } from '../results/channel-output.js';
 import { BATCH_BYTES, MAX_JOB_BYTES, type BatchBytes } from './batch-bytes.js';
 import type { SlaveRecord } from './slave-record.js';
+import { plural } from '../../common/plural.js';
 
 export interface InFlightOptions {
   readonly runId: string;
@@ -134,7 +135,7 @@ export class InFlight {
     slave.inFlight -= seqs.length;
     this.stats.requeued += seqs.length;
     this.#source.requeue(seqs);
-    this.#options.logger.info(`${seqs.length} in-flight jobs back in the buffer from ${slave.name}: ${why}`);
+    this.#options.logger.info(`${plural(seqs.length, 'in-flight job')} back in the buffer from ${slave.name}: ${why}`);
     this.#options.observer?.requeued(seqs.length, why, slave.name);
   }
 

@@ -2,6 +2,7 @@
 import type { Logger, LogLevel } from '../../common/log.js';
 import type { Hello } from '../../protocol/messages.js';
 import { SlaveRecord } from './slave-record.js';
+import { plural } from '../../common/plural.js';
 
 export interface MembershipOptions {
   /** Milliseconds of silence after which a slave is forgotten. */
@@ -52,7 +53,7 @@ export class Membership {
     if (known !== undefined) this.forget(known, 'slave reconnected', 'debug');
     const slave = new SlaveRecord(id, hello, Date.now());
     this.#slaves.set(slave.key, slave);
-    if (known === undefined) this.#options.logger.info(`slave ${slave.name} joined (${hello.threads} threads, capacity ${hello.capacity})`);
+    if (known === undefined) this.#options.logger.info(`slave ${slave.name} joined (${plural(hello.threads, 'thread')}, capacity ${hello.capacity})`);
     return slave;
   }
 

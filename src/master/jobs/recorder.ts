@@ -11,6 +11,7 @@ import { ChannelOutput, refuseChannelOutput } from '../results/channel-output.js
 import type { OutputSink } from '../results/output-sink.js';
 import type { ResultHandler } from '../master-options.js';
 import type { Cursor, RejectedJob } from '../../task/task.js';
+import { plural } from '../../common/plural.js';
 
 /** What a slave reported for jobs it had: each job's error if it failed, its result if wanted. */
 export interface Report {
@@ -121,7 +122,7 @@ export class Recorder {
       const cursor = table.cursor(seq);
       this.#checkpoint.deadLetter({ seq, cursor, job: table.job(seq), attempts, error, slave: slave.name });
       this.#options.observer?.deadLettered({ job: this.#options.describeSeq(seq), attempts, slave: slave.name, error: error.message });
-      this.#options.logger.limited('warn', 'dead-letter', `job ${this.#options.describeSeq(seq)} failed after ${attempts} attempts on ${slave.name}: ${error.message}`);
+      this.#options.logger.limited('warn', 'dead-letter', `job ${this.#options.describeSeq(seq)} failed after ${plural(attempts, 'attempt')} on ${slave.name}: ${error.message}`);
       if (this.#ledger.finish(seq, cursor, true)) {
         completions.push({ seq, cursor, failed: true });
         this.counts.failed++;

@@ -10,6 +10,7 @@ import { UsageError } from '../../common/errors.js';
 import type { Logger } from '../../common/log.js';
 import { MAX_MESSAGE_SIZE } from '../../protocol/messages.js';
 import { MAX_SLAVE_CAPACITY } from '../dispatch/slave-record.js';
+import { plural } from '../../common/plural.js';
 
 /** A peer that fails the handshake is logged at most this often: ZeroMQ does not say which peer it was. */
 const HANDSHAKE_LOG_MS = 60_000;
@@ -57,6 +58,6 @@ export async function listen(address: string, curve: ServerCurve | undefined, lo
     close();
     throw new UsageError(`cannot bind ${address}: ${(error as Error).message}`, { cause: error });
   }
-  if (curve !== undefined) logger.info(`CURVE on: admitting the ${curve.keys.size} keys of ${curve.keysFile}; slaves need --server-key with ${curve.pair.publicKey}`);
+  if (curve !== undefined) logger.info(`CURVE on: admitting ${plural(curve.keys.size, 'key')} of ${curve.keysFile}; slaves need --server-key with ${curve.pair.publicKey}`);
   return { socket, publicKey: curve?.pair.publicKey, close };
 }

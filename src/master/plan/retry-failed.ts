@@ -37,6 +37,7 @@ import { OutputSink } from '../results/output-sink.js';
 import { Ledger } from '../state/ledger.js';
 import type { RunPlan } from './run-plan.js';
 import { rejectJob } from '../../task/task.js';
+import { plural } from '../../common/plural.js';
 
 /** The run being retried: its state, locked for as long as the retry runs. */
 interface MainState {
@@ -117,9 +118,9 @@ export class RetryFailed implements RunPlan {
       const retried = records.filter((r) => ledger.isFinished(r.seq));
       const kept = records.filter((r) => !ledger.isFinished(r.seq));
       if (kept.length > 0) {
-        logger.warn(`${kept.length} dead-lettered jobs (seq ${kept[0]!.seq}…) are not finished in state file ${statePath}; resuming the run runs them, so they stay in ${path} as they are`);
+        logger.warn(`${path} holds dead letters of jobs that state file ${statePath} has not finished (${plural(kept.length, 'job')}, seq ${kept[0]!.seq}…): resuming the run runs them, so they stay as they are`);
       }
-      if (retried.length > 0) logger.info(`retrying ${retried.length} dead-lettered jobs from ${path}`);
+      if (retried.length > 0) logger.info(`retrying ${plural(retried.length, 'dead-lettered job')} from ${path}`);
       else {
         const why = records.length > 0 ? 'holds no job the run has finished' : existsSync(path) ? 'is empty' : 'does not exist';
         logger.info(`nothing to retry: dead-letter file ${path} ${why}`);
@@ -194,7 +195,7 @@ export class RetryFailed implements RunPlan {
       commitDeadLetters(this.#path);
       const succeeded = this.#retried.length - failing.length;
       this.#logger.info(
-        `retried ${this.#retried.length} dead-lettered jobs: ${succeeded} now succeed, ${failing.length} still fail${failing.length > 0 ? ` (kept in ${this.#path})` : ''}`,
+        `retried ${plural(this.#retried.length, 'dead-lettered job')}: ${succeeded} now succeed, ${failing.length} still fail${failing.length > 0 ? ` (kept in ${this.#path})` : ''}`,
       );
       this.#cleanUp();
       return failing.length;

@@ -67,7 +67,7 @@ describe('a CURVE master’s socket', () => {
     const { curve, endpoint } = await start();
     client(endpoint, good, curve.pair.publicKey, 'from good');
     expect(await firstMessage(listener!.socket)).toBe('from good');
-    expect(lines.join('')).toMatch(/CURVE on: admitting the 1 keys of \S+authorized_keys; slaves need --server-key with \S{40}/);
+    expect(lines.join('')).toMatch(/CURVE on: admitting 1 key of \S+authorized_keys; slaves need --server-key with \S{40}/);
     expect(lines.join('')).toMatch(/admitted the CURVE key of good-slave from 127\.0\.0\.1/);
   });
 

@@ -234,7 +234,7 @@ describe('tm-master --retry-failed', () => {
     const retry = run(['n=100', '--retry-failed']);
 
     expect(await retry.exited, retry.stderr).toEqual({ code: 0, signal: null });
-    expect(retry.stderr).toMatch(/1 dead-lettered jobs \(seq 80…\) are not finished in state file/);
+    expect(retry.stderr).toMatch(/run\.dead-letter\.jsonl holds dead letters of jobs that state file .*run\.state\.json has not finished \(1 job, seq 80…\): resuming the run runs them/);
     expect(ranSince(before)).toEqual({ done: [5], failed: [] });
     expect(deadLetterLines()).toEqual([kept]);
     expect(readStateFields(state)).toMatchObject({ finished: false, ledger: { watermark: 50, failed: 0 } });

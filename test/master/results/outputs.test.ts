@@ -58,12 +58,12 @@ describe('--results and --channels', () => {
   it('fail a job whose channel output has nowhere to go, saying so', async () => {
     const { code, stderr } = await runOutputs(3, ['--results', 'results.jsonl']);
     expect(code, stderr).toBe(1);
-    expect(stderr).toMatch(/job 0 failed after 1 attempts on .*: the handler returned channel output \(channel threes\), but the master has no --channels DIR to write it to/);
+    expect(stderr).toMatch(/job 0 failed after 1 attempt on .*: the handler returned channel output \(channel threes\), but the master has no --channels DIR to write it to/);
     expect(readJsonl(join(dir.path, 'results.jsonl'))).toEqual([{ seq: 1, job: 1, result: { i: 1, square: 1 } }]);
     // With no output files at all, too: never dropped in silence.
     const bare = runBin('tm-run', [OUTPUTS, '1', 'n=3', '--state', join(dir.path, 'bare.state.json'), '--no-progress', '--retries', '0'], { cwd: dir.path });
     expect((await bare.exited).code, bare.stderr).toBe(1);
-    expect(bare.stderr).toMatch(/job 0 failed after 1 attempts on .*: the handler returned channel output \(channel threes\), but the master has no --channels DIR to write it to/);
+    expect(bare.stderr).toMatch(/job 0 failed after 1 attempt on .*: the handler returned channel output \(channel threes\), but the master has no --channels DIR to write it to/);
   }, 60_000);
 
   it('cut a tail no finished job accounts for on resume, saying so', async () => {
