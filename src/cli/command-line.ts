@@ -1,5 +1,7 @@
 import type { Argv, InferredOptionTypes, Options } from 'yargs';
 import { VERSION } from '../common/version.js';
+import { UsageError } from '../common/errors.js';
+import { nearestFlag } from './did-you-mean.js';
 import { failUsage } from './flags.js';
 import { quickArgv, type WordCount } from './quick-argv.js';
 
@@ -55,6 +57,7 @@ export class CommandLine<O extends Record<string, Options>> {
 
   /** Parses `args` (the process's own by default); throws a UsageError for a bad command line. */
   async parse(args: readonly string[] = process.argv.slice(2)): Promise<ParsedArgv<O>> {
+    refuseSingleDash(args, Object.keys(this.#spec.flags));
     const quick = quickArgv(args, this.#spec.flags, this.#defaults, this.#words, this.#spec.name);
     return (quick as ParsedArgv<O> | undefined) ?? this.parseWithYargs(args);
   }
@@ -95,4 +98,17 @@ export function masterExitCodes(usage = 'a usage error: a bad flag, module, expo
     '  130  stopped by SIGINT, state flushed',
     '  143  stopped by SIGTERM, state flushed',
   ].join('\n');
+}
+
+/**
+ * A long flag given one dash (`-reset`) is refused by name: yargs reads it as the letters
+ * r, e, s, e, t, and says "Unknown arguments: r, e, s, t", which names none of what was typed.
+ */
+function refuseSingleDash(args: readonly string[], known: readonly string[]): void {
+  const end = args.indexOf('--');
+  const typed = (end === -1 ? args : args.slice(0, end)).find((arg) => /^-[A-Za-z][\w-]+(?:=.*)?$/.test(arg));
+  if (typed === undefined) return;
+  const name = typed.slice(1).split('=')[0]!;
+  const meant = known.includes(name) ? name : nearestFlag(name, known);
+  throw new UsageError(`${typed} is not a flag: flags take two dashes${meant === undefined ? '' : `; did you mean --${meant}?`}`);
 }

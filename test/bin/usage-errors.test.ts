@@ -25,6 +25,9 @@ async function expectUsageError(bin: string, args: readonly string[], pattern: R
 describe('usage errors: one line, exit 2', () => {
   it.each([
     ['tm-run', 'a missing module', ['nope.ts', '1'], /cannot find task module `nope\.ts`/],
+    ['tm-run', 'a long flag with one dash', [SQUARES, '1', '-reset'], /^tm-run: -reset is not a flag: flags take two dashes; did you mean --reset\?$/],
+    ['tm-master', 'a mistyped long flag with one dash', [SQUARES, '-resett'], /^tm-master: -resett is not a flag: flags take two dashes; did you mean --reset\?$/],
+    ['tm-status', 'a long flag with one dash', ['-json'], /^tm-status: -json is not a flag: flags take two dashes; did you mean --json\?$/],
     ['tm-master', 'a missing module', ['nope.ts'], /cannot find task module `nope\.ts`/],
     ['tm-slave', 'a missing module', ['nope.ts'], /cannot find task module `nope\.ts`/],
     ['tm-run', 'a missing export', [`${SQUARES}:nope`, '1'], /no function export `nope`/],
