@@ -38,3 +38,18 @@ describe('tm-master', () => {
     expect(warnings, master.stderr).toEqual([`tm-master: warning: --insecure: tcp://0.0.0.0:${port} can be reached from other hosts, and jobs and results travel unencrypted`]);
   });
 });
+
+describe('tm-master on a port in use', () => {
+  it('says another master may be running there, and how to pick another port: one line, exit 2', async () => {
+    const address = `tcp://127.0.0.1:${await reservePort()}`;
+    const first = runBin('tm-master', [SQUARES, '--address', address, '--state', join(dir.path, 'a.json'), '--no-progress'], { cwd: dir.path });
+    await first.waitFor(/listening on/);
+
+    const second = runBin('tm-master', [SQUARES, '--address', address, '--state', join(dir.path, 'b.json'), '--no-progress'], { cwd: dir.path });
+
+    expect(await second.exited).toEqual({ code: 2, signal: null });
+    expect(second.stderr).toBe(
+      `tm-master: cannot bind ${address}: Address already in use; another master may be running there (tm-status --address ${address} asks it): pass --address with another port, or a port of the OS's choosing (tcp://127.0.0.1:*)\n`,
+    );
+  });
+});

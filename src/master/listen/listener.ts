@@ -56,7 +56,10 @@ export async function listen(address: string, curve: ServerCurve | undefined, lo
     await socket.bind(address);
   } catch (error) {
     close();
-    throw new UsageError(`cannot bind ${address}: ${(error as Error).message}`, { cause: error });
+    // A port in use is most often another master's: say how to find out, and how to pick another.
+    const busy = (error as NodeJS.ErrnoException).code === 'EADDRINUSE' || /in use/i.test((error as Error).message);
+    const hint = busy ? `; another master may be running there (tm-status --address ${address} asks it): pass --address with another port, or a port of the OS's choosing (tcp://127.0.0.1:*)` : '';
+    throw new UsageError(`cannot bind ${address}: ${(error as Error).message}${hint}`, { cause: error });
   }
   if (curve !== undefined) logger.info(`CURVE on: admitting ${plural(curve.keys.size, 'key')} of ${curve.keysFile}; slaves need --server-key with ${curve.pair.publicKey}`);
   return { socket, publicKey: curve?.pair.publicKey, close };
