@@ -82,7 +82,9 @@ export class RunControls {
     const past = failuresPast(this.#maxFailures!, failed, done + failed);
     if (past === undefined) return;
     const limit = describeMaxFailures(this.#maxFailures!);
-    const message = `stopped because ${past}: the state is kept; run the same command to carry on (a --max-failures above ${limit} lets more fail)`;
+    // Said as of the moment it stopped taking work: the jobs in flight then still land, so the
+    // summary's counts are higher, and must not read as a contradiction.
+    const message = `stopped taking work when ${past}; the jobs then in flight were let finish, and are counted above. The state is kept: run the same command to carry on (a --max-failures above ${limit} lets more fail)`;
     this.#halted = true;
     this.#hooks.logger.error(`stopping: ${past}`);
     this.#hooks.halt({ reason: 'max-failures', message });

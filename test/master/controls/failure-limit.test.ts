@@ -23,7 +23,7 @@ describe('failuresPast', () => {
   it('passes a count once dead letters are more than it', () => {
     expect(failuresPast({ count: 50 }, 50, 1000)).toBeUndefined();
     expect(failuresPast({ count: 50 }, 51, 1000)).toBe('51 jobs dead-lettered, more than --max-failures 50');
-    expect(failuresPast({ count: 0 }, 1, 1)).toBe('1 jobs dead-lettered, more than --max-failures 0');
+    expect(failuresPast({ count: 0 }, 1, 1)).toBe('1 job dead-lettered, more than --max-failures 0');
   });
 
   it('passes a percentage of finished jobs only once 100 have finished', () => {
@@ -47,7 +47,7 @@ describe('--max-failures through tm-run', () => {
     const first = runBin('tm-run', [...command, '--max-failures', String(LIMIT)], { cwd: dir.path, env: { TM_RECORD: record, TM_FAIL_MOD: '10', TM_RECORD_FAILURES: '1' } });
     expect(await first.exited, first.stderr).toEqual({ code: 1, signal: null });
     expect(first.stderr).toMatch(new RegExp(`stopping: \\d+ jobs dead-lettered, more than --max-failures ${LIMIT}`));
-    expect(first.stdout).toMatch(new RegExp(`stopped because \\d+ jobs dead-lettered, more than --max-failures ${LIMIT}: the state is kept`));
+    expect(first.stdout).toMatch(new RegExp(`stopped taking work when \\d+ jobs dead-lettered, more than --max-failures ${LIMIT}; the jobs then in flight were let finish, and are counted above\\. The state is kept`));
     const [, done, failed] = /stopped: (\d+) jobs done, (\d+) dead-lettered/.exec(first.stdout)!.map(Number) as [number, number, number];
     expect(failed).toBeGreaterThan(LIMIT);
     // Dispatch stopped: every job that ran was recorded (only those in flight finished after the
