@@ -11,12 +11,27 @@ interface Options {
   readonly cause?: unknown;
 }
 
+/**
+ * Which kind of our errors an error is, under a key every copy of this package shares: a task
+ * module may load another copy of it (a source run from src/ under tsx, a project with two
+ * installs), and its UsageError must still be one line, exit 2, not a stack trace.
+ */
+const KIND = Symbol.for('taskmaster-ts.error-kind');
+
+type Kind = 'UsageError' | 'StateError';
+
+function isKind(value: unknown, kind: Kind): boolean {
+  return typeof value === 'object' && value !== null && (value as { [KIND]?: unknown })[KIND] === kind;
+}
+
 /** What every error of taskmaster has: a stable `code`, and the failure beneath it in `cause`. */
 abstract class TaskmasterError extends Error {
   readonly code: ErrorCode;
-  constructor(message: string, code: ErrorCode, cause: unknown) {
+  readonly [KIND]: Kind;
+  constructor(message: string, code: ErrorCode, cause: unknown, kind: Kind) {
     super(message, { cause });
     this.code = code;
+    this[KIND] = kind;
   }
 }
 
@@ -24,7 +39,12 @@ abstract class TaskmasterError extends Error {
 export class UsageError extends TaskmasterError {
   override readonly name = 'UsageError';
   constructor(message: string, { code = 'E_USAGE', cause }: Options = {}) {
-    super(message, code, cause);
+    super(message, code, cause, 'UsageError');
+  }
+
+  /** `instanceof` holds for a UsageError of any copy of this package. */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return isKind(value, 'UsageError');
   }
 }
 
@@ -32,7 +52,12 @@ export class UsageError extends TaskmasterError {
 export class StateError extends TaskmasterError {
   override readonly name = 'StateError';
   constructor(message: string, { code = 'E_STATE', cause }: Options = {}) {
-    super(message, code, cause);
+    super(message, code, cause, 'StateError');
+  }
+
+  /** `instanceof` holds for a StateError of any copy of this package. */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return isKind(value, 'StateError');
   }
 }
 

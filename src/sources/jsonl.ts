@@ -10,7 +10,7 @@
  * Args: `path=` (required). The file is UTF-8, as JSON is.
  */
 import { rejectJob, withCursor, type JobArgs, type WithCursor } from '../task/task.js';
-import { readLines, type LineCursor } from './line-reader.js';
+import { checkReadable, readLines, type LineCursor } from './line-reader.js';
 import { SourceArgs } from './source-args.js';
 
 /** Most characters of a malformed line kept in its dead letter. */
@@ -19,6 +19,7 @@ const KEPT_TEXT = 4096;
 /** The parsed values after `last` (the cursor of the last line of the finished prefix). Checks the args before the first job. */
 export function getJobs(last: LineCursor | undefined, args: JobArgs): AsyncGenerator<WithCursor<unknown>> {
   const path = new SourceArgs('jsonl', args, ['path']).required('path', 'the JSON Lines file to read');
+  checkReadable(path, 'jsonl');
   return values(path, last);
 }
 

@@ -2,6 +2,7 @@
  * Lines of a file read from a byte offset: the file is opened and read from that position, never
  * from its start, so resuming near the end of a 50 GB file costs what resuming near its start does.
  */
+import { accessSync, constants, statSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { UsageError } from '../common/errors.js';
 
@@ -29,6 +30,21 @@ const CHUNK_BYTES = 1 << 20;
 /** A line longer than this is no line of a text file: refused before it fills the memory. */
 export const MAX_LINE_BYTES = 64 << 20;
 const UTF8_BOM = Buffer.from([0xef, 0xbb, 0xbf]);
+
+/**
+ * Refuses a file that cannot be read, as the source is called (before its first job, and before
+ * the master says it listens): a missing data file is one usage error, not a run that fails.
+ */
+export function checkReadable(path: string, source: string): void {
+  try {
+    if (statSync(path).isDirectory()) throw new UsageError(`${source} source: \`${path}\` is a directory, not a file of lines`);
+    accessSync(path, constants.R_OK);
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new UsageError(`${source} source: cannot open \`${path}\`: ${code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : (error as Error).message}`, { cause: error });
+  }
+}
 
 /**
  * Yields the lines of `path` after `after` (the cursor of the last line already done; from the

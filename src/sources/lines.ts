@@ -11,7 +11,7 @@
  * `encoding=` (utf8, the default, latin1 or ascii).
  */
 import { withCursor, type JobArgs, type WithCursor } from '../task/task.js';
-import { LINE_ENCODINGS, readLines, type LineCursor, type LineEncoding } from './line-reader.js';
+import { checkReadable, LINE_ENCODINGS, readLines, type LineCursor, type LineEncoding } from './line-reader.js';
 import { SourceArgs } from './source-args.js';
 
 /** One line of the file: what the handler receives. */
@@ -42,7 +42,9 @@ function linesOptions(raw: JobArgs | undefined): LinesOptions {
 
 /** The lines after `last` (the cursor of the last line of the finished prefix). Checks the args before the first job. */
 export function getJobs(last: LineCursor | undefined, args: JobArgs): AsyncGenerator<WithCursor<Line>> {
-  return lines(linesOptions(args), last);
+  const options = linesOptions(args);
+  checkReadable(options.path, 'lines');
+  return lines(options, last);
 }
 
 async function* lines({ path, skipHeader, encoding }: LinesOptions, last: LineCursor | undefined): AsyncGenerator<WithCursor<Line>> {

@@ -25,6 +25,9 @@ async function expectUsageError(bin: string, args: readonly string[], pattern: R
 describe('usage errors: one line, exit 2', () => {
   it.each([
     ['tm-run', 'a missing module', ['nope.ts', '1'], /cannot find task module `nope\.ts`/],
+    ['tm-run', 'a missing data file (lines)', ['--source', join(ROOT, 'src', 'sources', 'lines.ts'), RECORD, '1', 'path=missing.csv'], /^tm-run: lines source: cannot open `missing\.csv`: no such file$/],
+    ['tm-master', 'a missing data file (jsonl)', [join(ROOT, 'src', 'sources', 'jsonl.ts'), 'path=missing.jsonl'], /^tm-master: jsonl source: cannot open `missing\.jsonl`: no such file$/],
+    ['tm-master', 'a directory as the data file', [join(ROOT, 'src', 'sources', 'lines.ts'), 'path=.'], /^tm-master: lines source: `\.` is a directory, not a file of lines$/],
     ['tm-run', 'a long flag with one dash', [SQUARES, '1', '-reset'], /^tm-run: -reset is not a flag: flags take two dashes; did you mean --reset\?$/],
     ['tm-master', 'a mistyped long flag with one dash', [SQUARES, '-resett'], /^tm-master: -resett is not a flag: flags take two dashes; did you mean --reset\?$/],
     ['tm-status', 'a long flag with one dash', ['-json'], /^tm-status: -json is not a flag: flags take two dashes; did you mean --json\?$/],

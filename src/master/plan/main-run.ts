@@ -24,8 +24,12 @@ export class MainRun implements RunPlan {
   readonly #identity: RunIdentity;
   readonly #logger: Logger;
 
-  private constructor(checkpoint: Checkpoint, resumed: RecoveredState | undefined, exports: MasterExports, identity: RunIdentity, logger: Logger, outputs: OutputSink | undefined) {
+  /** What the master says of the state it opened, once the run can start. */
+  readonly #opening: string | undefined;
+
+  private constructor(checkpoint: Checkpoint, resumed: RecoveredState | undefined, exports: MasterExports, identity: RunIdentity, logger: Logger, outputs: OutputSink | undefined, opening: string | undefined) {
     this.checkpoint = checkpoint;
+    this.#opening = opening;
     this.outputs = outputs;
     this.resumed = resumed;
     this.#exports = exports;
@@ -48,10 +52,9 @@ export class MainRun implements RunPlan {
       checkpoint.close();
       throw error;
     }
-    if (state?.finished === true) logger.info(ALREADY_FINISHED);
-    // Said, since a run started from another directory (or with other args) finds no state and starts over.
-    if (state === undefined) logger.info(`${reset ? 'reset' : 'no state'} at ${statePath}; starting from the beginning`);
-    return new MainRun(checkpoint, state && { ...state, cursorMode: resumedCursorMode(state) }, exports, identity, logger, sink);
+    // Said once the generator took its args (see jobs()); said at all, since a run started from another directory (or with other args) finds no state and starts over.
+    const said = state?.finished === true ? ALREADY_FINISHED : state === undefined ? `${reset ? 'reset' : 'no state'} at ${statePath}; starting from the beginning` : undefined;
+    return new MainRun(checkpoint, state && { ...state, cursorMode: resumedCursorMode(state) }, exports, identity, logger, sink, said);
   }
 
   get deadLetterFile(): string {
@@ -68,6 +71,8 @@ export class MainRun implements RunPlan {
     if (iterable === null || typeof iterable !== 'object' || !(Symbol.asyncIterator in iterable || Symbol.iterator in iterable)) {
       throw new UsageError(`\`${this.#exports.label}\` export \`${fn}\` must be a generator (async function*), it returned ${typeof iterable}`);
     }
+    // Only now: a generator that refuses its args (a missing data file) is then the one line a run that cannot start says.
+    if (this.#opening !== undefined) this.#logger.info(this.#opening);
     return iterable as AsyncIterable<unknown> | Iterable<unknown>;
   }
 
