@@ -166,7 +166,7 @@ export class Master extends EventEmitter<MasterEvents> {
   #drain(): void {
     if (this.#stopping) return;
     this.#stopping = true;
-    this.#logger.info(`stopping: waiting up to ${this.#options.grace} ms for ${plural(this.#dispatcher.inFlight, 'in-flight job')}`);
+    if (this.#dispatcher.inFlight > 0) this.#logger.info(`stopping: waiting up to ${this.#options.grace} ms for ${plural(this.#dispatcher.inFlight, 'in-flight job')}`);
     this.#source.stop();
     this.#dispatcher.pause();
     this.#retries.abandon();

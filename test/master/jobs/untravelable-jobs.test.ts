@@ -19,6 +19,8 @@ async function expectRefused(run: Proc, reason: string): Promise<void> {
   const output = `${run.stdout}${run.stderr}`.split('\n');
   expect(output.filter((line) => line.includes(reason)), run.stderr).toHaveLength(1);
   expect(run.stderr).not.toMatch(/\n\s+at /); // no stack trace
+  // Nothing was in flight: no word of waiting for it.
+  expect(run.stderr).not.toMatch(/waiting up to \d+ ms for 0 in-flight/);
 }
 
 describe('a generator that yields a job that cannot travel', () => {
