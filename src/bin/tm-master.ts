@@ -38,7 +38,7 @@ main('tm-master', async () => {
   const summary = await master.done;
   await dashboard?.close();
   signals.dispose();
-  hideProgress();
+  hideProgress(summary.rate);
   // A failure's reason was said once, by the master's log, as it happened.
   for (const line of summaryLines(summary)) process.stdout.write(`tm-master: ${line}\n`);
   return summary.exitCode;

@@ -64,7 +64,7 @@ main('tm-run', async () => {
     const hideProgress = argv.progress ? showProgress(master) : () => {};
     const summary = await local.done;
     await dashboard?.close();
-    hideProgress();
+    hideProgress(summary.rate);
     for (const line of summaryLines(summary)) process.stdout.write(`tm-run: ${line}\n`);
     return summary.exitCode;
   } finally {

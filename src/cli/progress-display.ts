@@ -21,12 +21,15 @@ export function statusLine(p: ProgressSnapshot): string {
   return `${done} done, ${Math.round(p.rate)}/s${eta}, buffer ${p.buffered}/${p.size}, in flight ${p.inFlight}, failed ${p.failed}, slaves ${p.slaves}`;
 }
 
+/** Stops a display; `summaryRate`, the jobs/s the summary below it gives, is the rate its last frame shows. */
+export type HideProgress = (summaryRate?: number) => void;
+
 /**
  * Shows a master's progress: on a terminal a cli-progress bar that fits its width, with every log
  * line of the process printed above it; otherwise a status line every few seconds. Returns the
  * function that stops it (safe to call twice), after which the caller prints its summary.
  */
-export function showProgress(source: ProgressSource, stream: NodeJS.WriteStream = process.stderr): () => void {
+export function showProgress(source: ProgressSource, stream: NodeJS.WriteStream = process.stderr): HideProgress {
   if (process.stdout.isTTY && stream.isTTY) return showBar(source, stream);
   let last = 0;
   const line = (p: ProgressSnapshot): void => {
@@ -39,7 +42,7 @@ export function showProgress(source: ProgressSource, stream: NodeJS.WriteStream 
   return () => source.off('progress', line);
 }
 
-function showBar(source: ProgressSource, stream: NodeJS.WriteStream): () => void {
+function showBar(source: ProgressSource, stream: NodeJS.WriteStream): HideProgress {
   let latest: ProgressSnapshot | undefined;
   const line = new LiveBar(stream, (width) => (latest === undefined ? '' : progressLine(latest, width)));
   // cli-progress draws on its own timer; a snapshot only changes what it draws next.
@@ -51,11 +54,14 @@ function showBar(source: ProgressSource, stream: NodeJS.WriteStream): () => void
   source.on('progress', update);
   process.on('exit', onExit);
   const restoreLog = routeLogLines((text) => line.log(text));
-  return () => {
+  return (summaryRate) => {
     source.off('progress', update);
     process.off('exit', onExit);
     restoreLog();
-    latest = source.progress();
+    // While it runs the bar shows the recent rate; its last frame, above the summary, the run's
+    // average, as the summary does: two different rates one above the other read as a mistake.
+    const final = source.progress();
+    latest = summaryRate === undefined ? final : { ...final, rate: summaryRate };
     line.end();
   };
 }

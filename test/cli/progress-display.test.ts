@@ -112,6 +112,9 @@ function expectCleanScreen(lines: string[], width: number, outcome: 'finished' |
   const at = lines.indexOf(bar);
   expect(lines.slice(at + 1), screen).toEqual([expect.stringMatching(new RegExp(`^tm-run: ${outcome}: \\d+ jobs done, 0 dead-lettered in [\\d.]+ s \\(\\d+ jobs/s\\)(; \\d+ of \\d+ finished over the whole run)?$`)), `EXITED ${code}`, 'AFTER']);
   expect(screen).not.toContain('^C');
+  // The last frame shows the rate the summary gives, not a second, different one.
+  const rate = / (\d+)\/s(?: |$)/.exec(bar)?.[1];
+  if (rate !== undefined) expect(lines[at + 1], screen).toContain(`(${rate} jobs/s)`);
   return bar;
 }
 
