@@ -16,7 +16,8 @@ const STATUS_EVERY_MS = 5000;
 
 /** One line of counts, for logs and for terminals that cannot show a bar. */
 export function statusLine(p: ProgressSnapshot): string {
-  const done = p.total === undefined ? `${p.finished}` : `${p.finished}/${p.total} (${((100 * p.finished) / Math.max(1, p.total)).toFixed(1)}%)`;
+  const share = p.total === undefined ? p.fraction : p.finished / Math.max(1, p.total);
+  const done = `${p.finished}${p.total === undefined ? '' : `/${p.total}`}${share === undefined ? '' : ` (${(100 * share).toFixed(1)}%)`}`;
   const eta = p.etaSeconds === undefined ? '' : ` eta ${formatSeconds(p.etaSeconds)}`;
   return `${done} done, ${Math.round(p.rate)}/s${eta}, buffer ${p.buffered}/${p.size}, in flight ${p.inFlight}, failed ${p.failed}, slaves ${p.slaves}`;
 }

@@ -53,11 +53,16 @@ function fieldsOf(p: ProgressSnapshot): Field[] {
     fields.push({ text: BAR, rank: 3 });
     fields.push({ text: `${Math.floor(100 * fraction(p))}%`.padStart(4), rank: 0 });
     fields.push({ text: `${String(p.finished).padStart(total.length)}/${total}`, rank: 2 });
+  } else if (p.fraction !== undefined) {
+    // No count, but the source says how far through its data it is (the bytes of a file).
+    fields.push({ text: BAR, rank: 3 });
+    fields.push({ text: `${Math.floor(100 * fraction(p))}%`.padStart(4), rank: 0 });
+    fields.push({ text: `${p.finished} done`, rank: 2 });
   } else {
     fields.push({ text: `${p.finished} done`, rank: 0 });
   }
   fields.push({ text: `${Math.round(p.rate)}/s`, rank: 5 });
-  if (p.total !== undefined) fields.push({ text: `eta ${etaOf(p)}`, rank: 1 });
+  if (p.total !== undefined || p.fraction !== undefined) fields.push({ text: `eta ${etaOf(p)}`, rank: 1 });
   fields.push({ text: `buffer ${p.buffered}/${p.size}`, rank: 9 });
   fields.push({ text: `in flight ${p.inFlight}`, rank: 7 });
   if (p.retrying > 0) fields.push({ text: `retrying ${p.retrying}`, rank: 8 });
@@ -66,9 +71,10 @@ function fieldsOf(p: ProgressSnapshot): Field[] {
   return fields;
 }
 
-/** Finished over total, 1 for an empty run; only a finished run reaches 1. */
+/** Finished over total, 1 for an empty run; only a finished run reaches 1. Without a total, the source's own measure. */
 function fraction(p: ProgressSnapshot): number {
-  if (p.total === undefined || p.total <= 0) return 1;
+  if (p.total === undefined) return Math.min(1, p.fraction ?? 1);
+  if (p.total <= 0) return 1;
   return Math.min(1, p.finished / p.total);
 }
 

@@ -121,7 +121,7 @@ export class Master extends EventEmitter<MasterEvents> {
       },
     );
     ({ controls: this.#controls, source: this.#source, retries: this.#retries, recorder: this.#recorder, dispatcher: this.#dispatcher } = parts);
-    this.#progress = new RunProgress(ledger, plan.total);
+    this.#progress = new RunProgress(ledger, plan.total, () => plan.fractionDone(ledger));
     plan.checkpoint.onLockLost((error) => this.#fail(failureOf(error)));
     // Before the line that says it listens: whoever waits for that line can find the run by the file.
     this.#removeEndpointFile = advertiseEndpoint(plan.checkpoint.path, this.endpoint, listener.publicKey, logger);

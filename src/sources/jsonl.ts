@@ -10,7 +10,7 @@
  * Args: `path=` (required). The file is UTF-8, as JSON is.
  */
 import { rejectJob, withCursor, type JobArgs, type WithCursor } from '../task/task.js';
-import { checkReadable, readLines, type LineCursor } from './line-reader.js';
+import { checkReadable, fractionRead, readLines, type LineCursor } from './line-reader.js';
 import { SourceArgs } from './source-args.js';
 
 /** Most characters of a malformed line kept in its dead letter. */
@@ -21,6 +21,11 @@ export function getJobs(last: LineCursor | undefined, args: JobArgs): AsyncGener
   const path = new SourceArgs('jsonl', args, ['path']).required('path', 'the JSON Lines file to read');
   checkReadable(path, 'jsonl');
   return values(path, last);
+}
+
+/** How far through the file the finished lines reach, by bytes: a % and an ETA without counting its lines. */
+export function progressOf(cursor: LineCursor, args: JobArgs): number | undefined {
+  return fractionRead(new SourceArgs('jsonl', args, ['path']).required('path', 'the JSON Lines file to read'), cursor);
 }
 
 async function* values(path: string, last: LineCursor | undefined): AsyncGenerator<WithCursor<unknown>> {

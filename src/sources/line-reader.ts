@@ -46,6 +46,26 @@ export function checkReadable(path: string, source: string): void {
   }
 }
 
+/** Bytes of each file a source measured, read once: progress is asked every 250 ms. */
+const sizes = new Map<string, number>();
+
+/**
+ * How far through the file at `path` a run is whose finished prefix ends at `cursor` (the bytes
+ * before it against the file's size, read once); undefined for a file it cannot stat.
+ */
+export function fractionRead(path: string, cursor: LineCursor): number | undefined {
+  let size = sizes.get(path);
+  if (size === undefined) {
+    try {
+      size = statSync(path).size;
+    } catch {
+      return undefined;
+    }
+    sizes.set(path, size);
+  }
+  return size === 0 ? 1 : Math.min(1, cursor.offset / size);
+}
+
 /**
  * Yields the lines of `path` after `after` (the cursor of the last line already done; from the
  * start when undefined). A last line without a newline is a line; CRLF endings lose their CR; a

@@ -11,7 +11,7 @@
  * `encoding=` (utf8, the default, latin1 or ascii).
  */
 import { withCursor, type JobArgs, type WithCursor } from '../task/task.js';
-import { checkReadable, LINE_ENCODINGS, readLines, type LineCursor, type LineEncoding } from './line-reader.js';
+import { checkReadable, fractionRead, LINE_ENCODINGS, readLines, type LineCursor, type LineEncoding } from './line-reader.js';
 import { SourceArgs } from './source-args.js';
 
 /** One line of the file: what the handler receives. */
@@ -45,6 +45,11 @@ export function getJobs(last: LineCursor | undefined, args: JobArgs): AsyncGener
   const options = linesOptions(args);
   checkReadable(options.path, 'lines');
   return lines(options, last);
+}
+
+/** How far through the file the finished lines reach, by bytes: a % and an ETA without counting its lines. */
+export function progressOf(cursor: LineCursor, args: JobArgs): number | undefined {
+  return fractionRead(linesOptions(args).path, cursor);
 }
 
 async function* lines({ path, skipHeader, encoding }: LinesOptions, last: LineCursor | undefined): AsyncGenerator<WithCursor<Line>> {

@@ -18,6 +18,8 @@ export interface Task<Job, Result> {
   readonly handleResult?: (result: Result, job: Job) => unknown;
   /** How many jobs there are, for the ETA. */
   readonly countJobs?: (args: JobArgs) => number | bigint | PromiseLike<number | bigint>;
+  /** How far through its data the generator is at the cursor of the finished prefix, 0 to 1 (for a % and an ETA without a count). */
+  readonly progressOf?: (cursor: Cursor, args: JobArgs) => number | undefined;
 }
 
 /** The job type of a task (`typeof import('./task.js').default`). */

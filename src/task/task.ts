@@ -18,6 +18,13 @@ export interface JobContext {
 export type GetJobs = (last: unknown, args: JobArgs) => AsyncIterable<unknown> | Iterable<unknown>;
 export type HandleJob = (job: never, context: JobContext) => unknown;
 export type CountJobs = (args: JobArgs) => number | bigint | Promise<number | bigint>;
+/**
+ * How far through its data the generator is once every job up to `cursor` (the cursor of the last
+ * job of the finished prefix, as `withCursor` gave it) is done: 0 to 1, or undefined. For sources
+ * whose size is known but whose job count is not, such as the bytes of a file of lines: the bar
+ * then shows a percentage and an ETA without a count, and nothing is read twice. Runs in the master.
+ */
+export type ProgressOf = (cursor: Cursor, args: JobArgs) => number | undefined;
 export type HandleResult = (result: never, job: never) => unknown;
 
 const CURSOR = Symbol.for('taskmaster.cursor');

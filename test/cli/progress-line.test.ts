@@ -53,6 +53,12 @@ describe('progressLine', () => {
     expect(widths).toEqual([16, 26, 19, 40, 40]);
   });
 
+  it('shows a bar, a percentage and an ETA from the source’s own measure when the job count is unknown', () => {
+    const line = progressLine({ ...RUN, total: undefined, fraction: 0.42 }, 80);
+    expect(line).toBe('[=======-----------]  42% | 126000 done | 52341/s | eta 4s | failed 0 | slaves 4');
+    expect(progressLine({ ...RUN, total: undefined }, 80)).toBe('126000 done | 52341/s | in flight 2000 | failed 0 | slaves 4');
+  });
+
   it('says eta -- until there is a rate, never a cut-off INF', () => {
     const line = progressLine({ ...RUN, finished: 0, rate: 0, etaSeconds: undefined }, 97);
     expect(line).toBe('[--------------------]   0% |      0/300000 | 0/s | eta -- | in flight 2000 | failed 0 | slaves 4');

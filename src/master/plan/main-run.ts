@@ -92,6 +92,20 @@ export class MainRun implements RunPlan {
     return String(seq);
   }
 
+  fractionDone(ledger: Ledger): number | undefined {
+    const progressOf = this.#exports.progressOf;
+    const cursor = ledger.lastCursor;
+    if (progressOf === undefined || ledger.watermark === 0) return progressOf && 0;
+    if (cursor === undefined) return undefined;
+    try {
+      const fraction = progressOf(cursor, this.#identity.args as JobArgs);
+      return typeof fraction === 'number' && fraction >= 0 ? Math.min(1, fraction) : undefined;
+    } catch {
+      // A progress measure is a nicety: one that throws shows no percentage, and stops nothing.
+      return undefined;
+    }
+  }
+
   finish(): undefined {
     return undefined;
   }

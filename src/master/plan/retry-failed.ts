@@ -148,6 +148,11 @@ export class RetryFailed implements RunPlan {
     return this.#retried.length;
   }
 
+  /** Its total is known: the count says how far it is. */
+  fractionDone(): undefined {
+    return undefined;
+  }
+
   /** The retry knows its total from the start. */
   count(): Promise<undefined> {
     return Promise.resolve(undefined);

@@ -19,6 +19,8 @@ export interface RunPlan {
   jobs(ledger: Ledger): AsyncIterable<unknown> | Iterable<unknown>;
   /** How many jobs the run has, asked of the module while the run goes on; undefined when it cannot say. */
   count(): Promise<number | undefined>;
+  /** How far through its data the generator is at `ledger`'s finished prefix (its `progressOf`), 0 to 1; undefined when it cannot say. */
+  fractionDone(ledger: Ledger): number | undefined;
   /** The seq in the run of job `seq`, which its handler is told; undefined when they are the same. */
   readonly originOf: ((seq: number) => number) | undefined;
   /** The run's dead-letter file, where jobs that fail for good go (a retry's go back to the run's). */

@@ -1,6 +1,6 @@
 /** The master's side of the task-module contract (src/task/task.ts): what it calls, typed once. */
 import { findFunction, loadModule, pickFunction } from '../../task/load.js';
-import type { CountJobs, GetJobs } from '../../task/task.js';
+import type { CountJobs, GetJobs, ProgressOf } from '../../task/task.js';
 import type { ResultHandler } from '../master-options.js';
 
 /** The functions a master takes from a task module. */
@@ -9,6 +9,7 @@ export interface MasterExports {
   readonly label: string;
   readonly getJobs: GetJobs;
   readonly countJobs: CountJobs | undefined;
+  readonly progressOf: ProgressOf | undefined;
   readonly handleResult: ResultHandler | undefined;
 }
 
@@ -32,5 +33,6 @@ export async function loadMasterExports(module: string, fn: string, url: string)
   const countJobs = findFunction(mod, 'countJobs') as CountJobs | undefined;
   // Called with what msgpack decoded, whatever types the module declares.
   const handleResult = findFunction(mod, 'handleResult') as ResultHandler | undefined;
-  return { label: module, getJobs, countJobs, handleResult };
+  const progressOf = findFunction(mod, 'progressOf') as ProgressOf | undefined;
+  return { label: module, getJobs, countJobs, progressOf, handleResult };
 }
