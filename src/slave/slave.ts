@@ -64,8 +64,7 @@ export class Slave {
   static async start(options: SlaveOptions, pool?: Promise<JobPool>): Promise<Slave> {
     const resolved = resolveSlaveOptions(options);
     const poolOptions = slavePoolOptions(resolved);
-    // Named as the master's lines and tm-status name it, with `--name`.
-    const logger = createLogger(`slave ${resolved.name ?? process.pid}`, resolved.logLevel);
+    const logger = createLogger(`slave ${resolved.name ?? process.pid}`, resolved.logLevel); // as the master names it
     const curve = clientCurve(resolved, (message) => logger.warn(message));
     return new Slave(resolved, await (pool ?? JobPool.start(poolOptions)), logger, curve);
   }
