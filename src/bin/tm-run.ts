@@ -40,7 +40,7 @@ main('tm-run', async () => {
   const [target, n, ...words] = argv._.map(String) as [string, string, ...string[]];
   const count = checkInteger('N', Number(n), 1, n);
   // With --source the positional module is the slaves' alone, `fn` and all; without, `fn` is the master's generator.
-  const options = masterOptionsFrom(argv, [argv.source ?? target, ...words]);
+  const options = { ...masterOptionsFrom(argv, [argv.source ?? target, ...words]), ...(argv.source === undefined ? {} : { handler: target }) };
   const slaveTarget = argv.source === undefined ? parseTarget(target).module : target;
   // With CURVE, its own slaves get a key pair made for them (LocalRun), and connect to its own master.
   const serverKey = options.curveSecret === undefined ? undefined : readSecretKey(options.curveSecret, 'curve-secret', () => {}).publicKey;

@@ -83,6 +83,11 @@ export interface MasterOptions {
   readonly curveSecret?: string;
   /** File of the public keys of the slaves to admit, one a line; read again when it changes. @default none */
   readonly authorizedKeys?: string;
+  /**
+   * The slaves' handler (`module[:fn]`) when it is another module than this one (tm-run --source):
+   * part of what the run is, so another handler over the same data keeps a state of its own. @default none
+   */
+  readonly handler?: string;
   /** Z85 public keys admitted besides the file's (tm-run's own slaves). @default [] */
   readonly trustedKeys?: readonly string[];
   /** @default 'info' */
@@ -94,7 +99,7 @@ export interface MasterOptions {
 type OptionalFiles = 'state' | 'curveSecret' | 'authorizedKeys';
 export type ResolvedMasterOptions = Required<Omit<MasterOptions, OptionalFiles | Unlimited>> & { readonly [K in OptionalFiles]: string | undefined } & Pick<MasterOptions, Unlimited>;
 /** Options whose absence means no limit, or nothing to call. */
-type Unlimited = 'rate' | 'maxFailures' | 'limit' | 'joblog' | 'onResult' | 'onListening' | 'resultsFile' | 'channelsDir';
+type Unlimited = 'rate' | 'maxFailures' | 'limit' | 'joblog' | 'onResult' | 'onListening' | 'resultsFile' | 'channelsDir' | 'handler';
 
 /** Heartbeats of the state lock in one `--lock-stale`: a holder must miss this many before its lock is free. */
 export const LOCK_HEARTBEATS = 3;

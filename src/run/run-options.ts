@@ -7,7 +7,7 @@ import type { MasterOptions } from '../master/master-options.js';
 import { SLAVE_DEFAULTS } from '../slave/slave-options.js';
 
 /** Everything `run()` can be told: the task, its slaves, and any option of a master. */
-export interface RunOptions extends Omit<MasterOptions, 'module' | 'fn' | 'onResult' | 'curveSecret' | 'authorizedKeys' | 'trustedKeys'> {
+export interface RunOptions extends Omit<MasterOptions, 'module' | 'fn' | 'handler' | 'onResult' | 'curveSecret' | 'authorizedKeys' | 'trustedKeys'> {
   /** One task module whose `getJobs` the master runs and whose `handleJob` the slaves run: a path (from `cwd`), a `file:` URL, or a package; `module:fn` names another generator. */
   readonly module?: string | URL;
   /** Instead of `module`, with `handler`: the module whose `getJobs` (or `:fn`) the master runs. */
@@ -65,7 +65,7 @@ export async function setUpRun(options: RunOptions): Promise<RunSetup> {
   pickFunction(mod, work.fn ?? SLAVE_DEFAULTS.fn, work.module);
   const logLevel = options.logLevel ?? RUN_DEFAULTS.logLevel;
   return {
-    master: { ...master, module: generator.module, fn: generator.fn, address: options.address ?? RUN_DEFAULTS.address, logLevel, cwd },
+    master: { ...master, module: generator.module, fn: generator.fn, ...(module === undefined ? { handler: slaveTarget } : {}), address: options.address ?? RUN_DEFAULTS.address, logLevel, cwd },
     slaves: { target: slaveTarget, count, threads, concurrency: concurrency ?? RUN_DEFAULTS.concurrency, maxCredit },
     results: results ?? RUN_DEFAULTS.results,
     cwd,

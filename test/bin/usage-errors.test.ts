@@ -79,8 +79,8 @@ describe('usage errors: one line, exit 2', () => {
     const first = runBin('tm-run', [RECORD, '1', 'n=10', '--threads', '1', '--state', state, '--no-progress'], { cwd: dir.path, env });
     expect(await first.exited, first.stderr).toEqual({ code: 0, signal: null });
 
-    await expectUsageError('tm-run', [RECORD, '1', 'n=20', '--threads', '1', '--state', state, '--no-progress'], /belongs to another run.*n=10.*n=20.*--reset/);
-    await expectUsageError('tm-master', [`${RECORD}:countJobs`, 'n=10', '--state', state, '--no-progress'], /belongs to another run.*--reset/);
+    await expectUsageError('tm-run', [RECORD, '1', 'n=20', '--threads', '1', '--state', state, '--no-progress'], /belongs to a run of .*n=10.*; this run is .*n=20.*--reset/);
+    await expectUsageError('tm-master', [`${RECORD}:countJobs`, 'n=10', '--state', state, '--no-progress'], /belongs to a run of .*--reset/);
 
     const reset = runBin('tm-run', [RECORD, '1', 'n=20', '--threads', '1', '--state', state, '--reset', '--no-progress'], { cwd: dir.path, env });
     expect(await reset.exited, reset.stderr).toEqual({ code: 0, signal: null });

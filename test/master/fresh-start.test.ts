@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ROOT, runBin } from '../helpers/processes.js';
@@ -31,5 +31,25 @@ describe('where a run keeps its state, and a run that has finished', () => {
     const reset = runBin('tm-run', [SQUARES, '1', 'n=10', '--threads', '1', '--no-progress', '--reset'], { cwd: dir.path });
     expect(await reset.exited, reset.stderr).toEqual({ code: 0, signal: null });
     expect(reset.stderr).toMatch(/reset at .*; starting from the beginning/);
+  });
+});
+
+describe('two runs over the same data with other handlers and results files', () => {
+  it('keep a state each by default: the second is not refused as if the first one’s files were cut short', async () => {
+    writeFileSync(join(dir.path, 'people.csv'), Array.from({ length: 50 }, (_, i) => `person ${i}\n`).join(''));
+    writeFileSync(join(dir.path, 'first.mjs'), 'export const handleJob = ({ line }) => line;\n');
+    writeFileSync(join(dir.path, 'other.mjs'), 'export const handleJob = ({ text }) => text.length;\n');
+    const lines = join(ROOT, 'dist', 'sources', 'lines.js');
+    const runWith = (handler: string, results: string) =>
+      runBin('tm-run', ['--source', lines, handler, '1', 'path=people.csv', '--results', results, '--threads', '1', '--no-progress'], { cwd: dir.path });
+
+    const first = runWith('./first.mjs', 'first.jsonl');
+    expect(await first.exited, first.stderr).toEqual({ code: 0, signal: null });
+    const other = runWith('./other.mjs', 'other.jsonl');
+    expect(await other.exited, other.stderr).toEqual({ code: 0, signal: null });
+
+    expect(readFileSync(join(dir.path, 'first.jsonl'), 'utf8').trim().split('\n')).toHaveLength(50);
+    expect(readFileSync(join(dir.path, 'other.jsonl'), 'utf8').trim().split('\n')).toHaveLength(50);
+    expect(readdirSync(join(dir.path, '.taskmaster')).filter((name) => name.endsWith('.state.json'))).toHaveLength(2);
   });
 });

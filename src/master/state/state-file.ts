@@ -18,7 +18,7 @@ export function encodeState(identity: RunIdentity, ledger: LedgerSnapshot, extra
   const body = {
     format: STATE_FORMAT,
     version: STATE_VERSION,
-    identity: { module: identity.module, fn: identity.fn, args: identity.args },
+    identity: { module: identity.module, fn: identity.fn, args: identity.args, ...runParts(identity) },
     ledger: {
       watermark: ledger.watermark,
       ...(ledger.lastCursor === undefined ? {} : { lastCursor: ledger.lastCursor }),
@@ -60,7 +60,7 @@ export function decodeState(text: string, path: string, identity: RunIdentity): 
     if (sum !== checksum(body)) return refuse(path, 'is corrupt (checksum mismatch)');
     const stored = decodeIdentity(body.identity);
     if (!sameIdentity(stored, identity)) {
-      return refuse(path, `belongs to another run (${describe(stored)}, not ${describe(identity)})`);
+      throw new StateError(`state file ${path} belongs to a run of ${describe(stored)}; this run is ${describe(identity)}: pass --state with another file for it, or --reset to start that state over`);
     }
     string(body.updatedAt, 'updatedAt');
     return {
@@ -76,10 +76,17 @@ export function decodeState(text: string, path: string, identity: RunIdentity): 
   }
 }
 
-/** `module:fn key=value…`, for messages. */
+/** `module:fn key=value…`, then its handler and output files when it has them, for messages. */
 export function describe(identity: RunIdentity): string {
   const args = Object.entries(identity.args).map(([key, value]) => ` ${key}=${value}`);
-  return `${identity.module}:${identity.fn}${args.join('')}`;
+  const { handler, results, channels } = identity;
+  const parts = [handler && `handler ${handler}`, results && `writing ${results}`, channels && `channels to ${channels}`].filter(Boolean);
+  return `${identity.module}:${identity.fn}${args.join('')}${parts.length === 0 ? '' : ` (${parts.join(', ')})`}`;
+}
+
+/** The parts of an identity beyond module, fn and args, those it has. */
+function runParts({ handler, results, channels }: RunIdentity): Partial<Pick<RunIdentity, 'handler' | 'results' | 'channels'>> {
+  return { ...(handler === undefined ? {} : { handler }), ...(results === undefined ? {} : { results }), ...(channels === undefined ? {} : { channels }) };
 }
 
 function refuse(path: string, problem: string, cause?: unknown): never {
@@ -92,16 +99,27 @@ function checksum(body: unknown): string {
 
 function decodeIdentity(value: unknown): RunIdentity {
   const identity = object(value, 'identity');
-  return { module: string(identity.module, 'identity.module'), fn: string(identity.fn, 'identity.fn'), args: stringRecord(identity.args, 'identity.args') };
+  const parts = Object.fromEntries((['handler', 'results', 'channels'] as const).flatMap((key) => (identity[key] === undefined ? [] : [[key, string(identity[key], `identity.${key}`)]])));
+  return { module: string(identity.module, 'identity.module'), fn: string(identity.fn, 'identity.fn'), args: stringRecord(identity.args, 'identity.args'), ...parts };
 }
 
+/**
+ * Whether a stored identity is this run's. The handler and output files differ only when both
+ * sides name them: a state of an older version names neither, and tm-master, which does not know
+ * the slaves' handler, resumes a state tm-run --source began. (Resuming with output files a state
+ * without them is refused by the output checks, with its own message.)
+ */
 function sameIdentity(a: RunIdentity, b: RunIdentity): boolean {
   const aArgs = Object.entries(a.args);
+  const differ = (x: string | undefined, y: string | undefined): boolean => x !== undefined && y !== undefined && x !== y;
   return (
     a.module === b.module &&
     a.fn === b.fn &&
     aArgs.length === Object.keys(b.args).length &&
-    aArgs.every(([key, value]) => Object.hasOwn(b.args, key) && b.args[key] === value)
+    aArgs.every(([key, value]) => Object.hasOwn(b.args, key) && b.args[key] === value) &&
+    !differ(a.handler, b.handler) &&
+    !differ(a.results, b.results) &&
+    !differ(a.channels, b.channels)
   );
 }
 

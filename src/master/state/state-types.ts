@@ -10,6 +10,12 @@ export interface RunIdentity {
   readonly fn: string;
   /** The `key=value` args. */
   readonly args: JobArgs;
+  /** The slaves' handler (`file[:fn]`), when it is another module than the generator's (tm-run --source). */
+  readonly handler?: string | undefined;
+  /** The `--results` file, absolute. */
+  readonly results?: string | undefined;
+  /** The `--channels` directory, absolute. */
+  readonly channels?: string | undefined;
 }
 
 /** Plain yields (`seq`) or `withCursor()` (`key`); undefined until the first job is yielded. */

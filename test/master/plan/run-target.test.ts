@@ -33,3 +33,21 @@ describe('defaultStatePath', () => {
     expect(defaultStatePath({ module: '/srv/tasks/squares.ts', fn: 'getJobs', args: { a: '1', b: '3' } }, '/work')).not.toBe(a);
   });
 });
+
+describe('a run’s handler and output files', () => {
+  const base = { module: '/srv/sources/lines.js', fn: 'getJobs', args: { path: 'people.csv' } };
+
+  it('name a state of its own: another handler or results file over the same data is another run', () => {
+    const first = defaultStatePath({ ...base, handler: '/srv/a.ts', results: '/srv/a.jsonl' }, '/work');
+    expect(defaultStatePath({ ...base, handler: '/srv/other.ts', results: '/srv/other.jsonl' }, '/work')).not.toBe(first);
+    expect(defaultStatePath({ ...base, handler: '/srv/a.ts', results: '/srv/b.jsonl' }, '/work')).not.toBe(first);
+    expect(defaultStatePath({ ...base, handler: '/srv/a.ts', channels: '/srv/out' }, '/work')).not.toBe(first);
+    // A run without them keeps the name it always had.
+    expect(defaultStatePath({ ...base, handler: undefined, results: undefined, channels: undefined }, '/work')).toBe(defaultStatePath(base, '/work'));
+  });
+
+  it('are resolved as the identity records them: the handler by its file, the outputs absolute', () => {
+    const target = locateRun(resolveMasterOptions({ module: 'tasks.ts', handler: 'tasks.mjs:double', resultsFile: 'out/r.jsonl', cwd: FIXTURES }));
+    expect(target.identity).toMatchObject({ handler: `${join(FIXTURES, 'tasks.mjs')}:double`, results: join(FIXTURES, 'out', 'r.jsonl') });
+  });
+});

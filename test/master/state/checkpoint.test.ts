@@ -256,8 +256,28 @@ describe('Checkpoint.open refuses a state it cannot trust, leaving it untouched'
 
   it('refuses a snapshot of another run', () => {
     const good = writeGoodState();
-    expectStateError(() => open({ reset: false }, { ...identity, args: { n: '200', table: 'users' } }), 'E_STATE', /belongs to another run .*n=100.*n=200.*pass --reset/);
+    expectStateError(() => open({ reset: false }, { ...identity, args: { n: '200', table: 'users' } }), 'E_STATE', /belongs to a run of .*n=100.*; this run is .*n=200.*: pass --state with another file for it, or --reset/);
     expect(readFileSync(path)).toEqual(good);
+  });
+
+  it('refuses, naming both plainly, a snapshot of a run with another handler or results file, and leaves it as it was', () => {
+    const mine = { ...identity, handler: '/srv/a.ts', results: '/srv/a.jsonl' };
+    const { checkpoint } = open({ reset: false }, mine);
+    checkpoint.close();
+    const good = readFileSync(path);
+    expectStateError(
+      () => open({ reset: false }, { ...identity, handler: '/srv/other.ts', results: '/srv/other.jsonl' }),
+      'E_STATE',
+      /belongs to a run of \S+ n=100 table=users \(handler \/srv\/a\.ts, writing \/srv\/a\.jsonl\); this run is \S+ n=100 table=users \(handler \/srv\/other\.ts, writing \/srv\/other\.jsonl\): pass --state with another file for it, or --reset/,
+    );
+    expect(readFileSync(path)).toEqual(good);
+  });
+
+  it('resumes a state that names no handler or output files (an older version’s, or tm-master’s) with them', () => {
+    writeGoodState();
+    const { state, checkpoint } = open({ reset: false }, { ...identity, handler: '/srv/a.ts', results: '/srv/a.jsonl' });
+    checkpoint.close();
+    expect(state?.ledger.watermark).toBe(5);
   });
 
   it('refuses a checksummed snapshot whose ledger is not well formed', () => {
