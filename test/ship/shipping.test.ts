@@ -11,6 +11,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { PROTOCOL_VERSION } from '../../src/protocol/messages.js';
 import { bundleModule } from '../../src/ship/bundle.js';
 import { HostilePeer } from '../helpers/hostile-peer.js';
+import { reservePort } from '../helpers/ports.js';
 import { FIXTURES, runBin, type Proc } from '../helpers/processes.js';
 import { range, readRecord, tally } from '../helpers/record.js';
 import { useTestDir } from '../helpers/test-dir.js';
@@ -36,6 +37,13 @@ async function shippingMaster(cwd: string, n: number, args: readonly string[], e
   const master = runBin('tm-master', ['record.ts', `n=${n}`, '--ship', '--address', 'tcp://127.0.0.1:*', '--state', join(cwd, 's.json'), '--no-progress', ...args], { cwd, env });
   const [, endpoint] = await master.waitFor(/listening on (\S+);/);
   return { master, endpoint: endpoint! };
+}
+
+/** An IPv4 address of this host that is not loopback, if it has one. */
+function outsideAddress(): string | undefined {
+  return Object.values(networkInterfaces())
+    .flat()
+    .find((net) => net !== undefined && net.family === 'IPv4' && !net.internal)?.address;
 }
 
 /** The code dirs under `cwd`/.taskmaster. */
@@ -85,25 +93,27 @@ describe('tm-master --ship with slaves started with no module', () => {
     await master.exited;
   });
 
-  it('runs the shipped code over CURVE, from the server key the slave pinned', async () => {
+  it('runs the shipped code over CURVE, from the server key the slave pinned, on a non-loopback address', async () => {
     const { master: masterDir, slave: slaveDir, record } = dirs();
     for (const name of ['master', 'slave']) {
       const keygen = runBin('tm-keygen', ['--out', join(dir.path, name)], { cwd: dir.path });
       expect(await keygen.exited, keygen.stderr).toEqual({ code: 0, signal: null });
     }
     const curve = ['--curve-secret', join(dir.path, 'master.key'), '--authorized-keys', join(dir.path, 'slave.pub')];
-    const { master, endpoint } = await shippingMaster(masterDir, 200, curve, { TM_RECORD: record });
-    const slave = runBin('tm-slave', ['--address', endpoint, '--threads', '1', '--curve-secret', join(dir.path, 'slave.key'), '--server-key', join(dir.path, 'master.pub')], { cwd: slaveDir, env: { TM_RECORD: record } });
+    const master = runBin('tm-master', ['record.ts', 'n=200', '--ship', '--address', 'tcp://0.0.0.0:*', '--state', join(masterDir, 's.json'), '--no-progress', ...curve], { cwd: masterDir, env: { TM_RECORD: record } });
+    const [, port] = await master.waitFor(/listening on tcp:\/\/0\.0\.0\.0:(\d+);/);
+    // Through an address of this host that is not loopback, when it has one: the pinned key is what lets the code in.
+    const address = `tcp://${outsideAddress() ?? '127.0.0.1'}:${port}`;
+    const slave = runBin('tm-slave', ['--address', address, '--threads', '1', '--curve-secret', join(dir.path, 'slave.key'), '--server-key', join(dir.path, 'master.pub')], { cwd: slaveDir, env: { TM_RECORD: record } });
     expect(await slave.exited, slave.stderr).toEqual({ code: 0, signal: null });
     expect(await master.exited, master.stderr).toEqual({ code: 0, signal: null });
+    expect(slave.stderr).toContain('running the code the master shipped');
     expect(tally(readRecord(record), range(200))).toMatchObject({ missing: [], reran: [] });
     expect(codeDirs(slaveDir)).toEqual([]);
   });
 
   it('is refused by a slave that reaches it without CURVE on a non-loopback address, in one line, before it asks', async () => {
-    const ip = Object.values(networkInterfaces())
-      .flat()
-      .find((net) => net !== undefined && net.family === 'IPv4' && !net.internal)?.address;
+    const ip = outsideAddress();
     if (ip === undefined) {
       console.log('skipped: this host has no non-loopback IPv4 address to reach the master by');
       return;
@@ -140,6 +150,32 @@ describe('tm-master --ship with slaves started with no module', () => {
     expect(codeDirs(slaveDir)).toEqual([]);
     master.child.kill('SIGTERM');
     await master.exited;
+  });
+});
+
+describe('a slave with no module, waiting for its master', () => {
+  it('fetches the code from a master that starts after it, and runs every job once', async () => {
+    const { master: masterDir, slave: slaveDir, record } = dirs();
+    const address = `tcp://127.0.0.1:${await reservePort()}`;
+    const slave = runBin('tm-slave', ['--address', address, '--threads', '1'], { cwd: slaveDir, env: { TM_RECORD: record } });
+    await slave.waitFor(/waiting for a master at \S+ to send its code; still trying/);
+    const master = runBin('tm-master', ['record.ts', 'n=100', '--ship', '--address', address, '--state', join(masterDir, 's.json'), '--no-progress'], { cwd: masterDir, env: { TM_RECORD: record } });
+    expect(await slave.exited, slave.stderr).toEqual({ code: 0, signal: null });
+    expect(await master.exited, master.stderr).toEqual({ code: 0, signal: null });
+    expect(tally(readRecord(record), range(100))).toMatchObject({ missing: [], reran: [] });
+  });
+
+  it('stops on SIGTERM (143), and gives up after --give-up-after (3), leaving no code dir', async () => {
+    const { slave: slaveDir } = dirs();
+    const address = `tcp://127.0.0.1:${await reservePort()}`;
+    const stopped = runBin('tm-slave', ['--address', address, '--threads', '1'], { cwd: slaveDir });
+    await stopped.waitFor(/waiting for a master at \S+ to send its code/);
+    stopped.child.kill('SIGTERM');
+    expect(await stopped.exited).toEqual({ code: 143, signal: null });
+    const patient = runBin('tm-slave', ['--address', address, '--threads', '1', '--give-up-after', '300'], { cwd: slaveDir });
+    expect(await patient.exited).toEqual({ code: 3, signal: null });
+    expect(patient.stderr).toMatch(/(?:^|\n)tm-slave: gave up: no master sent its code for 300 ms \(--give-up-after\)\n$/);
+    expect(codeDirs(slaveDir)).toEqual([]);
   });
 });
 
