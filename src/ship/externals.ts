@@ -8,7 +8,7 @@ import type { Plugin } from 'esbuild';
 import { isNativePackage, packageRoot } from './native.js';
 
 /** This engine: its slaves have it, and its classes (withCursor's marker) must be the slave's own. */
-const ENGINE = 'taskmaster-ts';
+export const ENGINE = 'taskmaster-ts';
 const BUILTINS = new Set(builtinModules);
 /** Marks the resolve this plugin asks esbuild for, so that it does not answer itself. */
 const PROBE = { taskmasterProbe: true } as const;

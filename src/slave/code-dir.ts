@@ -1,15 +1,21 @@
 /**
  * Where a slave keeps the code its master shipped while it runs it: a private directory (0700)
  * under its cwd, `.taskmaster/code-<sha12>-XXXXXX/handler.mjs`, so that the bundle's external
- * imports (taskmaster-ts, native packages) resolve from the slave's project node_modules; under
- * the OS's temp dir when the cwd is not writable. Removed when the slave ends, on every path.
+ * imports (native packages, those listed) resolve from the slave's project node_modules; under
+ * the OS's temp dir when the cwd is not writable. `taskmaster-ts` resolves to this very engine,
+ * through a link beside the code, wherever the slave runs. Removed when the slave ends, on every path.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { UsageError } from '../common/errors.js';
 import type { Code } from '../protocol/messages.js';
+import { ENGINE } from '../ship/externals.js';
+
+/** This engine's package: one level above src/ and dist/. */
+const ENGINE_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 /** The shipped handler, written out. */
 export interface CodeDir {
@@ -41,6 +47,9 @@ export function writeCode(code: Code, cwd: string, from: string): CodeDir {
   try {
     const file = path.join(dir, 'handler.mjs');
     writeFileSync(file, code.bundle, { mode: 0o600 });
+    // The bundle's `import … from 'taskmaster-ts'` finds the engine that runs it, as its own classes must be.
+    mkdirSync(path.join(dir, 'node_modules'));
+    symlinkSync(ENGINE_ROOT, path.join(dir, 'node_modules', ENGINE), 'dir');
     return { file, fn: code.fn, sha256: code.sha256, remove };
   } catch (error) {
     remove();

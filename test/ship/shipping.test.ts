@@ -4,7 +4,7 @@
  * loopback, and over CURVE); a slave refuses code from a master reached without CURVE; a slave
  * running other code is refused at HELLO, naming both hashes, unless --allow-skew.
  */
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -12,7 +12,7 @@ import { PROTOCOL_VERSION } from '../../src/protocol/messages.js';
 import { bundleModule } from '../../src/ship/bundle.js';
 import { HostilePeer } from '../helpers/hostile-peer.js';
 import { reservePort } from '../helpers/ports.js';
-import { FIXTURES, runBin, type Proc } from '../helpers/processes.js';
+import { FIXTURES, ROOT, runBin, type Proc } from '../helpers/processes.js';
 import { range, readRecord, tally } from '../helpers/record.js';
 import { useTestDir } from '../helpers/test-dir.js';
 
@@ -150,6 +150,34 @@ describe('tm-master --ship with slaves started with no module', () => {
     expect(codeDirs(slaveDir)).toEqual([]);
     master.child.kill('SIGTERM');
     await master.exited;
+  });
+});
+
+describe('shipped code that imports taskmaster-ts', () => {
+  it('runs on a slave whose directory has no node_modules: it gets the engine that runs it (channels() output lands)', async () => {
+    const { master: masterDir, slave: slaveDir } = dirs();
+    // The master's project has the package, as a user's would; the slave's host has only the engine.
+    mkdirSync(join(masterDir, 'node_modules'));
+    symlinkSync(ROOT, join(masterDir, 'node_modules', 'taskmaster-ts'), 'dir');
+    const task = [
+      "import { channels, defineTask } from 'taskmaster-ts';",
+      'export default defineTask({',
+      '  *getJobs(last = 0, args = {}) {',
+      '    for (let i = last; i < Number(args.n); i++) yield i;',
+      '  },',
+      '  handleJob: (i) => channels({ squares: i * i }),',
+      '});',
+    ];
+    writeFileSync(join(masterDir, 'squares.mjs'), `${task.join('\n')}\n`);
+    const master = runBin('tm-master', ['squares.mjs', 'n=50', '--ship', '--channels', 'out', '--address', 'tcp://127.0.0.1:*', '--state', 's.json', '--no-progress'], { cwd: masterDir });
+    const [, endpoint] = await master.waitFor(/listening on (\S+);/);
+    expect(master.stderr).toMatch(/shipping squares\.mjs \([\d.]+ kB, sha256 [0-9a-f]{12}\); left to each slave's host: taskmaster-ts\n/);
+    const slave = runBin('tm-slave', ['--address', endpoint!, '--threads', '1'], { cwd: slaveDir });
+    expect(await slave.exited, slave.stderr).toEqual({ code: 0, signal: null });
+    expect(await master.exited, master.stderr).toEqual({ code: 0, signal: null });
+    const squares = readFileSync(join(masterDir, 'out', 'squares.jsonl'), 'utf8').split('\n').filter(Boolean).map(Number);
+    expect(squares.sort((a, b) => a - b)).toEqual(range(50).map((i) => i * i));
+    expect(existsSync(join(slaveDir, 'node_modules'))).toBe(false);
   });
 });
 
