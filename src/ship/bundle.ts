@@ -71,6 +71,6 @@ export async function bundleModule(module: string, options: BundleOptions = {}):
 function firstError(error: unknown): string {
   const first = (error as { errors?: { text?: unknown; location?: { file?: unknown; line?: unknown } | null }[] }).errors?.[0];
   if (typeof first?.text !== 'string') return String((error as Error).message ?? error).split('\n', 1)[0]!;
-  const where = first.location;
-  return typeof where?.file === 'string' ? `${where.file}:${String(where.line)}: ${first.text}` : first.text;
+  const [where, text] = [first.location, first.text.split('\n', 1)[0]!];
+  return typeof where?.file === 'string' ? `${where.file}:${String(where.line)}: ${text}` : text;
 }
