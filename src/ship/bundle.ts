@@ -34,6 +34,14 @@ export interface BundleOptions {
 const BANNER = "import { createRequire as __taskmasterCreateRequire } from 'node:module'; const require = __taskmasterCreateRequire(import.meta.url);";
 
 /**
+ * Bundles in flight. esbuild's JS API runs its binary as a long-lived child process; once no
+ * bundle is being made it is stopped (and reaped), rather than kept for the life of the master or
+ * slave: a slave killed -9 would leave it an orphan (a zombie under a pid-1 tm-spawn), and on a
+ * host it would be one more process of the run. A later bundle starts it again.
+ */
+let building = 0;
+
+/**
  * Bundles the task module `module` (a path from `cwd`, or a package) into one ESM file, built
  * from the module's own directory so that the same sources anywhere give the same sha256.
  * @example
@@ -43,9 +51,10 @@ export async function bundleModule(module: string, options: BundleOptions = {}):
   const entry = fileURLToPath(resolveModule(module, options.cwd ?? process.cwd()));
   const externals = new Set<string>();
   // Loaded only by a master that ships (and a slave with its own module): a plain run never pays for esbuild.
-  const { build } = await import('esbuild');
+  const { build, stop } = await import('esbuild');
   const dir = path.dirname(entry);
   let output: Uint8Array;
+  building++;
   try {
     const result = await build({
       entryPoints: [path.basename(entry)],
@@ -62,6 +71,8 @@ export async function bundleModule(module: string, options: BundleOptions = {}):
     output = result.outputFiles[0]!.contents;
   } catch (error) {
     throw new UsageError(`cannot bundle task module \`${module}\` to ship it: ${firstError(error)}`, { cause: error });
+  } finally {
+    if (--building === 0) await stop();
   }
   const code = Buffer.from(output.buffer, output.byteOffset, output.byteLength);
   return { code, sha256: createHash('sha256').update(code).digest('hex'), externals: [...externals].sort() };
