@@ -4,7 +4,7 @@
 // 16 MB; master peak RSS 142 MB at 1M jobs and 142.5 MB at 10M).
 import { checkInteger } from '../common/check-integer.js';
 import { commandLine, masterExitCodes } from '../cli/command-line.js';
-import { clientCurveFlags, commonFlags, httpFlags, masterCurveFlags, masterFlags, slaveFlags } from '../cli/flags.js';
+import { clientCurveFlags, commonFlags, httpFlags, masterCurveFlags, masterFlags, shipFlags, slaveFlags } from '../cli/flags.js';
 import { startWatched } from '../cli/watched-start.js';
 import { main, onStopSignals } from '../cli/main.js';
 import { insecureWarning, masterOptionsFrom } from '../cli/master-command.js';
@@ -25,7 +25,7 @@ main('tm-run', async () => {
     name: 'tm-run',
     usage:
       '$0 module[:fn] N [key=value…]\n$0 --source module[:fn] handler[:fn] N [key=value…]\n\nA master and N slaves on this host in one command: the master runs the generator (`getJobs`, or `fn`), the slaves `handleJob`. With --source, the master runs that module’s generator and the slaves the handler module’s `handleJob` (or `fn`). Takes the flags of tm-master and of tm-slave.',
-    flags: { ...commonFlags, ...masterFlags, ...slaveFlags, ...masterCurveFlags, 'server-key': clientCurveFlags['server-key'], source: SOURCE_FLAG, ...httpFlags },
+    flags: { ...commonFlags, ...masterFlags, ...slaveFlags, ...masterCurveFlags, 'server-key': clientCurveFlags['server-key'], source: SOURCE_FLAG, ...shipFlags, ...httpFlags },
     examples: [
       ['$0 examples/squares.ts 4 n=1000000', 'A million jobs through 4 slaves, their threads sharing the CPUs'],
       ['$0 tasks.ts 2 file=huge.csv --state huge.state.json --max-credit 100', 'Slow jobs: each slave holds at most 100, and a rerun resumes from the state'],
@@ -40,8 +40,10 @@ main('tm-run', async () => {
   const [target, n, ...words] = argv._.map(String) as [string, string, ...string[]];
   const count = checkInteger('N', Number(n), 1, n);
   // With --source the positional module is the slaves' alone, `fn` and all; without, `fn` is the master's generator.
-  const options = { ...masterOptionsFrom(argv, [argv.source ?? target, ...words]), ...(argv.source === undefined ? {} : { handler: target }) };
+  const master = masterOptionsFrom(argv, [argv.source ?? target, ...words]);
   const slaveTarget = argv.source === undefined ? parseTarget(target).module : target;
+  // What --ship sends is the slaves' handler, not the master's module.
+  const options = { ...master, ship: master.ship && { ...master.ship, ...parseTarget(slaveTarget) }, ...(argv.source === undefined ? {} : { handler: target }) };
   // With CURVE, its own slaves get a key pair made for them (LocalRun), and connect to its own master.
   const serverKey = options.curveSecret === undefined ? undefined : readSecretKey(options.curveSecret, 'curve-secret', () => {}).publicKey;
   if (argv.serverKey !== undefined && serverKey === undefined) throw new UsageError('--server-key needs --curve-secret: the secret key of tm-run’s master');

@@ -82,6 +82,29 @@ export const loneSlaveFlags = {
   'give-up-after': integer('give-up-after', 0, S.giveUpAfter, 'Exit (code 3) once no master has answered for this many ms, since the start or since the master went away (0: wait for ever)'),
 } satisfies Record<string, Options>;
 
+/** Packages named by a list flag (`--ship-external a,b`, or the flag given again). */
+function packageList(describe: string) {
+  return { type: 'string', requiresArg: true, describe, coerce: (raw: unknown): string[] => [raw].flat().flatMap((word) => String(word).split(',')).map((name) => name.trim()).filter(Boolean) } as const;
+}
+
+const SHIP_EXTERNAL = 'Packages to leave out of the shipped bundle, to be installed on each slave’s host (a,b); native ones and taskmaster-ts always are';
+const ALLOW_SKEW = 'Run although the slave’s code differs from what the master ships (a warning, not a refusal)';
+
+/** Code shipping flags of a master (tm-master, tm-run). */
+export const shipFlags = {
+  ship: { type: 'boolean', default: false, describe: 'Bundle the slaves’ handler (esbuild, one file) and send it to slaves started with no module: over CURVE, or on loopback' },
+  'ship-external': packageList(SHIP_EXTERNAL),
+  'allow-skew': { type: 'boolean', default: M.allowSkew, describe: `${ALLOW_SKEW}: admit every slave` },
+} satisfies Record<string, Options>;
+
+/** Flags of a slave about the code it runs (tm-slave, tm-spawn). */
+export const slaveCodeFlags = {
+  'allow-skew': { type: 'boolean', default: S.allowSkew, describe: `${ALLOW_SKEW}: ask the master to admit it` },
+  'ship-external': packageList('The master’s --ship-external, so that this slave’s own module hashes as the master’s bundle does'),
+  // tm-run's own slaves load the master's very file: no hash to make (--no-bundle-hash), and no esbuild to load.
+  'bundle-hash': { type: 'boolean', default: true, hidden: true },
+} satisfies Record<string, Options>;
+
 /** CURVE flags of a master (tm-master, tm-run). */
 export const masterCurveFlags = {
   'curve-secret': { type: 'string', requiresArg: true, describe: 'The master’s CURVE secret key file (tm-keygen): encrypts, and admits only --authorized-keys' },

@@ -109,7 +109,9 @@ export class LocalRun {
   }
 
   #startSlaves(address: string): Supervisor {
-    const supervisor = new Supervisor({ ...this.#options.slaves, address, slaveArgs: this.#keys?.slaveArgs }, this.#options.logger);
+    // They load the master's very file: no skew to catch, so no bundle to hash (and no esbuild to load).
+    const slaveArgs = [...(this.#keys?.slaveArgs ?? []), '--no-bundle-hash'];
+    const supervisor = new Supervisor({ ...this.#options.slaves, address, slaveArgs }, this.#options.logger);
     this.#supervisor = supervisor;
     if (this.#stopping === 'now') supervisor.stop('SIGKILL');
     else if (this.#stopping === 'gracefully') supervisor.stop(this.#signal);
