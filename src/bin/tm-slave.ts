@@ -7,7 +7,8 @@
 // tm-spawn pass it to their slaves (spawn/shebang.ts); `node tm-slave.js` by hand does not.
 import { checkEndpoint } from '../common/check-endpoint.js';
 import { commandLine } from '../cli/command-line.js';
-import { clientCurveFlags, commonFlags, loneSlaveFlags, slaveFlags } from '../cli/flags.js';
+import { clientCurveFlags, commonFlags, loneSlaveFlags, slaveFlags, stdinKeysFlags } from '../cli/flags.js';
+import { readStdinKeys, stopOnEnd } from '../curve/stdin-keys.js';
 import { main, onStopSignals, signalExitCode } from '../cli/main.js';
 import { EXIT } from '../common/exit-codes.js';
 import { parseTarget } from '../task/load.js';
@@ -28,7 +29,7 @@ main('tm-slave', async () => {
     name: 'tm-slave',
     usage:
       '$0 module[:fn]\n\nRuns jobs from a master through the module’s handler in a thread pool. The handler is `handleJob` (or `fn`): a named export, or a function of the default export object.',
-    flags: { ...commonFlags, ...slaveFlags, ...loneSlaveFlags, ...clientCurveFlags },
+    flags: { ...commonFlags, ...slaveFlags, ...loneSlaveFlags, ...clientCurveFlags, ...stdinKeysFlags },
     examples: [
       ['$0 examples/squares.ts', 'Run jobs from the master on tcp://127.0.0.1:3050, a thread per CPU'],
       ['$0 tasks.ts:migrate --address tcp://10.0.0.5:3050 --threads 2 --concurrency 50', 'Run `migrate` for a master on another host, 100 jobs at once'],
@@ -55,6 +56,8 @@ main('tm-slave', async () => {
   let runOver = false;
   const onMessage = (message: unknown): void => void (runOver ||= message === RUN_OVER);
   process.on('message', onMessage);
+  // Keys over stdin (from tm-spawn, tm-run): never in a file, nor on the command line.
+  const stdin = argv.keysStdin ? await readStdinKeys(process.stdin) : undefined;
   const slave = await startSlave({
     module: target.module,
     fn: target.fn,
@@ -65,10 +68,13 @@ main('tm-slave', async () => {
     name: argv.name,
     curveSecret: argv.curveSecret,
     serverKey: argv.serverKey,
+    curveKeys: stdin?.keys,
     giveUpAfter: argv.giveUpAfter,
     logLevel: argv.logLevel as LogLevel,
   });
   signals.attach(() => slave.stop());
+  // Whoever gave the keys is gone (stdin ended): leave, as on a signal.
+  void stdin?.ended.then(() => stopOnEnd(slave));
   // The supervisor says the run is over: leave as on the master's QUIT. When it dies (even by
   // SIGKILL) its channel closes: leave rather than linger as an orphan.
   process.off('message', onMessage);

@@ -77,7 +77,7 @@ export const slaveFlags = {
   name: { type: 'string', requiresArg: true, describe: 'What the master’s log and tm-status call this slave (default: host:pid; tm-spawn and tm-run add -1, -2, …)' },
 } satisfies Record<string, Options>;
 
-/** Flags of a slave on its own (tm-slave): tm-spawn and tm-run end their slaves themselves. */
+/** Flags of a slave on its own (tm-slave) or of a group of them (tm-spawn): tm-run ends its slaves itself. */
 export const loneSlaveFlags = {
   'give-up-after': integer('give-up-after', 0, S.giveUpAfter, 'Exit (code 3) once no master has answered for this many ms, since the start or since the master went away (0: wait for ever)'),
 } satisfies Record<string, Options>;
@@ -86,6 +86,15 @@ export const loneSlaveFlags = {
 export const masterCurveFlags = {
   'curve-secret': { type: 'string', requiresArg: true, describe: 'The master’s CURVE secret key file (tm-keygen): encrypts, and admits only --authorized-keys' },
   'authorized-keys': { type: 'string', requiresArg: true, describe: 'File of the public keys of the slaves to admit, one a line (# comments); read again when it changes' },
+} satisfies Record<string, Options>;
+
+/** Keys over stdin (tm-slave, tm-spawn): how tm-run --hosts and tm-spawn hand a slave its keys without a file. */
+export const stdinKeysFlags = {
+  'keys-stdin': {
+    type: 'boolean',
+    default: false,
+    describe: 'Read the CURVE keys from stdin, one JSON line {"secretKey","serverKey"}, instead of files; stop when stdin ends',
+  },
 } satisfies Record<string, Options>;
 
 /** CURVE flags of a client of a master (tm-slave, tm-spawn, tm-status). */

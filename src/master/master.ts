@@ -74,7 +74,7 @@ export class Master extends EventEmitter<MasterEvents> {
     const resolved = resolveMasterOptions(options);
     const logger = createLogger('master', resolved.logLevel);
     const at = (file: string | undefined): string | undefined => file && resolve(resolved.cwd, file);
-    const curve = serverCurve({ curveSecret: at(resolved.curveSecret), authorizedKeys: at(resolved.authorizedKeys), trustedKeys: resolved.trustedKeys }, logger);
+    const curve = serverCurve({ curveSecret: at(resolved.curveSecret), authorizedKeys: at(resolved.authorizedKeys), trustedKeys: resolved.trustedKeys, pair: resolved.curveKeys }, logger);
     checkBindAddress(resolved.address, resolved.insecure, curve !== undefined);
     const target = locateRun(resolved);
     const listener = await listenFirst(resolved, target.statePath, curve, logger);

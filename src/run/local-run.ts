@@ -47,12 +47,11 @@ export class LocalRun {
 
   constructor(options: LocalRunOptions) {
     this.#options = options;
-    const { curveSecret, cwd } = options.master;
-    const serverKey = curveSecret === undefined ? undefined : readSecretKey(resolve(cwd ?? process.cwd(), curveSecret), 'curve-secret', () => {}).publicKey;
+    const { curveSecret, curveKeys, cwd } = options.master;
+    const serverKey = curveKeys?.publicKey ?? (curveSecret === undefined ? undefined : readSecretKey(resolve(cwd ?? process.cwd(), curveSecret), 'curve-secret', () => {}).publicKey);
     this.#keys = serverKey === undefined ? undefined : throwawayKeys(serverKey);
     this.started = this.#start();
     this.done = this.started.then((master) => this.#collect(master));
-    this.done.catch(() => {}).finally(() => this.#keys?.remove());
   }
 
   /** Stops gracefully (the slaves finish running jobs, the state is flushed); a second call stops at once. */
@@ -86,7 +85,6 @@ export class LocalRun {
       // Its master could not start (its one line says why): its slaves go before they say a word.
       this.#supervisor?.stop('SIGKILL');
       await this.#supervisor?.done;
-      this.#keys?.remove();
       throw error;
     }
   }
@@ -109,7 +107,7 @@ export class LocalRun {
   }
 
   #startSlaves(address: string): Supervisor {
-    const supervisor = new Supervisor({ ...this.#options.slaves, address, slaveArgs: this.#keys?.slaveArgs }, this.#options.logger);
+    const supervisor = new Supervisor({ ...this.#options.slaves, address, keys: this.#keys?.keys }, this.#options.logger);
     this.#supervisor = supervisor;
     if (this.#stopping === 'now') supervisor.stop('SIGKILL');
     else if (this.#stopping === 'gracefully') supervisor.stop(this.#signal);

@@ -6,6 +6,7 @@ import { resolveModule } from '../task/load.js';
 import type { LogLevel } from '../common/log.js';
 import { DEFAULT_ADDRESS, MAX_CONCURRENCY } from '../protocol/messages.js';
 import type { PoolOptions } from './pool.js';
+import type { StdinKeys } from '../curve/stdin-keys.js';
 
 /** Everything a slave can be told; `bin/tm-slave` builds it from flags. */
 export interface SlaveOptions {
@@ -27,6 +28,8 @@ export interface SlaveOptions {
   readonly curveSecret?: string;
   /** The master's public key file (its NAME.pub). @default none */
   readonly serverKey?: string;
+  /** Both keys in memory instead of the files (`--keys-stdin`): no key of it is ever on disk. @default none */
+  readonly curveKeys?: StdinKeys | undefined;
   /**
    * Milliseconds without a master (none has welcomed the slave since it started, or since its
    * master went away) after which the slave ends, its summary's reason `gave-up`. 0: it waits for ever.
@@ -40,7 +43,7 @@ export interface SlaveOptions {
 }
 
 type Optional = 'name' | 'curveSecret' | 'serverKey';
-export type ResolvedSlaveOptions = Required<Omit<SlaveOptions, Optional>> & { readonly [K in Optional]: string | undefined };
+export type ResolvedSlaveOptions = Required<Omit<SlaveOptions, Optional | 'curveKeys'>> & { readonly [K in Optional]: string | undefined } & { readonly curveKeys: StdinKeys | undefined };
 
 /** Every fixed default of a slave, declared once: the options, the flags and `--help` read them here. */
 export const SLAVE_DEFAULTS = {
@@ -55,8 +58,8 @@ export const SLAVE_DEFAULTS = {
 /** Applies defaults once. */
 export function resolveSlaveOptions(options: SlaveOptions): ResolvedSlaveOptions {
   const defined = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as SlaveOptions;
-  const { name, curveSecret, serverKey } = options;
-  return { ...SLAVE_DEFAULTS, threads: availableParallelism(), cwd: process.cwd(), ...defined, name, curveSecret, serverKey };
+  const { name, curveSecret, serverKey, curveKeys } = options;
+  return { ...SLAVE_DEFAULTS, threads: availableParallelism(), cwd: process.cwd(), ...defined, name, curveSecret, serverKey, curveKeys };
 }
 
 /**

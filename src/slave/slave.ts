@@ -64,7 +64,7 @@ export class Slave {
     const resolved = resolveSlaveOptions(options);
     const poolOptions = slavePoolOptions(resolved);
     const logger = createLogger(`slave ${process.pid}`, resolved.logLevel);
-    const curve = clientCurve(resolved, (message) => logger.warn(message));
+    const curve = clientCurve({ ...resolved, keys: resolved.curveKeys }, (message) => logger.warn(message));
     return new Slave(resolved, await (pool ?? JobPool.start(poolOptions)), logger, curve);
   }
 
