@@ -65,7 +65,7 @@ export const LAYERS: ReadonlyArray<readonly string[]> = [
   ['task', 'curve'],
   ['sources'],
   ['master', 'slave'],
-  ['spawn', 'status'],
+  ['spawn', 'status', 'fleet'],
   ['run'],
   ['cli'],
   ['bin'],

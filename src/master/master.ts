@@ -157,10 +157,10 @@ export class Master extends EventEmitter<MasterEvents> {
 
   /**
    * Slaves started for this run could not load its handler (or were refused): nothing would ever
-   * take a job, so the run ends, failed with `error` (exit 2, a usage error).
-   */
-  slavesFailed(error: Error): void {
-    this.#fail({ kind: 'slaves-failed', error });
+   * take a job, so the run ends, failed with `error`: exit 2, a usage error, or 1 (fatal) with
+   * `usage` false (every host of `--hosts` failed: the command line was right, the hosts not). */
+  slavesFailed(error: Error, usage = true): void {
+    this.#fail(usage ? { kind: 'slaves-failed', error } : { kind: 'fatal', error });
   }
 
   /** No new dispatch; in-flight jobs get `--grace` ms to land, then the run closes. */
