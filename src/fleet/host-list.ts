@@ -11,8 +11,8 @@ export interface FleetHost {
   readonly count: number;
 }
 
-/** `[user@]host[:count]`, the host a name or an IPv4 address, or `[IPv6]`. */
-const ENTRY = /^(?:([^@\s:[\]]+)@)?(?:\[([0-9A-Fa-f:.]+)\]|([A-Za-z0-9_][A-Za-z0-9_.-]*))(?::(\d+))?$/;
+/** `[user@]host[:count]`, the host a name or an IPv4 address, or `[IPv6]`; nothing starts with `-`, which ssh would take for an option. */
+const ENTRY = /^(?:([^-@\s:[\]][^@\s:[\]]*)@)?(?:\[([0-9A-Fa-f:.]+)\]|([A-Za-z0-9_][A-Za-z0-9_.-]*))(?::(\d+))?$/;
 
 /**
  * Parses a `--hosts` list; a host without `:count` runs `defaultCount` slaves. A bad entry, an
