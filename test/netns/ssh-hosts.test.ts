@@ -4,7 +4,8 @@
  * its own process list and mount table. Needs root, iproute2, unshare and openssh-server: without
  * them skipped locally, failed under CI.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FIXTURES } from '../helpers/processes.js';
@@ -82,5 +83,22 @@ describe.skipIf(unavailable !== undefined && !process.env.CI)('SSH hosts in netw
       lab.restore('h1');
     }
     expect(await lab.ssh('h1', ['hostname'])).toMatchObject({ code: 0, stdout: 'h1\n' });
+  });
+
+  it('remove() ends every process of its hosts, sshd and what sessions left, and removes their namespaces and files', async () => {
+    const other = await SshHosts.create('ssh-rm', ['r1']);
+    try {
+      expect((await other.ssh('r1', ['nohup sleep 3004 >/dev/null 2>&1 </dev/null &'])).code).toBe(0);
+      const [sleep] = other.processes('r1');
+      expect(sleep?.cmdline).toBe('sleep 3004');
+      const netns = other.host('r1').netns;
+      other.remove();
+      await expect.poll(() => existsSync(`/proc/${sleep!.pid}`)).toBe(false);
+      expect(execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' })).not.toContain(netns);
+      expect(existsSync(other.dir)).toBe(false);
+      expect(execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' })).not.toContain(other.dir);
+    } finally {
+      other.remove();
+    }
   });
 });
