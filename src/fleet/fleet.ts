@@ -19,7 +19,7 @@ import type { SshSettings } from './ssh-command.js';
 
 /** How long stopped sessions get to end (their remote side stops gracefully, then at once after 5 s) before our ssh is killed. */
 const SESSION_END_MS = 10_000;
-/** How long `ssh -O exit` and a ControlMaster's exit may take. */
+/** How long `ssh -O exit` may take. */
 const LINK_CLOSE_MS = 3000;
 
 export interface FleetOptions {
@@ -82,7 +82,6 @@ export class Fleet {
       if (signal === 'SIGKILL' || again) member.session?.kill();
       else member.session?.end();
     }
-    if (signal === 'SIGKILL' || again) for (const member of this.#members) if (member.session === undefined) member.link.kill();
     this.#timer ??= setTimeout(() => this.stop('SIGKILL'), SESSION_END_MS);
   }
 
@@ -124,9 +123,8 @@ export class Fleet {
   #fail(member: Member, reason: string): void {
     member.failed = true;
     if (this.#stopping) return;
+    // One line; the other hosts go on.
     this.#logger.error(`${member.host.host}: ${reason}`);
-    const left = this.#members.filter((other) => !other.failed).length;
-    if (left > 0) this.#logger.warn(`going on with the ${left} other hosts`);
   }
 
   /** Where a host connects: the bound address, or for a wildcard bind --connect-address or how the host sees us. */

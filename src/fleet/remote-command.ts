@@ -13,10 +13,9 @@ const PROBE_MARK = 'tm-probe';
 
 /**
  * The probe: says how the host sees us (`$SSH_CONNECTION`: the client's address and port, then
- * the host's) and whether it has node, then waits on its stdin, holding the ControlMaster's
- * session open until we close it (or the link dies).
+ * the host's) and whether it has node, and ends, leaving nothing running on the host.
  */
-export const PROBE_COMMAND = `echo ${PROBE_MARK} "$SSH_CONNECTION"; command -v node >/dev/null 2>&1 || { echo ${PROBE_MARK} no-node; exit 127; }; echo ${PROBE_MARK} ready; exec cat >/dev/null`;
+export const PROBE_COMMAND = `echo ${PROBE_MARK} "$SSH_CONNECTION"; command -v node >/dev/null 2>&1 || { echo ${PROBE_MARK} no-node; exit 127; }; echo ${PROBE_MARK} ready`;
 
 /** What a probe said, line by line. */
 export type ProbeLine = { readonly kind: 'connection'; readonly clientAddress: string } | { readonly kind: 'no-node' } | { readonly kind: 'ready' } | undefined;

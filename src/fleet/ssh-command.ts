@@ -17,26 +17,32 @@ export interface SshSettings {
   readonly controlDir: string;
 }
 
-/** Options every ssh of a fleet gets: never a prompt (BatchMode), no terminal (-T), sockets of this run. */
+/** Seconds a ControlMaster stays after its last session closes, if no `ssh -O exit` came (we were killed). */
+export const CONTROL_PERSIST_S = 30;
+
+/**
+ * Options every ssh of a fleet gets: never a prompt (BatchMode), no terminal (-T), a ControlMaster
+ * per host in this run's directory, kept with keepalives (on the master, which owns the link).
+ */
 function common(settings: SshSettings): string[] {
-  return ['-T', '-o', 'BatchMode=yes', '-o', `ControlPath=${settings.controlDir}/%C`];
+  const keepalive = ['-o', `ServerAliveInterval=${SERVER_ALIVE_INTERVAL_S}`, '-o', `ServerAliveCountMax=${SERVER_ALIVE_COUNT_MAX}`];
+  return ['-T', '-o', 'BatchMode=yes', '-o', `ControlPath=${settings.controlDir}/%C`, ...keepalive];
 }
 
 /** `[file, args]` of an ssh command. */
 export type Argv = readonly [string, readonly string[]];
 
 /**
- * The host's ControlMaster: a foreground ssh that owns the connection (keepalives on it) and runs
- * `command` (the probe); the sessions of the host run over it. Not ControlPersist: a master
- * ssh forks into the background holding our pipes, and outlives us if we are killed.
+ * The probe, which opens the host's ControlMaster: ssh forks it into the background (OpenSSH
+ * 7.3 and later give it /dev/null, not our pipes), where it stays while sessions use it, and
+ * CONTROL_PERSIST_S after the last, unless `ssh -O exit` ends it first.
  */
-export function masterArgv(settings: SshSettings, destination: string, command: string): Argv {
+export function probeArgv(settings: SshSettings, destination: string, command: string): Argv {
   const [file, ...own] = settings.ssh;
-  const keepalive = ['-o', `ServerAliveInterval=${SERVER_ALIVE_INTERVAL_S}`, '-o', `ServerAliveCountMax=${SERVER_ALIVE_COUNT_MAX}`];
-  return [file!, [...own, ...common(settings), '-o', 'ControlMaster=yes', '-o', 'ControlPersist=no', ...keepalive, destination, command]];
+  return [file!, [...own, ...common(settings), '-o', 'ControlMaster=auto', '-o', `ControlPersist=${CONTROL_PERSIST_S}`, destination, command]];
 }
 
-/** A session over the host's ControlMaster (never a connection of its own: ControlMaster=no). */
+/** A session over the host's ControlMaster (never one of its own: ControlMaster=no). */
 export function sessionArgv(settings: SshSettings, destination: string, command: string): Argv {
   const [file, ...own] = settings.ssh;
   return [file!, [...own, ...common(settings), '-o', 'ControlMaster=no', destination, command]];

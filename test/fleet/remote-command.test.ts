@@ -11,7 +11,7 @@ describe('the remote line', () => {
 });
 
 describe('the probe', () => {
-  it('says the client’s address from $SSH_CONNECTION, that node is there, then waits for its stdin to end', () => {
+  it('says the client’s address from $SSH_CONNECTION, that node is there, and ends', () => {
     const out = execFileSync('/bin/sh', ['-c', PROBE_COMMAND], { encoding: 'utf8', input: '', env: { ...process.env, SSH_CONNECTION: '10.231.77.1 40000 10.231.77.2 22' } });
     expect(out.trim().split('\n').map(parseProbeLine)).toEqual([{ kind: 'connection', clientAddress: '10.231.77.1' }, { kind: 'ready' }]);
   });

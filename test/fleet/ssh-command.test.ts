@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { exitArgv, masterArgv, sessionArgv } from '../../src/fleet/ssh-command.js';
+import { exitArgv, probeArgv, sessionArgv } from '../../src/fleet/ssh-command.js';
 
 const settings = { ssh: ['ssh', '-F', 'cluster.conf'], controlDir: '/tmp/tm-ssh-x' };
 
@@ -7,12 +7,12 @@ describe('the ssh command lines', () => {
   it('run the user’s ssh with its options first, then ours: never a prompt, no terminal, sockets of this run', () => {
     const [file, args] = sessionArgv(settings, 'root@h1', 'tm-spawn 2');
     expect(file).toBe('ssh');
-    expect(args).toEqual(['-F', 'cluster.conf', '-T', '-o', 'BatchMode=yes', '-o', 'ControlPath=/tmp/tm-ssh-x/%C', '-o', 'ControlMaster=no', 'root@h1', 'tm-spawn 2']);
+    expect(args).toEqual(['-F', 'cluster.conf', '-T', '-o', 'BatchMode=yes', '-o', 'ControlPath=/tmp/tm-ssh-x/%C', '-o', 'ServerAliveInterval=5', '-o', 'ServerAliveCountMax=3', '-o', 'ControlMaster=no', 'root@h1', 'tm-spawn 2']);
   });
 
-  it('make the host’s ControlMaster a foreground ssh with keepalives, not a persisting one', () => {
-    const [, args] = masterArgv(settings, 'h1', 'probe');
-    expect(args).toEqual(expect.arrayContaining(['ControlMaster=yes', 'ControlPersist=no', 'ServerAliveInterval=5', 'ServerAliveCountMax=3', 'BatchMode=yes', '-T']));
+  it('open the host’s ControlMaster with the probe, with keepalives, persisting a bounded time', () => {
+    const [, args] = probeArgv(settings, 'h1', 'probe');
+    expect(args).toEqual(expect.arrayContaining(['ControlMaster=auto', 'ControlPersist=30', 'ServerAliveInterval=5', 'ServerAliveCountMax=3', 'BatchMode=yes', '-T']));
     expect(args.slice(-2)).toEqual(['h1', 'probe']);
   });
 
