@@ -90,7 +90,7 @@ export const hostsFlags = {
   ssh: { type: 'string', requiresArg: true, default: H.ssh, describe: 'The ssh client and its options (BatchMode and a ControlMaster per host are added)' },
   'remote-command': { type: 'string', requiresArg: true, default: H.remoteCommand, describe: 'What starts the slaves on a host, in the login’s home directory; tm-spawn’s arguments are appended' },
   'connect-address': { type: 'string', requiresArg: true, describe: 'With a wildcard --address, the address the hosts connect to (default: ours as each host’s ssh connection sees it)' },
-  'remote-give-up-after': integer('remote-give-up-after', 0, H.remoteGiveUpAfter, 'Milliseconds a host’s slaves wait for an unanswering master before they exit, and its processes end'),
+  'host-give-up-after': integer('host-give-up-after', 0, H.hostGiveUpAfter, 'Milliseconds a host’s slaves wait for an unanswering master before they exit, and its processes end'),
 } satisfies Record<string, Options>;
 
 /** CURVE flags of a master (tm-master, tm-run). */

@@ -18,7 +18,7 @@ export function hostFailure(code: number | null, signal: NodeJS.Signals | null, 
   if (code === NOT_FOUND || (code !== 0 && lastLine !== undefined && NPX_MISSING.test(lastLine))) {
     return `lacks \`${command}\` (exit ${code}: node or the package is not installed there, or not on the login's PATH)${said}`;
   }
-  if (code === 3) return `its slaves gave up: no master answered for --remote-give-up-after ms (exit 3)`;
+  if (code === 3) return `its slaves gave up: no master answered for --host-give-up-after ms (exit 3)`;
   if (code === 0 || code === 130 || code === 143) return undefined;
   return `its slave side exited ${signal ?? `with code ${code}`}${said}`;
 }

@@ -26,7 +26,7 @@ export interface HostsOptions {
    * their tm-spawn with them: a host cut off from us ends its processes even if its sshd never
    * notices the dead link. @default 60000
    */
-  readonly remoteGiveUpAfter?: number | undefined;
+  readonly hostGiveUpAfter?: number | undefined;
 }
 
 /**
@@ -37,7 +37,7 @@ export const HOSTS_DEFAULTS = {
   local: false,
   ssh: 'ssh',
   remoteCommand: DEFAULT_REMOTE_COMMAND,
-  remoteGiveUpAfter: 60_000,
+  hostGiveUpAfter: 60_000,
   /** With --hosts the master binds every interface: the hosts must reach it. */
   address: 'tcp://0.0.0.0:*',
 } as const;
@@ -56,7 +56,7 @@ export interface HostSlaves {
 
 /** The fleet's options (less what the run adds: its endpoint and keys), checked; a bad entry is a usage error naming it. */
 export function fleetOptions(options: HostsOptions, slaves: HostSlaves): Omit<FleetOptions, 'endpoint' | 'keys'> {
-  const giveUp = checkInteger('remote-give-up-after', options.remoteGiveUpAfter ?? HOSTS_DEFAULTS.remoteGiveUpAfter, 0);
+  const giveUp = checkInteger('host-give-up-after', options.hostGiveUpAfter ?? HOSTS_DEFAULTS.hostGiveUpAfter, 0);
   const remoteCommand = options.remoteCommand ?? HOSTS_DEFAULTS.remoteCommand;
   if (remoteCommand.trim() === '') throw new UsageError('Expected `--remote-command` to be a command line, got ``');
   const connectAddress = options.connectAddress?.replace(/^\[(.*)\]$/, '$1');

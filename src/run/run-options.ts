@@ -57,7 +57,7 @@ export interface RunSetup {
  * slaves could not load is refused with the slave's own message, not after they exit.
  */
 export async function setUpRun(options: RunOptions): Promise<RunSetup> {
-  const { module, source, handler, slaves, threads, concurrency, maxCredit, results, signal: _signal, hosts, local, ssh, remoteCommand, connectAddress, remoteGiveUpAfter, ...master } = options;
+  const { module, source, handler, slaves, threads, concurrency, maxCredit, results, signal: _signal, hosts, local, ssh, remoteCommand, connectAddress, hostGiveUpAfter, ...master } = options;
   const cwd = options.cwd ?? process.cwd();
   if (module !== undefined && (source !== undefined || handler !== undefined)) throw new UsageError('run() takes `module`, or `source` and `handler`, not both');
   if (module === undefined && (source === undefined || handler === undefined)) throw new UsageError('run() needs `module`, or both `source` and `handler`');
@@ -70,7 +70,7 @@ export async function setUpRun(options: RunOptions): Promise<RunSetup> {
   pickFunction(mod, work.fn ?? SLAVE_DEFAULTS.fn, work.module);
   const logLevel = options.logLevel ?? RUN_DEFAULTS.logLevel;
   const slaveOptions = { target: slaveTarget, count, threads, concurrency: concurrency ?? RUN_DEFAULTS.concurrency, maxCredit };
-  const fleet = hosts === undefined ? undefined : fleetOptions({ hosts, local, ssh, remoteCommand, connectAddress, remoteGiveUpAfter }, { ...slaveOptions, logLevel });
+  const fleet = hosts === undefined ? undefined : fleetOptions({ hosts, local, ssh, remoteCommand, connectAddress, hostGiveUpAfter }, { ...slaveOptions, logLevel });
   // With hosts: every interface, CURVE with a key pair made for this run (kept in memory), and local slaves only if asked.
   const address = options.address ?? (fleet === undefined ? RUN_DEFAULTS.address : HOSTS_DEFAULTS.address);
   return {
