@@ -4,6 +4,7 @@
  * namespace, so each host's process list can be checked. Needs root, iproute2, unshare and
  * openssh-server: without them skipped locally (one line), failed under CI.
  */
+import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -93,7 +94,7 @@ describe.skipIf(unavailable !== undefined && !process.env.CI)('tm-run --hosts ov
 
   it('gives a cut-off host’s jobs to the others past the lease, and the cut-off host’s processes end on their own', async () => {
     const jobs = 6000;
-    const run = fleetRun('h1,h2', jobs, ['--lease', '2000', '--remote-give-up-after', '2000'], 'TM_SPIN_US=500');
+    const run = fleetRun('h1,h2', jobs, ['--lease', '2000', '--host-give-up-after', '2000'], 'TM_SPIN_US=500');
     await goOnceJoined(run, 2);
     await expect.poll(() => readRecord(recordOf('h2')).length, { timeout: 30_000, interval: 20 }).toBeGreaterThan(100);
     lab.cut('h2');
@@ -107,6 +108,30 @@ describe.skipIf(unavailable !== undefined && !process.env.CI)('tm-run --hosts ov
       lab.restore('h2');
     }
     await expect.poll(() => leftOn('h1'), { timeout: 15_000 }).toEqual([]);
+  });
+
+  it('runs the same from run({ hosts }), with its results', async () => {
+    const jobs = 500;
+    const remote = `TM_RECORD=${dir.path}/record-$(hostname).txt ${process.execPath} ${join(ROOT, 'dist', 'bin', 'tm-spawn.js')}`;
+    const options = { module: RECORD, args: { n: String(jobs) }, slaves: 1, threads: 1, results: true, hosts: 'h1,h2', ssh: `ssh -F ${lab.configFile}`, remoteCommand: remote, state: join(dir.path, 'run.state.json') };
+    const script = join(dir.path, 'embed.mjs');
+    writeFileSync(
+      script,
+      [
+        `import { run } from ${JSON.stringify(join(ROOT, 'dist', 'index.js'))};`,
+        `const handle = run(${JSON.stringify(options)});`,
+        'let results = 0;',
+        'for await (const _ of handle.results) results++;',
+        'const summary = await handle.done;',
+        'console.log(JSON.stringify({ outcome: summary.outcome, done: summary.done, results }));',
+      ].join('\n'),
+    );
+    // In the client host's namespace, as tm-run is; bounded by execFile's timeout.
+    const [file, ...args] = ['ip', 'netns', 'exec', lab.client.netns, process.execPath, script];
+    const out = await new Promise<string>((resolve, reject) => execFile(file!, args, { cwd: dir.path, encoding: 'utf8', timeout: 60_000 }, (error, stdout, stderr) => (error ? reject(new Error(`${error.message}\n${stderr}`)) : resolve(stdout))));
+    expect(JSON.parse(out)).toEqual({ outcome: 'finished', done: jobs, results: jobs });
+    expect(tally(records(['h1', 'h2']), range(jobs)).missing).toEqual([]);
+    for (const host of ['h1', 'h2']) await expect.poll(() => leftOn(host), { timeout: 15_000 }).toEqual([]);
   });
 
   it('leaves no process of the run on any host after a Ctrl-C on the master', async () => {
