@@ -92,6 +92,18 @@ describe.skipIf(unavailable !== undefined && !process.env.CI)('tm-run --hosts ov
     }
   });
 
+  it('fails the run (exit 1, one line) when no host is left', async () => {
+    lab.cut('h3');
+    try {
+      const run = fleetRun('h3', 10);
+      expect(await run.exited, run.stderr).toEqual({ code: 1, signal: null });
+      const errors = run.stderr.split('\n').filter((line) => / error: /.test(line));
+      expect(errors).toEqual([expect.stringMatching(/^\[tm-run\] error: h3: cannot be reached over ssh \(exit 255\)/), '[master] error: no slave is left: every host of --hosts failed (their lines above say why)']);
+    } finally {
+      lab.restore('h3');
+    }
+  });
+
   it('gives a cut-off host’s jobs to the others past the lease, and the cut-off host’s processes end on their own', async () => {
     const jobs = 6000;
     const run = fleetRun('h1,h2', jobs, ['--lease', '2000', '--host-give-up-after', '2000'], 'TM_SPIN_US=500');
