@@ -79,8 +79,10 @@ export class Fleet {
     const again = this.#stopping;
     this.#stopping = true;
     for (const member of this.#members) {
-      if (signal === 'SIGKILL' || again) member.session?.kill();
-      else member.session?.end();
+      // A host not reached yet has nothing to finish.
+      if (member.session === undefined) member.link.cancel();
+      else if (signal === 'SIGKILL' || again) member.session.kill();
+      else member.session.end();
     }
     this.#timer ??= setTimeout(() => this.stop('SIGKILL'), SESSION_END_MS);
   }

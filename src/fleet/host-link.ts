@@ -57,9 +57,14 @@ export class HostLink {
     return { ok: false, reason: hostFailure(code, signal, lastLine, 'node') ?? `the probe ended (${signal ?? `exit ${code}`}) before it said the host was ready` };
   }
 
+  /** Kills the probe if it still runs (a stop before the host was reached: ssh may take minutes to give up on it). */
+  cancel(): void {
+    if (this.#probe.exitCode === null && this.#probe.signalCode === null) this.#probe.kill('SIGKILL');
+  }
+
   /** Ends the host's ControlMaster (`ssh -O exit`), and with it every session on it; a probe still running is killed. */
   async close(graceMs: number): Promise<void> {
-    this.#probe.kill('SIGKILL');
+    this.cancel();
     const [file, args] = exitArgv(this.#settings, this.#destination);
     const exit = spawn(file, args, { stdio: 'ignore' });
     exit.on('error', () => {});

@@ -1,6 +1,6 @@
 /**
- * A master in this process and its slaves on this host: the one orchestration that `tm-run` and
- * `run()` share. The slaves start as soon as the master is bound, and start up while it loads the
+ * A master in this process and its slaves on this host, or on other hosts over ssh (`hosts`, a
+ * Fleet): the one orchestration that `tm-run` and `run()` share. The slaves start as soon as the master is bound, and start up while it loads the
  * module and opens the state; a master that fails to start takes them down before they say a
  * word; slaves that cannot load the handler fail the run; at the end they are released (a run
  * that is over) or stopped, and collected. Every child process is ended on every path.
