@@ -66,7 +66,7 @@ export class Fleet {
     this.#logger = logger;
     // The ControlMaster sockets: private to us, and removed with the run.
     this.#settings = { ssh: options.ssh, controlDir: mkdtempSync(join(tmpdir(), 'tm-ssh-')) };
-    this.#members = options.hosts.map((host) => ({ host, link: new HostLink(this.#settings, host.destination), session: undefined, failed: false }));
+    this.#members = options.hosts.map((host) => ({ host, link: new HostLink(this.#settings, host.destination, options.remoteCommand), session: undefined, failed: false }));
     this.done = this.#run();
   }
 

@@ -5,8 +5,13 @@ export const SSH_ERROR = 255;
 /** A shell's exit code for a command it cannot find. */
 export const NOT_FOUND = 127;
 
-/** npx's words when the package is not installed (with --no-install it fetches nothing). */
-const NPX_MISSING = /could not determine executable to run|npm error code E404|not found/i;
+/** npx's words when the package is not installed (with --no-install it fetches nothing), and a shell's for a missing command. */
+const NPX_MISSING = /could not determine executable to run|npm error 404 Not Found|not found|No such file/i;
+
+/** The line of what a host said that best tells why it failed: one that names what is missing, else the last. */
+export function tellingLine(lines: readonly string[]): string | undefined {
+  return lines.find((line) => NPX_MISSING.test(line)) ?? lines.at(-1);
+}
 
 /**
  * Why a host's ssh ended the way it did, for one line after `host: `; undefined for an end that

@@ -6,8 +6,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
-import { hostFailure } from './host-failure.js';
-import { parseProbeLine, PROBE_COMMAND } from './remote-command.js';
+import { hostFailure, tellingLine } from './host-failure.js';
+import { parseProbeLine, probeCommand } from './remote-command.js';
 import { exitArgv, probeArgv, type SshSettings } from './ssh-command.js';
 
 /** The connection is up, and the host has node. */
@@ -24,12 +24,15 @@ export class HostLink {
   readonly up: Promise<LinkResult>;
   readonly #settings: SshSettings;
   readonly #destination: string;
+  readonly #remoteCommand: string;
   readonly #probe: ChildProcess;
 
-  constructor(settings: SshSettings, destination: string) {
+  /** `remoteCommand` is checked by the probe: it must answer `--version`. */
+  constructor(settings: SshSettings, destination: string, remoteCommand: string) {
     this.#settings = settings;
     this.#destination = destination;
-    const [file, args] = probeArgv(settings, destination, PROBE_COMMAND);
+    this.#remoteCommand = remoteCommand;
+    const [file, args] = probeArgv(settings, destination, probeCommand(remoteCommand));
     this.#probe = spawn(file, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     this.up = this.#read();
   }
@@ -38,23 +41,28 @@ export class HostLink {
     const child = this.#probe;
     let clientAddress: string | undefined;
     let ready = false;
-    let lastLine: string | undefined;
-    createInterface({ input: child.stderr!, crlfDelay: Infinity }).on('line', (line) => void (line.trim() !== '' && (lastLine = line)));
+    // What it lacks: node, or the remote command (then its own words say why).
+    let lacks: 'node' | 'command' | undefined;
+    const said: string[] = [];
+    createInterface({ input: child.stderr!, crlfDelay: Infinity }).on('line', (line) => void (line.trim() !== '' && said.push(line) > 20 && said.shift()));
     createInterface({ input: child.stdout!, crlfDelay: Infinity }).on('line', (line) => {
       const probe = parseProbeLine(line);
       if (probe?.kind === 'connection') clientAddress = probe.clientAddress;
-      if (probe?.kind === 'no-node') lastLine = 'node: command not found';
+      if (probe?.kind === 'no-node') lacks = 'node';
+      if (probe?.kind === 'no-command') lacks = 'command';
       if (probe?.kind === 'ready') ready = true;
     });
     const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) => {
       child.once('error', (error) => {
-        lastLine = `cannot run ${this.#settings.ssh[0]}: ${error.message}`;
+        said.push(`cannot run ${this.#settings.ssh[0]}: ${error.message}`);
         resolve([null, null]);
       });
       child.once('close', (c: number | null, s: NodeJS.Signals | null) => resolve([c, s]));
     });
     if (code === 0 && ready) return { ok: true, clientAddress };
-    return { ok: false, reason: hostFailure(code, signal, lastLine, 'node') ?? `the probe ended (${signal ?? `exit ${code}`}) before it said the host was ready` };
+    if (lacks === 'node') return { ok: false, reason: hostFailure(code, signal, 'node: command not found', 'node')! };
+    const reason = hostFailure(code, signal, tellingLine(said), lacks === 'command' ? this.#remoteCommand : 'node');
+    return { ok: false, reason: reason ?? `the probe ended (${signal ?? `exit ${code}`}) before it said the host was ready` };
   }
 
   /** Kills the probe if it still runs (a stop before the host was reached: ssh may take minutes to give up on it). */

@@ -30,6 +30,7 @@ export class HostSession {
     const [file, args] = sessionArgv(settings, destination, command);
     this.#child = spawn(file, args, { stdio: ['pipe', 'pipe', 'pipe'] });
     handKeys(this.#child.stdin!, keys);
+    // The last line often says why it exited (what it lacks the probe has said already).
     let lastLine: string | undefined;
     const note = (line: string): void => void (line.trim() !== '' && (lastLine = line));
     const output = Promise.all([forwardLogLines(this.#child.stdout!, `[${host}] `, note), forwardLogLines(this.#child.stderr!, `[${host}] `, note)]);

@@ -13,18 +13,24 @@ const PROBE_MARK = 'tm-probe';
 
 /**
  * The probe: says how the host sees us (`$SSH_CONNECTION`: the client's address and port, then
- * the host's) and whether it has node, and ends, leaving nothing running on the host.
+ * the host's), whether it has node, and whether the remote command runs (`--version`: npx finds
+ * the package), and ends, leaving nothing running on the host. What a failing command says goes
+ * to stderr, for the one line that names what the host lacks.
  */
-export const PROBE_COMMAND = `echo ${PROBE_MARK} "$SSH_CONNECTION"; command -v node >/dev/null 2>&1 || { echo ${PROBE_MARK} no-node; exit 127; }; echo ${PROBE_MARK} ready`;
+export function probeCommand(remoteCommand: string): string {
+  const check = `${remoteCommand} --version >/dev/null || { echo ${PROBE_MARK} no-command; exit 127; }`;
+  return `echo ${PROBE_MARK} "$SSH_CONNECTION"; command -v node >/dev/null 2>&1 || { echo ${PROBE_MARK} no-node; exit 127; }; ${check}; echo ${PROBE_MARK} ready`;
+}
 
 /** What a probe said, line by line. */
-export type ProbeLine = { readonly kind: 'connection'; readonly clientAddress: string } | { readonly kind: 'no-node' } | { readonly kind: 'ready' } | undefined;
+export type ProbeLine = { readonly kind: 'connection'; readonly clientAddress: string } | { readonly kind: 'no-node' | 'no-command' | 'ready' } | undefined;
 
 /** Reads one line of the probe's output; undefined for a line that is not the probe's. */
 export function parseProbeLine(line: string): ProbeLine {
   const words = line.trim().split(/\s+/);
   if (words[0] !== PROBE_MARK) return undefined;
   if (words[1] === 'no-node') return { kind: 'no-node' };
+  if (words[1] === 'no-command') return { kind: 'no-command' };
   if (words[1] === 'ready') return { kind: 'ready' };
   // SSH_CONNECTION: client address, client port, server address, server port.
   if (words.length === 5 && words[1] !== undefined) return { kind: 'connection', clientAddress: words[1].replace(/^::ffff:(?=\d+\.)/, '') };

@@ -35,8 +35,8 @@ describe.skipIf(unavailable !== undefined && !process.env.CI)('tm-run --hosts ov
   const records = (hosts: readonly string[] = HOSTS): RecordLine[] => hosts.flatMap((host) => readRecord(recordOf(host)));
 
   /** `tm-run record.ts N n=jobs --hosts …` on the client host; the remote command runs this checkout's tm-spawn. */
-  function fleetRun(hosts: string, jobs: number, flags: readonly string[] = [], remoteEnv = ''): Proc {
-    const remote = `TM_RECORD=${dir.path}/record-$(hostname).txt ${remoteEnv} ${process.execPath} ${join(ROOT, 'dist', 'bin', 'tm-spawn.js')}`;
+  function fleetRun(hosts: string, jobs: number, flags: readonly string[] = [], remoteEnv = '', command = `${process.execPath} ${join(ROOT, 'dist', 'bin', 'tm-spawn.js')}`): Proc {
+    const remote = `TM_RECORD=${dir.path}/record-$(hostname).txt ${remoteEnv} ${command}`;
     const args = [RECORD, '1', `n=${jobs}`, '--hosts', hosts, '--ssh', `ssh -F ${lab.configFile}`, '--remote-command', remote, '--threads', '1', '--state', join(dir.path, 'run.state.json'), '--no-progress', ...flags];
     return runBin('tm-run', args, { cwd: dir.path, netns: lab.client.netns, env: { TM_HOLD_UNTIL: join(dir.path, 'go') } });
   }
@@ -102,6 +102,13 @@ describe.skipIf(unavailable !== undefined && !process.env.CI)('tm-run --hosts ov
     } finally {
       lab.restore('h3');
     }
+  });
+
+  it('says in one line what a host lacks: the remote command is not there', async () => {
+    const run = fleetRun('h1', 10, [], '', 'tm-spawn-not-installed');
+    expect(await run.exited, run.stderr).toEqual({ code: 1, signal: null });
+    const h1 = run.stderr.split('\n').filter((line) => line.includes('h1'));
+    expect(h1).toEqual([expect.stringMatching(/^\[tm-run\] error: h1: lacks `TM_RECORD=\S+ {2}tm-spawn-not-installed` \(exit 127: node or the package is not installed there, or not on the login's PATH\): .*tm-spawn-not-installed: (?:command )?not found$/)]);
   });
 
   it('gives a cut-off host’s jobs to the others past the lease, and the cut-off host’s processes end on their own', async () => {
