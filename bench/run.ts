@@ -17,6 +17,9 @@
  *   against the floor at the engine's own wire (msgpack, batches of 4000).
  * - billion (only with `--only billion`): 1e9 no-op jobs (`--billion-jobs`), the master killed
  *   with -9 five times and restarted on its state, against a clean run; see workloads/billion.ts.
+ * - fleet (only with `--only fleet`): noop and io over 3 sshd hosts in network namespaces, slaves
+ *   started by `tm-run --hosts` against the same started by hand, and the start-up from the
+ *   command to a job done on every host; see workloads/fleet.ts.
  * - peak RSS: each process's VmHWM (/proc/<pid>/status, threads included) polled every 200 ms and
  *   once more when the master prints its summary; for several slaves, the highest.
  *
@@ -30,6 +33,7 @@ import { CORES, type Row, type Settings } from './lib/report.js';
 import { table } from './lib/table.js';
 import { removeTempDirs } from './lib/temp.js';
 import { curve, netns } from './workloads/curve.js';
+import { fleet } from './workloads/fleet.js';
 import { httpCost } from './workloads/http.js';
 import { joblog } from './workloads/joblog.js';
 import { linesResume } from './workloads/lines-resume.js';
@@ -60,10 +64,14 @@ const WORKLOADS: Record<string, (settings: Settings) => Promise<Row[]>> = {
   billion,
   pg: pgMigrate,
   'lines-resume': linesResume,
+  fleet,
 };
 
-/** Workloads that run only when --only names them: the billion-job run takes minutes, lines-resume writes a 2 GiB file. */
-const OPT_IN = new Set(['billion', 'lines-resume']);
+/**
+ * Workloads that run only when --only names them: the billion-job run takes minutes, lines-resume
+ * writes a 2 GiB file, fleet starts three sshd hosts and takes about a minute.
+ */
+const OPT_IN = new Set(['billion', 'lines-resume', 'fleet']);
 
 const USAGE = `usage: npm run bench -- [--quick] [--only ${Object.keys(WORKLOADS).join(',')}] [--runs N] [--tail-slot-jobs N] [--billion-jobs N]`;
 

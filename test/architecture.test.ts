@@ -65,7 +65,7 @@ export const LAYERS: ReadonlyArray<readonly string[]> = [
   ['task', 'curve'],
   ['sources', 'ship'],
   ['master', 'slave'],
-  ['spawn', 'status'],
+  ['spawn', 'status', 'fleet'],
   ['run'],
   ['cli'],
   ['bin'],

@@ -5,7 +5,7 @@ import { writeKeyPair } from '../../src/curve/keys.js';
 import type { Topology } from './measure.js';
 
 const BENCH = fileURLToPath(new URL('..', import.meta.url));
-const DIST_BIN = path.join(BENCH, '..', 'dist', 'bin');
+export const DIST_BIN = path.join(BENCH, '..', 'dist', 'bin');
 const BASELINE = path.join(BENCH, 'baseline');
 
 /** A bench task module, `bench/tasks/<name>.ts` (or `.mjs`, plain JavaScript). */

@@ -7,7 +7,8 @@
 // tm-spawn pass it to their slaves (spawn/shebang.ts); `node tm-slave.js` by hand does not.
 import { checkEndpoint } from '../common/check-endpoint.js';
 import { commandLine } from '../cli/command-line.js';
-import { clientCurveFlags, commonFlags, loneSlaveFlags, slaveCodeFlags, slaveFlags } from '../cli/flags.js';
+import { clientCurveFlags, commonFlags, loneSlaveFlags, slaveCodeFlags, slaveFlags, stdinKeysFlags } from '../cli/flags.js';
+import { readStdinKeys, stopOnEnd } from '../curve/stdin-keys.js';
 import { main, onStopSignals, signalExitCode } from '../cli/main.js';
 import { EXIT } from '../common/exit-codes.js';
 import { parseTarget } from '../task/load.js';
@@ -30,7 +31,7 @@ main('tm-slave', async () => {
     name: 'tm-slave',
     usage:
       '$0 [module[:fn]]\n\nRuns jobs from a master through the module’s handler in a thread pool. The handler is `handleJob` (or `fn`): a named export, or a function of the default export object. With no module, runs the handler the master ships (tm-master --ship), taken only over CURVE (--server-key) or from this host.',
-    flags: { ...commonFlags, ...slaveFlags, ...loneSlaveFlags, ...clientCurveFlags, ...slaveCodeFlags },
+    flags: { ...commonFlags, ...slaveFlags, ...loneSlaveFlags, ...clientCurveFlags, ...slaveCodeFlags, ...stdinKeysFlags },
     examples: [
       ['$0 examples/squares.ts', 'Run jobs from the master on tcp://127.0.0.1:3050, a thread per CPU'],
       ['$0 tasks.ts:migrate --address tcp://10.0.0.5:3050 --threads 2 --concurrency 50', 'Run `migrate` for a master on another host, 100 jobs at once'],
@@ -58,11 +59,14 @@ main('tm-slave', async () => {
   let runOver = false;
   const onMessage = (message: unknown): void => void (runOver ||= message === RUN_OVER);
   process.on('message', onMessage);
+  // Keys over stdin (from tm-spawn, tm-run): never in a file, nor on the command line.
+  const stdin = argv.keysStdin ? await readStdinKeys(process.stdin) : undefined;
   // With no module, a stop (or the supervisor gone) while it waits for the master's code ends it.
   const fetching = new AbortController();
   if (target === undefined) {
     signals.attach(() => fetching.abort());
     process.once('disconnect', () => fetching.abort());
+    void stdin?.ended.then(() => fetching.abort());
   }
   let slave: Slave;
   try {
@@ -77,6 +81,7 @@ main('tm-slave', async () => {
         name: argv.name,
         curveSecret: argv.curveSecret,
         serverKey: argv.serverKey,
+        curveKeys: stdin?.keys,
         giveUpAfter: argv.giveUpAfter,
         allowSkew: argv.allowSkew,
         shipExternal: argv.shipExternal,
@@ -92,6 +97,8 @@ main('tm-slave', async () => {
     throw error;
   }
   signals.attach(() => slave.stop());
+  // Whoever gave the keys is gone (stdin ended): leave, as on a signal.
+  void stdin?.ended.then(() => stopOnEnd(slave));
   // The supervisor says the run is over: leave as on the master's QUIT. When it dies (even by
   // SIGKILL) its channel closes: leave rather than linger as an orphan.
   process.off('message', onMessage);

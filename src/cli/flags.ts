@@ -9,6 +9,7 @@ import { parseHttpAddress } from '../master/observe/http/http-address.js';
 import { checkLockStale, MASTER_DEFAULTS as M } from '../master/master-options.js';
 import { parseRate } from '../master/controls/rate-limit.js';
 import { SLAVE_DEFAULTS as S } from '../slave/slave-options.js';
+import { HOSTS_DEFAULTS as H } from '../run/fleet-setup.js';
 
 /**
  * An integer flag, checked as the user typed it, so `--size abc` is reported as `abc`, not as
@@ -77,9 +78,19 @@ export const slaveFlags = {
   name: { type: 'string', requiresArg: true, describe: 'What the master’s log and tm-status call this slave (default: host:pid; tm-spawn and tm-run add -1, -2, …)' },
 } satisfies Record<string, Options>;
 
-/** Flags of a slave on its own (tm-slave): tm-spawn and tm-run end their slaves themselves. */
+/** Flags of a slave on its own (tm-slave) or of a group of them (tm-spawn): tm-run ends its slaves itself. */
 export const loneSlaveFlags = {
   'give-up-after': integer('give-up-after', 0, S.giveUpAfter, 'Exit (code 3) once no master has answered for this many ms, since the start or since the master went away (0: wait for ever)'),
+} satisfies Record<string, Options>;
+
+/** Slaves on other hosts, started over ssh (tm-run). */
+export const hostsFlags = {
+  hosts: { type: 'string', requiresArg: true, describe: 'Start tm-spawn with N slaves (or :count) on each host over ssh, [user@]host[:count],…; CURVE with keys made for the run, sent over ssh; the handler shipped unless --no-ship' },
+  local: { type: 'boolean', default: H.local, describe: 'With --hosts, run the N slaves on this host too' },
+  ssh: { type: 'string', requiresArg: true, default: H.ssh, describe: 'The ssh client and its options (BatchMode and a ControlMaster per host are added)' },
+  'remote-command': { type: 'string', requiresArg: true, default: H.remoteCommand, describe: 'What starts the slaves on a host, in the login’s home directory; tm-spawn’s arguments are appended' },
+  'connect-address': { type: 'string', requiresArg: true, describe: 'With a wildcard --address, the address the hosts connect to (default: ours as each host’s ssh connection sees it)' },
+  'host-give-up-after': integer('host-give-up-after', 0, H.hostGiveUpAfter, 'Milliseconds a host’s slaves wait for an unanswering master before they exit, and its processes end'),
 } satisfies Record<string, Options>;
 
 /** Packages named by a list flag (`--ship-external a,b`, or the flag given again). */
@@ -109,6 +120,15 @@ export const slaveCodeFlags = {
 export const masterCurveFlags = {
   'curve-secret': { type: 'string', requiresArg: true, describe: 'The master’s CURVE secret key file (tm-keygen): encrypts, and admits only --authorized-keys' },
   'authorized-keys': { type: 'string', requiresArg: true, describe: 'File of the public keys of the slaves to admit, one a line (# comments); read again when it changes' },
+} satisfies Record<string, Options>;
+
+/** Keys over stdin (tm-slave, tm-spawn): how tm-run --hosts and tm-spawn hand a slave its keys without a file. */
+export const stdinKeysFlags = {
+  'keys-stdin': {
+    type: 'boolean',
+    default: false,
+    describe: 'Read the CURVE keys from stdin, one JSON line {"secretKey","serverKey"}, instead of files; stop when stdin ends',
+  },
 } satisfies Record<string, Options>;
 
 /** CURVE flags of a client of a master (tm-slave, tm-spawn, tm-status). */

@@ -46,11 +46,15 @@ export function routeLogLines(next: (line: string) => void): () => void {
 
 /**
  * Passes each line of `input` (a child's stderr) on to `writeLogLine`, an unterminated last line
- * too; resolves once `input` has ended and every line is passed on.
+ * too, each after `prefix` (a host's `[h1] `); resolves once `input` has ended and every line is
+ * passed on. `onLine` sees each line too (the last one often says why a child exited).
  */
-export async function forwardLogLines(input: Readable): Promise<void> {
+export async function forwardLogLines(input: Readable, prefix = '', onLine?: (line: string) => void): Promise<void> {
   const lines = createInterface({ input, crlfDelay: Infinity });
-  lines.on('line', (line) => writeLogLine(`${line}\n`));
+  lines.on('line', (line) => {
+    onLine?.(line);
+    writeLogLine(`${prefix}${line}\n`);
+  });
   // A broken pipe ends the forwarding; it must not end the process that forwards.
   lines.on('error', () => lines.close());
   await once(lines, 'close').catch(() => undefined);

@@ -4,7 +4,8 @@ import { capability } from 'zeromq';
 import { UsageError } from '../common/errors.js';
 import type { Logger } from '../common/log.js';
 import { AuthorizedKeys } from './authorized-keys.js';
-import { readPublicKey, readSecretKey, type KeyPair } from './keys.js';
+import { publicKeyOf, readPublicKey, readSecretKey, type KeyPair } from './keys.js';
+import type { StdinKeys } from './stdin-keys.js';
 import { ZAP_DOMAIN } from './zap-handler.js';
 
 /** A master's CURVE: its own key pair, and the keys it admits. */
@@ -33,11 +34,18 @@ export interface ServerCurveFiles {
   readonly authorizedKeys: string | undefined;
   /** Z85 public keys admitted besides the file's. */
   readonly trustedKeys: readonly string[];
+  /** The master's key pair in memory, instead of `curveSecret` (tm-run --hosts makes one per run). */
+  readonly pair?: KeyPair | undefined;
 }
 
 /** A master's CURVE from its files, or undefined without `--curve-secret`; a key half given is a usage error. */
 export function serverCurve(files: ServerCurveFiles, logger: Logger): ServerCurve | undefined {
-  const { curveSecret, authorizedKeys, trustedKeys } = files;
+  const { curveSecret, authorizedKeys, trustedKeys, pair: inMemory } = files;
+  if (inMemory !== undefined) {
+    if (curveSecret !== undefined) throw new UsageError('a master takes --curve-secret or a key pair in memory (curveKeys), not both');
+    checkCurveCapability();
+    return { pair: inMemory, keys: new AuthorizedKeys(authorizedKeys, trustedKeys, logger), keysFile: authorizedKeys ?? 'the keys this command trusts' };
+  }
   if (curveSecret === undefined) {
     if (authorizedKeys !== undefined) throw new UsageError('--authorized-keys needs --curve-secret: the master’s own secret key (see tm-keygen)');
     return undefined;
@@ -55,12 +63,19 @@ export interface ClientCurveFiles {
   readonly serverKey: string | undefined;
   /** Where relative paths start. @default process.cwd() */
   readonly cwd?: string;
+  /** The keys in memory, instead of the files (`--keys-stdin`). */
+  readonly keys?: StdinKeys | undefined;
 }
 
 /** A client's CURVE from its files, or undefined with neither; one without the other is a usage error. */
 export function clientCurve(files: ClientCurveFiles, warn: (message: string) => void): ClientCurve | undefined {
   const at = (file: string | undefined): string | undefined => file && resolve(files.cwd ?? process.cwd(), file);
   const [curveSecret, serverKey] = [at(files.curveSecret), at(files.serverKey)];
+  if (files.keys !== undefined) {
+    if (curveSecret !== undefined || serverKey !== undefined) throw new UsageError('--keys-stdin cannot be used with --curve-secret or --server-key: the keys come over stdin');
+    checkCurveCapability();
+    return { pair: { publicKey: publicKeyOf(files.keys.secretKey), secretKey: files.keys.secretKey }, serverKey: files.keys.serverKey };
+  }
   if (curveSecret === undefined && serverKey === undefined) return undefined;
   if (curveSecret === undefined) throw new UsageError('--server-key needs --curve-secret: this side’s own secret key (see tm-keygen)');
   if (serverKey === undefined) throw new UsageError('--curve-secret needs --server-key: the master’s public key file (its NAME.pub)');

@@ -1,29 +1,20 @@
 /**
- * A key pair made for one command's own slaves (tm-run's): written to a private temp dir with
- * the master's public key beside it, so its slaves start like any other, and removed at exit.
+ * A key pair made for one group of slaves of one run (tm-run's own, each host of `--hosts`),
+ * kept in memory: the slaves get it over their stdin (`--keys-stdin`), so no key file exists at
+ * all, and the master trusts its public key for this run only.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { curveKeyPair } from 'zeromq';
-import { writeKeyPair } from './keys.js';
+import type { StdinKeys } from './stdin-keys.js';
 
 export interface ThrowawayKeys {
   /** The slaves' public key, for the master to trust. */
   readonly publicKey: string;
-  /** The flags that give a slave the keys: `--curve-secret FILE --server-key FILE`. */
-  readonly slaveArgs: readonly string[];
-  /** Removes the files (also done at exit). */
-  remove(): void;
+  /** What the slaves are handed over stdin: their secret key and the master's public key. */
+  readonly keys: StdinKeys;
 }
 
 /** Makes a slave key pair for a master whose public key is `serverKey`. */
 export function throwawayKeys(serverKey: string): ThrowawayKeys {
-  const dir = mkdtempSync(join(tmpdir(), 'tm-keys-'));
-  const remove = (): void => rmSync(dir, { recursive: true, force: true });
-  process.once('exit', remove);
-  const { secretFile, publicKey } = writeKeyPair(join(dir, 'slave'), curveKeyPair());
-  const serverFile = join(dir, 'server.pub');
-  writeFileSync(serverFile, `${serverKey} master\n`);
-  return { publicKey, slaveArgs: ['--curve-secret', secretFile, '--server-key', serverFile], remove };
+  const { publicKey, secretKey } = curveKeyPair();
+  return { publicKey, keys: { secretKey, serverKey } };
 }

@@ -1,6 +1,7 @@
 import { checkInteger } from '../common/check-integer.js';
 import { UsageError } from '../common/errors.js';
 import type { JobArgs } from '../task/task.js';
+import type { KeyPair } from '../curve/keys.js';
 import type { LogLevel } from '../common/log.js';
 import { DEFAULT_ADDRESS } from '../protocol/messages.js';
 import { parseMaxFailures } from './controls/failure-limit.js';
@@ -81,6 +82,11 @@ export interface MasterOptions {
   readonly insecure?: boolean;
   /** The master's CURVE secret key file (tm-keygen): turns CURVE on, with `authorizedKeys`. @default none */
   readonly curveSecret?: string;
+  /**
+   * The master's CURVE key pair in memory, instead of `curveSecret`: tm-run `--hosts` makes one
+   * for its run, so no secret of it is ever written to disk. @default none
+   */
+  readonly curveKeys?: KeyPair | undefined;
   /** File of the public keys of the slaves to admit, one a line; read again when it changes. @default none */
   readonly authorizedKeys?: string;
   /**
@@ -118,7 +124,7 @@ export interface ShipOptions {
 type OptionalFiles = 'state' | 'curveSecret' | 'authorizedKeys';
 export type ResolvedMasterOptions = Required<Omit<MasterOptions, OptionalFiles | Unlimited>> & { readonly [K in OptionalFiles]: string | undefined } & Pick<MasterOptions, Unlimited>;
 /** Options whose absence means no limit, or nothing to call. */
-type Unlimited = 'rate' | 'maxFailures' | 'limit' | 'joblog' | 'onResult' | 'onListening' | 'resultsFile' | 'channelsDir' | 'handler' | 'ship';
+type Unlimited = 'curveKeys' | 'rate' | 'maxFailures' | 'limit' | 'joblog' | 'onResult' | 'onListening' | 'resultsFile' | 'channelsDir' | 'handler' | 'ship';
 
 /** Heartbeats of the state lock in one `--lock-stale`: a holder must miss this many before its lock is free. */
 export const LOCK_HEARTBEATS = 3;

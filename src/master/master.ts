@@ -80,7 +80,7 @@ export class Master extends EventEmitter<MasterEvents> {
     const resolved = resolveMasterOptions(options);
     const logger = createLogger('master', resolved.logLevel);
     const at = (file: string | undefined): string | undefined => file && resolve(resolved.cwd, file);
-    const curve = serverCurve({ curveSecret: at(resolved.curveSecret), authorizedKeys: at(resolved.authorizedKeys), trustedKeys: resolved.trustedKeys }, logger);
+    const curve = serverCurve({ curveSecret: at(resolved.curveSecret), authorizedKeys: at(resolved.authorizedKeys), trustedKeys: resolved.trustedKeys, pair: resolved.curveKeys }, logger);
     checkBindAddress(resolved.address, resolved.insecure, curve !== undefined);
     const target = locateRun(resolved);
     const listener = await listenFirst(resolved, target.statePath, curve, logger);
@@ -156,9 +156,9 @@ export class Master extends EventEmitter<MasterEvents> {
     void this.#close();
   }
 
-  /** Slaves started for this run could not load its handler (or were refused): the run ends, failed with `error` (exit 2). */
-  slavesFailed(error: Error): void {
-    this.#fail({ kind: 'slaves-failed', error });
+  /** Slaves could not load its handler, or were refused (exit 2); with `usage` false, every host of `--hosts` failed (exit 1: the hosts were wrong, not the command line). */
+  slavesFailed(error: Error, usage = true): void {
+    this.#fail(usage ? { kind: 'slaves-failed', error } : { kind: 'fatal', error });
   }
 
   /** No new dispatch; in-flight jobs get `--grace` ms to land, then the run closes. */

@@ -1,6 +1,6 @@
 /**
- * A master in this process and its slaves on this host: the one orchestration that `tm-run` and
- * `run()` share. The slaves start as soon as the master is bound, and start up while it loads the
+ * A master in this process and its slaves on this host, or on other hosts over ssh (`hosts`, a
+ * Fleet): the one orchestration that `tm-run` and `run()` share. The slaves start as soon as the master is bound, and start up while it loads the
  * module and opens the state; a master that fails to start takes them down before they say a
  * word; slaves that cannot load the handler fail the run; at the end they are released (a run
  * that is over) or stopped, and collected. Every child process is ended on every path.
@@ -14,6 +14,8 @@ import type { Summary } from '../master/observe/summary.js';
 import { readSecretKey } from '../curve/keys.js';
 import { throwawayKeys, type ThrowawayKeys } from '../curve/throwaway-keys.js';
 import { Supervisor, type SupervisorOptions } from '../spawn/supervisor.js';
+import { Fleet, type FleetOptions } from '../fleet/fleet.js';
+import { SlaveGroups } from './slave-groups.js';
 
 /** How long slaves told the run is over get to leave before they are told again, with a signal. */
 const SLAVES_LEAVE_MS = 5000;
@@ -21,8 +23,10 @@ const SLAVES_LEAVE_MS = 5000;
 export interface LocalRunOptions {
   /** The master's options (`onListening` and, with CURVE, `trustedKeys` are added here). */
   readonly master: MasterOptions;
-  /** The slaves: what they load, how many, with what (the address is the master's). */
+  /** The slaves on this host: what they load, how many (0: none, with `hosts`), with what (the address is the master's). */
   readonly slaves: Omit<SupervisorOptions, 'address' | 'slaveArgs'>;
+  /** Slaves on other hosts, started over ssh (`--hosts`), each host with keys made here. @default none */
+  readonly hosts?: Omit<FleetOptions, 'endpoint' | 'keys'> | undefined;
   readonly logger: Logger;
   /** Starts the master with the options given (tm-run's opens its `--http` window around it). @default Master.start */
   readonly startMaster?: (options: MasterOptions) => Promise<Master>;
@@ -40,19 +44,22 @@ export class LocalRun {
   readonly #options: LocalRunOptions;
   /** With CURVE, its own slaves get a key pair made for them, which the master trusts. */
   readonly #keys: ThrowawayKeys | undefined;
+  /** A key pair for each host of `hosts`, trusted for this run only. */
+  readonly #hostKeys: readonly ThrowawayKeys[];
   #master: Master | undefined;
-  #supervisor: Supervisor | undefined;
+  #supervisor: SlaveGroups | undefined;
   #stopping: Stopping = 'no';
   #signal: NodeJS.Signals | undefined;
 
   constructor(options: LocalRunOptions) {
     this.#options = options;
-    const { curveSecret, cwd } = options.master;
-    const serverKey = curveSecret === undefined ? undefined : readSecretKey(resolve(cwd ?? process.cwd(), curveSecret), 'curve-secret', () => {}).publicKey;
+    const { curveSecret, curveKeys, cwd } = options.master;
+    const serverKey = curveKeys?.publicKey ?? (curveSecret === undefined ? undefined : readSecretKey(resolve(cwd ?? process.cwd(), curveSecret), 'curve-secret', () => {}).publicKey);
     this.#keys = serverKey === undefined ? undefined : throwawayKeys(serverKey);
+    if (options.hosts !== undefined && serverKey === undefined) throw new UsageError('--hosts needs CURVE: a --curve-secret, or the key pair tm-run makes for the run');
+    this.#hostKeys = options.hosts?.hosts.map(() => throwawayKeys(serverKey!)) ?? [];
     this.started = this.#start();
     this.done = this.started.then((master) => this.#collect(master));
-    this.done.catch(() => {}).finally(() => this.#keys?.remove());
   }
 
   /** Stops gracefully (the slaves finish running jobs, the state is flushed); a second call stops at once. */
@@ -74,7 +81,8 @@ export class LocalRun {
 
   async #start(): Promise<Master> {
     const { master: options, startMaster = (o: MasterOptions) => Master.start(o) } = this.#options;
-    const trustedKeys = [...(options.trustedKeys ?? []), ...(this.#keys === undefined ? [] : [this.#keys.publicKey])];
+    const own = [this.#keys, ...this.#hostKeys].flatMap((keys) => (keys === undefined ? [] : [keys.publicKey]));
+    const trustedKeys = [...(options.trustedKeys ?? []), ...own];
     try {
       const master = await startMaster({ ...options, trustedKeys, onListening: (endpoint) => this.#startSlaves(endpoint) });
       this.#master = master;
@@ -86,7 +94,6 @@ export class LocalRun {
       // Its master could not start (its one line says why): its slaves go before they say a word.
       this.#supervisor?.stop('SIGKILL');
       await this.#supervisor?.done;
-      this.#keys?.remove();
       throw error;
     }
   }
@@ -94,9 +101,7 @@ export class LocalRun {
   async #collect(master: Master): Promise<Summary> {
     // A run the state says has finished ends at once, with no slave; unless it yields a job after all.
     const supervisor = this.#supervisor ?? ((await master.needsSlaves) ? this.#startSlaves(master.endpoint) : undefined);
-    void supervisor?.done.then((code) => {
-      if (code === 2) master.slavesFailed(new UsageError(`the slaves of ${this.#options.slaves.target} could not start (exit code 2): a usage error, or refused by the master; their lines above say which`));
-    });
+    void supervisor?.failed.then(({ error, usage }) => master.slavesFailed(error, usage));
     const summary = await master.done;
     // The master is gone: every slave is told so (over IPC, as on a QUIT), so none waits on it;
     // a signal stops any that linger, at once for a run that did not end on its own.
@@ -108,10 +113,13 @@ export class LocalRun {
     return summary;
   }
 
-  #startSlaves(address: string): Supervisor {
-    // They load the master's very file: no skew to catch, so no bundle to hash (and no esbuild to load).
-    const slaveArgs = [...(this.#keys?.slaveArgs ?? []), '--no-bundle-hash'];
-    const supervisor = new Supervisor({ ...this.#options.slaves, address, slaveArgs }, this.#options.logger);
+  #startSlaves(address: string): SlaveGroups {
+    const { slaves, hosts, logger } = this.#options;
+    // A wildcard bind is reached on loopback from here. They load the master's very file: no skew
+    // to catch, so no bundle to hash (and no esbuild to load).
+    const local = slaves.count === 0 ? undefined : new Supervisor({ ...slaves, address: address.replace(/^tcp:\/\/(?:0\.0\.0\.0|\*)(?=:\d+$)/, 'tcp://127.0.0.1'), keys: this.#keys?.keys, slaveArgs: ['--no-bundle-hash'] }, logger);
+    const fleet = hosts === undefined ? undefined : new Fleet({ ...hosts, endpoint: address, keys: this.#hostKeys.map((pair) => pair.keys) }, logger);
+    const supervisor = new SlaveGroups(local, fleet, slaves.target);
     this.#supervisor = supervisor;
     if (this.#stopping === 'now') supervisor.stop('SIGKILL');
     else if (this.#stopping === 'gracefully') supervisor.stop(this.#signal);

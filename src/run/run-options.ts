@@ -3,18 +3,23 @@ import { fileURLToPath } from 'node:url';
 import { UsageError } from '../common/errors.js';
 import { loadModule, parseTarget, pickFunction, resolveModule } from '../task/load.js';
 import type { LogLevel } from '../common/log.js';
-import type { MasterOptions } from '../master/master-options.js';
+import type { MasterOptions, ShipOptions } from '../master/master-options.js';
 import { SLAVE_DEFAULTS } from '../slave/slave-options.js';
+import { curveKeyPair } from 'zeromq';
+import type { FleetOptions } from '../fleet/fleet.js';
+import { fleetOptions, HOSTS_DEFAULTS, type HostsOptions } from './fleet-setup.js';
 
 /** Everything `run()` can be told: the task, its slaves, and any option of a master. */
-export interface RunOptions extends Omit<MasterOptions, 'module' | 'fn' | 'handler' | 'onResult' | 'curveSecret' | 'authorizedKeys' | 'trustedKeys'> {
+export interface RunOptions extends Omit<MasterOptions, 'module' | 'fn' | 'handler' | 'onResult' | 'curveSecret' | 'curveKeys' | 'authorizedKeys' | 'trustedKeys' | 'ship'>, Partial<HostsOptions> {
+  /** Ship the slaves' handler to slaves started with no module; `false`: never. @default with `hosts`, the slaves' handler; else none */
+  readonly ship?: ShipOptions | false | undefined;
   /** One task module whose `getJobs` the master runs and whose `handleJob` the slaves run: a path (from `cwd`), a `file:` URL, or a package; `module:fn` names another generator. */
   readonly module?: string | URL;
   /** Instead of `module`, with `handler`: the module whose `getJobs` (or `:fn`) the master runs. */
   readonly source?: string | URL;
   /** With `source`: the module whose `handleJob` (or `:fn`) the slaves run. */
   readonly handler?: string | URL;
-  /** Slave processes to start on this host. @default 1 */
+  /** Slave processes to start on this host; with `hosts`, on each host (and here only with `local`). @default 1 */
   readonly slaves?: number;
   /** Worker threads per slave. @default the CPUs shared among the slaves, at least 1 */
   readonly threads?: number;
@@ -45,6 +50,8 @@ export interface RunSetup {
   readonly results: boolean;
   readonly cwd: string;
   readonly logLevel: LogLevel;
+  /** Slaves on other hosts (`hosts`), less the endpoint and keys the run adds. */
+  readonly hosts: Omit<FleetOptions, 'endpoint' | 'keys'> | undefined;
 }
 
 /**
@@ -52,7 +59,7 @@ export interface RunSetup {
  * slaves could not load is refused with the slave's own message, not after they exit.
  */
 export async function setUpRun(options: RunOptions): Promise<RunSetup> {
-  const { module, source, handler, slaves, threads, concurrency, maxCredit, results, signal: _signal, ...master } = options;
+  const { module, source, handler, slaves, threads, concurrency, maxCredit, results, signal: _signal, hosts, local, ssh, remoteCommand, connectAddress, hostGiveUpAfter, ship: shipOption, ...master } = options;
   const cwd = options.cwd ?? process.cwd();
   if (module !== undefined && (source !== undefined || handler !== undefined)) throw new UsageError('run() takes `module`, or `source` and `handler`, not both');
   if (module === undefined && (source === undefined || handler === undefined)) throw new UsageError('run() needs `module`, or both `source` and `handler`');
@@ -64,12 +71,19 @@ export async function setUpRun(options: RunOptions): Promise<RunSetup> {
   const mod = await loadModule(resolveModule(work.module, cwd));
   pickFunction(mod, work.fn ?? SLAVE_DEFAULTS.fn, work.module);
   const logLevel = options.logLevel ?? RUN_DEFAULTS.logLevel;
+  const slaveOptions = { target: slaveTarget, count, threads, concurrency: concurrency ?? RUN_DEFAULTS.concurrency, maxCredit };
+  // With hosts, the slaves' handler is shipped unless `ship: false`: the hosts run module-less slaves.
+  const ship = shipOption === false ? undefined : (shipOption ?? (hosts === undefined ? undefined : { module: work.module, fn: work.fn }));
+  const fleet = hosts === undefined ? undefined : fleetOptions({ hosts, local, ssh, remoteCommand, connectAddress, hostGiveUpAfter }, { ...slaveOptions, target: ship === undefined ? slaveTarget : undefined, logLevel });
+  // With hosts: every interface, CURVE with a key pair made for this run (kept in memory), and local slaves only if asked.
+  const address = options.address ?? (fleet === undefined ? RUN_DEFAULTS.address : HOSTS_DEFAULTS.address);
   return {
-    master: { ...master, module: generator.module, fn: generator.fn, ...(module === undefined ? { handler: slaveTarget } : {}), address: options.address ?? RUN_DEFAULTS.address, logLevel, cwd },
-    slaves: { target: slaveTarget, count, threads, concurrency: concurrency ?? RUN_DEFAULTS.concurrency, maxCredit },
+    master: { ...master, module: generator.module, fn: generator.fn, ...(module === undefined ? { handler: slaveTarget } : {}), address, logLevel, cwd, ship, ...(fleet === undefined ? {} : { curveKeys: curveKeyPair() }) },
+    slaves: { ...slaveOptions, count: fleet === undefined || local === true ? count : 0 },
     results: results ?? RUN_DEFAULTS.results,
     cwd,
     logLevel,
+    hosts: fleet,
   };
 }
 

@@ -88,6 +88,7 @@ export class RunHandle<Job = unknown, Result = unknown> extends EventEmitter<Run
     const local = new LocalRun({
       master: { ...setup.master, onResult },
       slaves: { ...setup.slaves, logLevel: setup.logLevel, cwd: setup.cwd },
+      hosts: setup.hosts,
       logger: createLogger('run', setup.logLevel),
     });
     this.#local = local;

@@ -6,6 +6,7 @@ import { resolveModule } from '../task/load.js';
 import type { LogLevel } from '../common/log.js';
 import { DEFAULT_ADDRESS, MAX_CONCURRENCY } from '../protocol/messages.js';
 import type { PoolOptions } from './pool.js';
+import type { StdinKeys } from '../curve/stdin-keys.js';
 
 /** Everything a slave can be told; `bin/tm-slave` builds it from flags. */
 export interface SlaveOptions {
@@ -30,6 +31,8 @@ export interface SlaveOptions {
   readonly curveSecret?: string;
   /** The master's public key file (its NAME.pub). @default none */
   readonly serverKey?: string;
+  /** Both keys in memory instead of the files (`--keys-stdin`): no key of it is ever on disk. @default none */
+  readonly curveKeys?: StdinKeys | undefined;
   /**
    * Milliseconds without a master (none has welcomed the slave since it started, or since its
    * master went away) after which the slave ends, its summary's reason `gave-up`. 0: it waits for ever.
@@ -51,8 +54,8 @@ export interface SlaveOptions {
   readonly cwd?: string;
 }
 
-type Optional = 'name' | 'curveSecret' | 'serverKey' | 'module' | 'bundleHash';
-export type ResolvedSlaveOptions = Required<Omit<SlaveOptions, Optional>> & { readonly [K in Exclude<Optional, 'bundleHash'>]: string | undefined } & Pick<SlaveOptions, 'bundleHash'>;
+type Optional = 'name' | 'curveSecret' | 'serverKey' | 'module' | 'bundleHash' | 'curveKeys';
+export type ResolvedSlaveOptions = Required<Omit<SlaveOptions, Optional>> & { readonly [K in Exclude<Optional, 'bundleHash' | 'curveKeys'>]: string | undefined } & Pick<SlaveOptions, 'bundleHash' | 'curveKeys'>;
 
 /** Every fixed default of a slave, declared once: the options, the flags and `--help` read them here. */
 export const SLAVE_DEFAULTS = {
@@ -69,8 +72,8 @@ export const SLAVE_DEFAULTS = {
 /** Applies defaults once. */
 export function resolveSlaveOptions(options: SlaveOptions): ResolvedSlaveOptions {
   const defined = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as SlaveOptions;
-  const { name, curveSecret, serverKey, module } = options;
-  return { ...SLAVE_DEFAULTS, threads: availableParallelism(), cwd: process.cwd(), ...defined, name, curveSecret, serverKey, module };
+  const { name, curveSecret, serverKey, module, curveKeys } = options;
+  return { ...SLAVE_DEFAULTS, threads: availableParallelism(), cwd: process.cwd(), ...defined, name, curveSecret, serverKey, module, curveKeys };
 }
 
 /**

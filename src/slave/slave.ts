@@ -62,7 +62,7 @@ export class Slave {
   static async start(options: SlaveOptions, pool?: Promise<JobPool>, signal?: AbortSignal): Promise<Slave> {
     const resolved = resolveSlaveOptions(options);
     const logger = createLogger(`slave ${resolved.name ?? process.pid}`, resolved.logLevel); // as the master names it
-    const curve = clientCurve(resolved, (message) => logger.warn(message));
+    const curve = clientCurve({ ...resolved, keys: resolved.curveKeys }, (message) => logger.warn(message));
     return new Slave(await startCode(resolved, curve, logger, (running) => pool ?? JobPool.start(slavePoolOptions(running)), signal), logger, curve);
   }
 

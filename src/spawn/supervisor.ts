@@ -4,6 +4,8 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { forwardLogLines, type Logger } from '../common/log.js';
 import { RUN_OVER } from './ipc.js';
+import { EXIT } from '../common/exit-codes.js';
+import { handKeys, type StdinKeys } from '../curve/stdin-keys.js';
 import { shebang } from './shebang.js';
 
 export interface SupervisorOptions {
@@ -22,6 +24,10 @@ export interface SupervisorOptions {
   readonly name?: string | undefined;
   /** More flags for every slave (its CURVE key files). @default [] */
   readonly slaveArgs?: readonly string[];
+  /** CURVE keys in memory, handed to every slave over its stdin (`--keys-stdin`), never on its command line. @default none */
+  readonly keys?: StdinKeys | undefined;
+  /** Each slave exits 3 once no master has answered for this many ms (`--give-up-after`); none is restarted then. @default the slave's own (0: never) */
+  readonly giveUpAfter?: number | undefined;
 }
 
 const SLAVE_BIN = fileURLToPath(new URL('../bin/tm-slave.js', import.meta.url));
@@ -49,7 +55,7 @@ interface Slot {
  * dies (even by SIGKILL) sees its IPC channel close and leaves (bin/tm-slave), so none is orphaned.
  */
 export class Supervisor {
-  /** 0 when every slave ended cleanly, 2 when a slave reported a usage error. */
+  /** 0 when every slave ended cleanly, 2 when a slave reported a usage error, 3 when slaves gave up on their master. */
   readonly done: Promise<number>;
   readonly #options: SupervisorOptions;
   readonly #logger: Logger;
@@ -105,10 +111,14 @@ export class Supervisor {
     const args = [...SLAVE_SHEBANG.flags, SLAVE_BIN, ...(target === undefined ? [] : [target]), '--address', address, '--threads', String(perSlave), '--concurrency', String(concurrency), '--log-level', logLevel];
     if (maxCredit !== undefined) args.push('--max-credit', String(maxCredit));
     if (this.#options.name !== undefined) args.push('--name', `${this.#options.name}-${this.#slots.indexOf(slot) + 1}`);
+    if (this.#options.giveUpAfter !== undefined) args.push('--give-up-after', String(this.#options.giveUpAfter));
     args.push(...(this.#options.slaveArgs ?? []));
+    const keys = this.#options.keys;
+    if (keys !== undefined) args.push('--keys-stdin');
     // A variable the user set wins over the `#!` line's (MALLOC_ARENA_MAX: see bin/tm-slave).
     const env = { ...SLAVE_SHEBANG.env, ...process.env };
-    const child = spawn(process.execPath, args, { cwd, env, stdio: ['ignore', 'inherit', 'pipe', 'ipc'], detached: true });
+    const child = spawn(process.execPath, args, { cwd, env, stdio: [keys === undefined ? 'ignore' : 'pipe', 'inherit', 'pipe', 'ipc'], detached: true });
+    if (keys !== undefined) handKeys(child.stdin!, keys);
     // Their stderr as log lines of ours, so a progress display prints them above its bar. A slave
     // is gone once its last lines (often why it exited) are passed on, or STDERR_DRAIN_MS after it exits.
     const forwarded = forwardLogLines(child.stderr!);
@@ -124,6 +134,12 @@ export class Supervisor {
       if (!this.#stopping) this.#logger.error('a slave exited with code 2 (its reason is above); stopping the others rather than restarting it');
       this.#code = 2;
       this.stop();
+      return;
+    }
+    if (code === EXIT.gaveUp) {
+      // No master answered for --give-up-after: a restart would wait for it the same way.
+      if (this.#code === 0) this.#code = EXIT.gaveUp;
+      this.#checkDone();
       return;
     }
     const crashed = signal !== null || (code !== 0 && code !== 130 && code !== 143);

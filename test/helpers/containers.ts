@@ -8,7 +8,7 @@
  * pid 1 dies, and with it every process of the namespace.
  */
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { expect } from 'vitest';
 import { childPids, descendantPids, runBin, type Proc } from './processes.js';
 
@@ -75,29 +75,4 @@ export function binPid(proc: Proc): number {
   return pid;
 }
 
-/** A process of a namespace, as /proc shows it. */
-export interface NsProcess {
-  readonly pid: number;
-  /** The state letter: R, S, Z (a zombie: exited, not yet reaped by its parent)… */
-  readonly state: string;
-  readonly ppid: number;
-  readonly command: string;
-}
-
-/** Every process in the pid namespace of `pid` (seen from the test), from /proc. */
-export function processesInNamespaceOf(pid: number): NsProcess[] {
-  const ns = readlinkSync(`/proc/${pid}/ns/pid`);
-  return readdirSync('/proc').flatMap((entry) => {
-    const other = Number(entry);
-    if (!Number.isInteger(other)) return [];
-    try {
-      if (readlinkSync(`/proc/${other}/ns/pid`) !== ns) return [];
-      // pid (comm) state ppid …: comm may hold spaces and parentheses, so split after the last ')'.
-      const stat = readFileSync(`/proc/${other}/stat`, 'utf8');
-      const [state = '?', ppid = '0'] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      return [{ pid: other, state, ppid: Number(ppid), command: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')) }];
-    } catch {
-      return []; // gone meanwhile
-    }
-  });
-}
+export { processesInNamespaceOf, type NsProcess } from './pid-namespaces.js';
