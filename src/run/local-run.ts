@@ -60,6 +60,8 @@ export class LocalRun {
     this.#hostKeys = options.hosts?.hosts.map(() => throwawayKeys(serverKey!)) ?? [];
     this.started = this.#start();
     this.done = this.started.then((master) => this.#collect(master));
+    // A master that could not start rejects both: its caller hears it from `started`.
+    this.done.catch(() => {});
   }
 
   /** Stops gracefully (the slaves finish running jobs, the state is flushed); a second call stops at once. */
