@@ -63,7 +63,7 @@ export const LAYERS: ReadonlyArray<readonly string[]> = [
   ['common'],
   ['protocol'],
   ['task', 'curve'],
-  ['sources'],
+  ['sources', 'ship'],
   ['master', 'slave'],
   ['spawn', 'status', 'fleet'],
   ['run'],

@@ -3,7 +3,7 @@
 // nearly everything, and fewer of them is a plain win (bench: 0.79 of the floor at 4 MB, 0.86 at
 // 16 MB; master peak RSS 142 MB at 1M jobs and 142.5 MB at 10M).
 import { commandLine, masterExitCodes } from '../cli/command-line.js';
-import { commonFlags, httpFlags, masterCurveFlags, masterFlags } from '../cli/flags.js';
+import { commonFlags, httpFlags, masterCurveFlags, masterFlags, shipFlags } from '../cli/flags.js';
 import { startWatched } from '../cli/watched-start.js';
 import { main, onStopSignals } from '../cli/main.js';
 import { insecureWarning, masterOptionsFrom } from '../cli/master-command.js';
@@ -17,12 +17,13 @@ main('tm-master', async () => {
     name: 'tm-master',
     usage:
       '$0 module[:fn] [key=value…]\n\nServes the jobs that the module’s generator yields to slaves, and checkpoints how far it got. The generator is `getJobs` (or `fn`): a named export, or a function of the default export object. `key=value` words reach it as `args`.',
-    flags: { ...commonFlags, ...masterFlags, ...masterCurveFlags, ...httpFlags },
+    flags: { ...commonFlags, ...masterFlags, ...masterCurveFlags, ...shipFlags, ...httpFlags },
     examples: [
       ['$0 examples/squares.ts n=1000000', 'Serve a million jobs on tcp://127.0.0.1:3050, for `tm-slave examples/squares.ts`'],
       ['$0 taskmaster-ts/sources/lines path=huge.csv skip-header=true', 'A job per line of huge.csv (a built-in source: lines, jsonl, range, pg), for `tm-slave ./handler.ts`'],
       ['$0 tasks.ts:rows table=users --address tcp://0.0.0.0:3050 --curve-secret master.key --authorized-keys slaves.pub', 'Serve the generator `rows` to the slaves whose keys slaves.pub lists, on any host, encrypted'],
       ['$0 tasks.ts:rows table=users --address tcp://0.0.0.0:3050 --insecure', 'The same to any slave, unencrypted: only on a network you trust'],
+      ['$0 tasks.ts --ship --address tcp://0.0.0.0:3050 --curve-secret master.key --authorized-keys slaves.pub', 'Also send tasks.ts’s handleJob, bundled, to slaves started with no module (tm-slave --server-key …)'],
     ],
     exitCodes: masterExitCodes(),
   })

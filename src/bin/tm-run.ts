@@ -4,7 +4,7 @@
 // 16 MB; master peak RSS 142 MB at 1M jobs and 142.5 MB at 10M).
 import { checkInteger } from '../common/check-integer.js';
 import { commandLine, masterExitCodes } from '../cli/command-line.js';
-import { clientCurveFlags, commonFlags, hostsFlags, httpFlags, masterCurveFlags, masterFlags, slaveFlags } from '../cli/flags.js';
+import { clientCurveFlags, commonFlags, hostsFlags, httpFlags, masterCurveFlags, masterFlags, shipFlags, slaveFlags } from '../cli/flags.js';
 import { fleetOptions, HOSTS_DEFAULTS } from '../run/fleet-setup.js';
 import { curveKeyPair } from 'zeromq';
 import { startWatched } from '../cli/watched-start.js';
@@ -27,7 +27,7 @@ main('tm-run', async () => {
     name: 'tm-run',
     usage:
       '$0 module[:fn] N [key=value…]\n$0 --source module[:fn] handler[:fn] N [key=value…]\n\nA master and N slaves on this host in one command: the master runs the generator (`getJobs`, or `fn`), the slaves `handleJob`. With --hosts, N slaves on each host instead, started over ssh, and stopped with the run. With --source, the master runs that module’s generator and the slaves the handler module’s `handleJob` (or `fn`). Takes the flags of tm-master and of tm-slave.',
-    flags: { ...commonFlags, ...masterFlags, ...slaveFlags, ...masterCurveFlags, 'server-key': clientCurveFlags['server-key'], source: SOURCE_FLAG, ...httpFlags, ...hostsFlags },
+    flags: { ...commonFlags, ...masterFlags, ...slaveFlags, ...masterCurveFlags, 'server-key': clientCurveFlags['server-key'], source: SOURCE_FLAG, ...shipFlags, ...httpFlags, ...hostsFlags },
     examples: [
       ['$0 examples/squares.ts 4 n=1000000', 'A million jobs through 4 slaves, their threads sharing the CPUs'],
       ['$0 tasks.ts 2 file=huge.csv --state huge.state.json --max-credit 100', 'Slow jobs: each slave holds at most 100, and a rerun resumes from the state'],
@@ -44,14 +44,17 @@ main('tm-run', async () => {
   const count = checkInteger('N', Number(n), 1, n);
   if (argv.local && argv.hosts === undefined) throw new UsageError('--local needs --hosts: without it every slave runs on this host already');
   // With --source the positional module is the slaves' alone, `fn` and all; without, `fn` is the master's generator.
-  // With --hosts the master binds every interface, unless --address says where.
-  const wildcard = argv.hosts !== undefined && !process.argv.slice(2).some((arg) => arg === '--address' || arg.startsWith('--address='));
-  const master = masterOptionsFrom({ ...argv, address: wildcard ? HOSTS_DEFAULTS.address : argv.address }, [argv.source ?? target, ...words]);
-  // With --hosts and no --curve-secret, the master's key pair is made for this run and kept in memory.
-  const options = argv.hosts !== undefined && master.curveSecret === undefined ? { ...master, curveKeys: curveKeyPair() } : master;
+  // With --hosts the master binds every interface, unless --address says where, and ships the slaves' handler, unless --no-ship.
+  const given = (flag: string): boolean => process.argv.slice(2).some((arg) => arg === flag || arg.startsWith(`${flag}=`));
+  const wildcard = argv.hosts !== undefined && !given('--address');
+  const ship = argv.ship || (argv.hosts !== undefined && !given('--no-ship') && !given('--ship'));
+  const master = masterOptionsFrom({ ...argv, ship, address: wildcard ? HOSTS_DEFAULTS.address : argv.address }, [argv.source ?? target, ...words]);
   const slaveTarget = argv.source === undefined ? parseTarget(target).module : target;
+  // What --ship sends is the slaves' handler, not the master's module; with --hosts and no --curve-secret, the master's key pair is made for this run and kept in memory.
+  const options = { ...master, ship: master.ship && { ...master.ship, ...parseTarget(slaveTarget) }, ...(argv.hosts !== undefined && master.curveSecret === undefined ? { curveKeys: curveKeyPair() } : {}) };
   const slaves = { target: slaveTarget, count, threads: argv.threads, concurrency: argv.concurrency, maxCredit: argv.maxCredit, logLevel: argv.logLevel, name: argv.name };
-  const hosts = argv.hosts === undefined ? undefined : fleetOptions(argv as typeof argv & { hosts: string }, slaves);
+  // Shipped, the hosts run the master's bundle: module-less slaves (tm-spawn N).
+  const hosts = argv.hosts === undefined ? undefined : fleetOptions(argv as typeof argv & { hosts: string }, { ...slaves, target: options.ship === undefined ? slaveTarget : undefined });
   // With CURVE, its own slaves get a key pair made for them (LocalRun), and connect to its own master.
   const serverKey = options.curveSecret === undefined ? undefined : readSecretKey(options.curveSecret, 'curve-secret', () => {}).publicKey;
   if (argv.serverKey !== undefined && serverKey === undefined) throw new UsageError('--server-key needs --curve-secret: the secret key of tm-run’s master');

@@ -85,12 +85,35 @@ export const loneSlaveFlags = {
 
 /** Slaves on other hosts, started over ssh (tm-run). */
 export const hostsFlags = {
-  hosts: { type: 'string', requiresArg: true, describe: 'Start tm-spawn with N slaves (or :count) on each host over ssh, [user@]host[:count],…; CURVE with keys made for the run, sent over ssh' },
+  hosts: { type: 'string', requiresArg: true, describe: 'Start tm-spawn with N slaves (or :count) on each host over ssh, [user@]host[:count],…; CURVE with keys made for the run, sent over ssh; the handler shipped unless --no-ship' },
   local: { type: 'boolean', default: H.local, describe: 'With --hosts, run the N slaves on this host too' },
   ssh: { type: 'string', requiresArg: true, default: H.ssh, describe: 'The ssh client and its options (BatchMode and a ControlMaster per host are added)' },
   'remote-command': { type: 'string', requiresArg: true, default: H.remoteCommand, describe: 'What starts the slaves on a host, in the login’s home directory; tm-spawn’s arguments are appended' },
   'connect-address': { type: 'string', requiresArg: true, describe: 'With a wildcard --address, the address the hosts connect to (default: ours as each host’s ssh connection sees it)' },
   'host-give-up-after': integer('host-give-up-after', 0, H.hostGiveUpAfter, 'Milliseconds a host’s slaves wait for an unanswering master before they exit, and its processes end'),
+} satisfies Record<string, Options>;
+
+/** Packages named by a list flag (`--ship-external a,b`, or the flag given again). */
+function packageList(describe: string) {
+  return { type: 'string', requiresArg: true, describe, coerce: (raw: unknown): string[] => [raw].flat().flatMap((word) => String(word).split(',')).map((name) => name.trim()).filter(Boolean) } as const;
+}
+
+const SHIP_EXTERNAL = 'Packages to leave out of the shipped bundle, to be installed on each slave’s host (a,b); native ones and taskmaster-ts always are';
+const ALLOW_SKEW = 'Run although the slave’s code differs from what the master ships (a warning, not a refusal)';
+
+/** Code shipping flags of a master (tm-master, tm-run). */
+export const shipFlags = {
+  ship: { type: 'boolean', default: false, describe: 'Bundle the slaves’ handler (esbuild, one file) and send it to slaves started with no module: over CURVE, or on loopback' },
+  'ship-external': packageList(SHIP_EXTERNAL),
+  'allow-skew': { type: 'boolean', default: M.allowSkew, describe: `${ALLOW_SKEW}: admit every slave` },
+} satisfies Record<string, Options>;
+
+/** Flags of a slave about the code it runs (tm-slave, tm-spawn). */
+export const slaveCodeFlags = {
+  'allow-skew': { type: 'boolean', default: S.allowSkew, describe: `${ALLOW_SKEW}: ask the master to admit it` },
+  'ship-external': packageList('The master’s --ship-external, so that this slave’s own module hashes as the master’s bundle does'),
+  // tm-run's own slaves load the master's very file: no hash to make (--no-bundle-hash), and no esbuild to load.
+  'bundle-hash': { type: 'boolean', default: true, hidden: true },
 } satisfies Record<string, Options>;
 
 /** CURVE flags of a master (tm-master, tm-run). */

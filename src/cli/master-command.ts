@@ -27,10 +27,13 @@ export interface MasterArgv {
   insecure: boolean;
   curveSecret?: string | undefined;
   authorizedKeys?: string | undefined;
+  ship?: boolean | undefined;
+  shipExternal?: string[] | undefined;
+  allowSkew?: boolean | undefined;
   logLevel: string;
 }
 
-/** Turns `module[:fn] key=value…` and the master's flags into master options. */
+/** Turns `module[:fn] key=value…` and the master's flags into master options; `--ship` ships the module's `handleJob` (tm-run's ships its slaves'). */
 export function masterOptionsFrom(argv: ArgumentsCamelCase<MasterArgv>, words: readonly string[]): MasterOptions {
   const target = parseTarget(words[0]!);
   return {
@@ -58,6 +61,8 @@ export function masterOptionsFrom(argv: ArgumentsCamelCase<MasterArgv>, words: r
     insecure: argv.insecure,
     curveSecret: argv.curveSecret,
     authorizedKeys: argv.authorizedKeys,
+    ship: argv.ship === true ? { module: target.module, external: argv.shipExternal } : undefined,
+    allowSkew: argv.allowSkew,
     logLevel: argv.logLevel as LogLevel,
   };
 }

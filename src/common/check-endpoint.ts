@@ -1,5 +1,7 @@
 import { UsageError } from './errors.js';
 
+const LOOPBACK = /^(127(\.\d{1,3}){3}|localhost|\[::1\]|::1)$/i;
+
 /**
  * Checks a ZeroMQ endpoint at the boundary: `tcp://host:port`, `ipc://path` or `inproc://name`.
  * A master binds (its port may be `*`, for a free one); a slave connects (a port from 1 to 65535).
@@ -19,4 +21,14 @@ export function checkEndpoint(address: string, use: 'bind' | 'connect', flag = '
     throw new UsageError(`Expected \`--${flag}\` to be tcp://host:port (${ports}), got \`${address}\``);
   }
   return address;
+}
+
+/**
+ * Whether a (checked) endpoint is on this host only: a loopback tcp host (127.0.0.0/8, ::1,
+ * localhost), ipc or inproc. A master bound there needs no CURVE; a slave connecting there may
+ * run the code its master ships.
+ */
+export function isLocalOnly(address: string): boolean {
+  const match = /^tcp:\/\/(.+):(\d+|\*)$/.exec(address);
+  return match === null || LOOPBACK.test(match[1]!);
 }

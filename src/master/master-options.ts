@@ -91,16 +91,35 @@ export interface MasterOptions {
   readonly authorizedKeys?: string;
   /** Z85 public keys admitted besides the file's (tm-run's own slaves). @default [] */
   readonly trustedKeys?: readonly string[];
+  /**
+   * Ship this handler to slaves that ask for it (`--ship`): `module` (a path from `cwd`, or a
+   * package) is bundled into one file at start, and a slave started with no module fetches it
+   * (over CURVE, or on a loopback bind) and runs its `fn`. Slaves that say they run other code are
+   * refused at HELLO, unless `allowSkew`. @default none
+   */
+  readonly ship?: ShipOptions | undefined;
+  /** Admit slaves whose code differs from what the master ships, with a warning (`--allow-skew`). @default false */
+  readonly allowSkew?: boolean;
   /** @default 'info' */
   readonly logLevel?: LogLevel;
   /** Directory relative paths resolve against. @default process.cwd() */
   readonly cwd?: string;
 }
 
+/** The handler a master ships (`MasterOptions.ship`). */
+export interface ShipOptions {
+  /** The slaves' task module: for tm-master its own, for tm-run the slaves' target. */
+  readonly module: string;
+  /** Handler export the slaves run. @default 'handleJob' */
+  readonly fn?: string | undefined;
+  /** Packages left as imports, resolved on each slave's host (`--ship-external`). @default [] */
+  readonly external?: readonly string[] | undefined;
+}
+
 type OptionalFiles = 'state' | 'curveSecret' | 'authorizedKeys';
 export type ResolvedMasterOptions = Required<Omit<MasterOptions, OptionalFiles | Unlimited>> & { readonly [K in OptionalFiles]: string | undefined } & Pick<MasterOptions, Unlimited>;
 /** Options whose absence means no limit, or nothing to call. */
-type Unlimited = 'curveKeys' | 'rate' | 'maxFailures' | 'limit' | 'joblog' | 'onResult' | 'onListening' | 'resultsFile' | 'channelsDir';
+type Unlimited = 'curveKeys' | 'rate' | 'maxFailures' | 'limit' | 'joblog' | 'onResult' | 'onListening' | 'resultsFile' | 'channelsDir' | 'ship';
 
 /** Heartbeats of the state lock in one `--lock-stale`: a holder must miss this many before its lock is free. */
 export const LOCK_HEARTBEATS = 3;
@@ -124,6 +143,7 @@ export const MASTER_DEFAULTS = {
   lockStale: 30_000,
   insecure: false,
   trustedKeys: [] as readonly string[],
+  allowSkew: false,
   logLevel: 'info',
 } as const;
 

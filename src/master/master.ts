@@ -23,6 +23,7 @@ import { summarize, type Summary } from './observe/summary.js';
 import { chainResults, loadMasterExports } from './plan/task-exports.js';
 import { listenFirst } from './listen/early-slaves.js';
 import { locateRun } from './plan/run-target.js';
+import { prepareShipping } from './plan/shipped-code.js';
 
 export type { Summary } from './observe/summary.js';
 
@@ -50,6 +51,8 @@ export class Master extends EventEmitter<MasterEvents> {
   readonly needsSlaves: Promise<boolean>;
   /** What a window onto the run reads (--http): the STATUS report, counts, the last dead letters. */
   readonly watch: RunWatch = new RunWatch(() => this.#dispatcher.report()!, () => this.#recorder.counts);
+  /** sha256 (hex) of the handler bundle this master ships (`ship`), or undefined when it ships none. */
+  readonly bundleHash: string | undefined;
   #needSlaves: (needed: boolean) => void = () => {};
   readonly #options: ResolvedMasterOptions;
   readonly #logger: Logger;
@@ -80,10 +83,11 @@ export class Master extends EventEmitter<MasterEvents> {
     const listener = await listenFirst(resolved, target.statePath, curve, logger);
     let plan: RunPlan | undefined;
     try {
-      const exports = await loadMasterExports(resolved.module, resolved.fn, target.url);
+      // Bundled (--ship) while the module loads: esbuild's work overlaps the import.
+      const [exports, shipping] = await Promise.all([loadMasterExports(resolved.module, resolved.fn, target.url), prepareShipping(resolved, curve !== undefined, logger)]);
       plan = openRun(resolved, target, exports, logger);
       const ledger = new Ledger(plan.resumed?.ledger);
-      return new Master({ options: resolved, logger, listener, plan, ledger, iterable: plan.jobs(ledger), handleResult: chainResults(exports.handleResult, resolved.onResult) });
+      return new Master({ options: resolved, logger, listener, plan, ledger, shipping, iterable: plan.jobs(ledger), handleResult: chainResults(exports.handleResult, resolved.onResult) });
     } catch (error) {
       plan?.close();
       listener.close();
@@ -93,13 +97,14 @@ export class Master extends EventEmitter<MasterEvents> {
 
   private constructor(inputs: Omit<PartInputs, 'observer'>) {
     super();
-    const { options, logger, listener, plan, ledger } = inputs;
+    const { options, logger, listener, plan, ledger, shipping } = inputs;
     this.#options = options;
     this.#logger = logger;
     this.#plan = plan;
     this.#listener = listener;
     this.endpoint = listener.socket.lastEndpoint ?? options.address;
     this.#ledger = ledger;
+    this.bundleHash = shipping.sha256;
     this.#end = new RunEnd(logger);
     this.done = new Promise((resolve) => (this.#finish = resolve));
     this.needsSlaves = new Promise((resolve) => (this.#needSlaves = resolve));
@@ -129,13 +134,7 @@ export class Master extends EventEmitter<MasterEvents> {
 
   /** Counts and rates for a progress display. */
   progress(): ProgressSnapshot {
-    return this.#progress.snapshot({
-      buffered: this.#source.length,
-      size: this.#options.size,
-      inFlight: this.#dispatcher.inFlight,
-      slaves: this.#dispatcher.slaves,
-      retrying: this.#retries.size,
-    });
+    return this.#progress.snapshot({ buffered: this.#source.length, size: this.#options.size, inFlight: this.#dispatcher.inFlight, slaves: this.#dispatcher.slaves, retrying: this.#retries.size });
   }
 
   /**

@@ -16,6 +16,7 @@ import { RunControls, type Halt } from './controls/run-controls.js';
 import type { RunPlan } from './plan/run-plan.js';
 import type { RunObserver } from './jobs/run-observer.js';
 import { JobSource, type SourceEnd } from './jobs/job-buffer.js';
+import type { Shipping } from './dispatch/shipping.js';
 
 export interface RunParts {
   readonly controls: RunControls;
@@ -47,10 +48,12 @@ export interface PartInputs {
   readonly logger: Logger;
   /** Told what the core sees happen (the master's RunWatch, for --http). */
   readonly observer: RunObserver;
+  /** The code shipped to slaves that FETCH it (`--ship`), and the HELLO check of theirs. */
+  readonly shipping: Shipping;
 }
 
 /** Makes the parts of a run and wires them to each other and to `hooks`. */
-export function wireParts({ options, plan, ledger, iterable, handleResult, listener, logger, observer }: PartInputs, hooks: PartHooks): RunParts {
+export function wireParts({ options, plan, ledger, iterable, handleResult, listener, logger, observer, shipping }: PartInputs, hooks: PartHooks): RunParts {
   // Held seqs lie within this many above the watermark; the table starts at what the buffer holds, and grows with the slaves' credit (see JobTable).
   const window = 2 ** Math.ceil(Math.log2(Math.max(options.size * 4, 2 ** 20)));
   const table = new JobTable(window, options.size * 2);
@@ -70,6 +73,7 @@ export function wireParts({ options, plan, ledger, iterable, handleResult, liste
     originOf: plan.originOf,
     logger,
     observer,
+    shipping,
     onReport: hooks.onReport,
     onFatal: hooks.onFatal,
     status: hooks.status,

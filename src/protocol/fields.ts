@@ -54,3 +54,9 @@ export function list(value: unknown, what: string): unknown[] {
   if (!Array.isArray(value) || value.length > MAX_BATCH) fail(`${what} must be an array of at most ${MAX_BATCH} items`);
   return value;
 }
+
+/** A sha256 in hex, as bundles are named: 64 lowercase hex digits. */
+export function sha256Hex(value: unknown, what: string): string {
+  if (typeof value !== 'string' || !/^[0-9a-f]{64}$/.test(value)) fail(`${what} must be a sha256 as 64 lowercase hex digits`);
+  return value;
+}

@@ -3,7 +3,7 @@
 import type { SeqRuns } from './seq-runs.js';
 
 /** Bumped when a message changes shape; a slave of another version is rejected. */
-export const PROTOCOL_VERSION = 4;
+export const PROTOCOL_VERSION = 5;
 
 /** Where a master binds and a slave connects unless told otherwise: loopback only (DESIGN.md §6). */
 export const DEFAULT_ADDRESS = 'tcp://127.0.0.1:3050';
@@ -42,6 +42,29 @@ export interface Hello {
   readonly capacity: number;
   /** What log lines and tm-status call it (`--name`); `host:pid` when omitted. */
   readonly name?: string;
+  /** sha256 (hex) of the bundle of the code it runs: its own module's, or the one the master shipped; omitted: not known. */
+  readonly bundle?: string;
+  /** Admit it even when `bundle` is not the code the master ships (`--allow-skew`). Omitted: false. */
+  readonly allowSkew?: boolean;
+}
+
+/**
+ * Asks for the handler the master ships (`--ship`), before any HELLO: a slave started with no
+ * module runs it. The master answers CODE, or REJECT when it ships none.
+ */
+export interface Fetch {
+  readonly command: 'FETCH';
+  readonly version: number;
+}
+
+/** The handler a master ships: one ESM file (bundle.ts) the slave checks against `sha256` before it runs it. */
+export interface Code {
+  readonly command: 'CODE';
+  /** sha256 of `bundle`, in hex. */
+  readonly sha256: string;
+  /** The handler export the slaves run. */
+  readonly fn: string;
+  readonly bundle: Uint8Array;
 }
 
 /**
@@ -167,6 +190,8 @@ export interface SlaveStatus {
   readonly rate: number;
   /** Milliseconds since the master last heard from it. */
   readonly lastSeenMs: number;
+  /** sha256 (hex) of the code it said it runs (HELLO's `bundle`); omitted when it said none. */
+  readonly bundle?: string;
 }
 
 /** The run's counts, over the whole run (across restarts) but for rate and elapsed time. */
@@ -205,11 +230,11 @@ export interface StatusReport {
 }
 
 /** What a master receives: a slave's messages, and a STATUS from anyone. */
-export type SlaveMessage = Hello | Credit | Done | Ping | Bye | StatusRequest;
+export type SlaveMessage = Hello | Credit | Done | Ping | Bye | StatusRequest | Fetch;
 /** What a master sends: to its slaves, and a REPORT to whoever asked. */
-export type MasterMessage = Welcome | Reject | Jobs | Quit | StatusReport;
+export type MasterMessage = Welcome | Reject | Jobs | Quit | StatusReport | Code;
 export type Message = SlaveMessage | MasterMessage;
 export type Command = Message['command'];
 
-export const SLAVE_COMMANDS: ReadonlySet<string> = new Set<SlaveMessage['command']>(['HELLO', 'CREDIT', 'DONE', 'PING', 'BYE', 'STATUS']);
-export const MASTER_COMMANDS: ReadonlySet<string> = new Set<MasterMessage['command']>(['WELCOME', 'REJECT', 'JOBS', 'QUIT', 'REPORT']);
+export const SLAVE_COMMANDS: ReadonlySet<string> = new Set<SlaveMessage['command']>(['HELLO', 'CREDIT', 'DONE', 'PING', 'BYE', 'STATUS', 'FETCH']);
+export const MASTER_COMMANDS: ReadonlySet<string> = new Set<MasterMessage['command']>(['WELCOME', 'REJECT', 'JOBS', 'QUIT', 'REPORT', 'CODE']);

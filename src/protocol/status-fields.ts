@@ -1,5 +1,5 @@
 /** The decoder of a master's REPORT (the answer to STATUS): every field checked, as for any message. */
-import { bool, fail, int, line, list, num, record } from './fields.js';
+import { bool, fail, int, line, list, num, record, sha256Hex } from './fields.js';
 import type { RunTotals, SlaveStatus, StatusReport } from './messages.js';
 
 /** Most `key=value` args a report may carry. */
@@ -56,6 +56,7 @@ function slave(value: unknown): SlaveStatus {
     failed: count(s.failed, 'slave.failed'),
     rate: num(s.rate, 'slave.rate'),
     lastSeenMs: num(s.lastSeenMs, 'slave.lastSeenMs'),
+    ...(s.bundle === undefined ? {} : { bundle: sha256Hex(s.bundle, 'slave.bundle') }),
   };
 }
 

@@ -11,7 +11,7 @@ import {
   type WireError,
   type WireFailure,
 } from './messages.js';
-import { bool, fail, int, Invalid, line, list, MAX_BATCH, num, record, text } from './fields.js';
+import { bool, fail, int, Invalid, line, list, MAX_BATCH, num, record, sha256Hex, text } from './fields.js';
 import type { SeqRuns } from './seq-runs.js';
 import { TIMING_BYTES } from './timings.js';
 import { MAX_CHANNEL_NAME, whyBadChannelName } from './channel-name.js';
@@ -154,7 +154,20 @@ function hello(payload: Record<string, unknown>): Message {
     concurrency: version === PROTOCOL_VERSION ? int(payload.concurrency, 'concurrency', 1, MAX_CONCURRENCY) : 1,
     capacity: int(payload.capacity, 'capacity', 1, MAX_CREDIT),
     ...(payload.name === undefined ? {} : { name: line(payload.name, 'name', 256) }),
+    // Fields of this version only: one of another is refused by its version, whatever it sent.
+    ...(payload.bundle === undefined || version !== PROTOCOL_VERSION ? {} : { bundle: sha256Hex(payload.bundle, 'bundle') }),
+    ...(payload.allowSkew === undefined || version !== PROTOCOL_VERSION ? {} : { allowSkew: bool(payload.allowSkew, 'allowSkew') }),
   };
+}
+
+/** A JS identifier: the only kind of export name a CODE may name as its handler. */
+const IDENTIFIER = /^[\p{ID_Start}$_][\p{ID_Continue}$\u200C\u200D]*$/u;
+
+/** The shipped handler: its hash and export name checked here, its bytes against the hash by the slave (ship/fetch-code.ts). */
+function code(payload: Record<string, unknown>): Message {
+  const fn = line(payload.fn, 'fn', 256);
+  if (!IDENTIFIER.test(fn)) fail('fn must be a JavaScript identifier');
+  return { command: 'CODE', sha256: sha256Hex(payload.sha256, 'sha256'), fn, bundle: bytes(payload.bundle, 'bundle') };
 }
 
 function parse(command: string, payload: Record<string, unknown>): Message {
@@ -187,6 +200,10 @@ function parse(command: string, payload: Record<string, unknown>): Message {
       return { command, run: run() };
     case 'STATUS':
       return { command };
+    case 'FETCH':
+      return { command, version: int(payload.version, 'version', 0) };
+    case 'CODE':
+      return code(payload);
     case 'REPORT':
       return statusReport(payload, run());
     default:

@@ -115,8 +115,9 @@ export class LocalRun {
 
   #startSlaves(address: string): SlaveGroups {
     const { slaves, hosts, logger } = this.#options;
-    // A wildcard bind is reached on loopback from here.
-    const local = slaves.count === 0 ? undefined : new Supervisor({ ...slaves, address: address.replace(/^tcp:\/\/(?:0\.0\.0\.0|\*)(?=:\d+$)/, 'tcp://127.0.0.1'), keys: this.#keys?.keys }, logger);
+    // A wildcard bind is reached on loopback from here. They load the master's very file: no skew
+    // to catch, so no bundle to hash (and no esbuild to load).
+    const local = slaves.count === 0 ? undefined : new Supervisor({ ...slaves, address: address.replace(/^tcp:\/\/(?:0\.0\.0\.0|\*)(?=:\d+$)/, 'tcp://127.0.0.1'), keys: this.#keys?.keys, slaveArgs: ['--no-bundle-hash'] }, logger);
     const fleet = hosts === undefined ? undefined : new Fleet({ ...hosts, endpoint: address, keys: this.#hostKeys.map((pair) => pair.keys) }, logger);
     const supervisor = new SlaveGroups(local, fleet, slaves.target);
     this.#supervisor = supervisor;

@@ -3,14 +3,16 @@ import { fileURLToPath } from 'node:url';
 import { UsageError } from '../common/errors.js';
 import { loadModule, parseTarget, pickFunction, resolveModule } from '../task/load.js';
 import type { LogLevel } from '../common/log.js';
-import type { MasterOptions } from '../master/master-options.js';
+import type { MasterOptions, ShipOptions } from '../master/master-options.js';
 import { SLAVE_DEFAULTS } from '../slave/slave-options.js';
 import { curveKeyPair } from 'zeromq';
 import type { FleetOptions } from '../fleet/fleet.js';
 import { fleetOptions, HOSTS_DEFAULTS, type HostsOptions } from './fleet-setup.js';
 
 /** Everything `run()` can be told: the task, its slaves, and any option of a master. */
-export interface RunOptions extends Omit<MasterOptions, 'module' | 'fn' | 'onResult' | 'curveSecret' | 'curveKeys' | 'authorizedKeys' | 'trustedKeys'>, Partial<HostsOptions> {
+export interface RunOptions extends Omit<MasterOptions, 'module' | 'fn' | 'onResult' | 'curveSecret' | 'curveKeys' | 'authorizedKeys' | 'trustedKeys' | 'ship'>, Partial<HostsOptions> {
+  /** Ship the slaves' handler to slaves started with no module; `false`: never. @default with `hosts`, the slaves' handler; else none */
+  readonly ship?: ShipOptions | false | undefined;
   /** One task module whose `getJobs` the master runs and whose `handleJob` the slaves run: a path (from `cwd`), a `file:` URL, or a package; `module:fn` names another generator. */
   readonly module?: string | URL;
   /** Instead of `module`, with `handler`: the module whose `getJobs` (or `:fn`) the master runs. */
@@ -57,7 +59,7 @@ export interface RunSetup {
  * slaves could not load is refused with the slave's own message, not after they exit.
  */
 export async function setUpRun(options: RunOptions): Promise<RunSetup> {
-  const { module, source, handler, slaves, threads, concurrency, maxCredit, results, signal: _signal, hosts, local, ssh, remoteCommand, connectAddress, hostGiveUpAfter, ...master } = options;
+  const { module, source, handler, slaves, threads, concurrency, maxCredit, results, signal: _signal, hosts, local, ssh, remoteCommand, connectAddress, hostGiveUpAfter, ship: shipOption, ...master } = options;
   const cwd = options.cwd ?? process.cwd();
   if (module !== undefined && (source !== undefined || handler !== undefined)) throw new UsageError('run() takes `module`, or `source` and `handler`, not both');
   if (module === undefined && (source === undefined || handler === undefined)) throw new UsageError('run() needs `module`, or both `source` and `handler`');
@@ -70,11 +72,13 @@ export async function setUpRun(options: RunOptions): Promise<RunSetup> {
   pickFunction(mod, work.fn ?? SLAVE_DEFAULTS.fn, work.module);
   const logLevel = options.logLevel ?? RUN_DEFAULTS.logLevel;
   const slaveOptions = { target: slaveTarget, count, threads, concurrency: concurrency ?? RUN_DEFAULTS.concurrency, maxCredit };
-  const fleet = hosts === undefined ? undefined : fleetOptions({ hosts, local, ssh, remoteCommand, connectAddress, hostGiveUpAfter }, { ...slaveOptions, logLevel });
+  // With hosts, the slaves' handler is shipped unless `ship: false`: the hosts run module-less slaves.
+  const ship = shipOption === false ? undefined : (shipOption ?? (hosts === undefined ? undefined : { module: work.module, fn: work.fn }));
+  const fleet = hosts === undefined ? undefined : fleetOptions({ hosts, local, ssh, remoteCommand, connectAddress, hostGiveUpAfter }, { ...slaveOptions, target: ship === undefined ? slaveTarget : undefined, logLevel });
   // With hosts: every interface, CURVE with a key pair made for this run (kept in memory), and local slaves only if asked.
   const address = options.address ?? (fleet === undefined ? RUN_DEFAULTS.address : HOSTS_DEFAULTS.address);
   return {
-    master: { ...master, module: generator.module, fn: generator.fn, address, logLevel, cwd, ...(fleet === undefined ? {} : { curveKeys: curveKeyPair() }) },
+    master: { ...master, module: generator.module, fn: generator.fn, address, logLevel, cwd, ship, ...(fleet === undefined ? {} : { curveKeys: curveKeyPair() }) },
     slaves: { ...slaveOptions, count: fleet === undefined || local === true ? count : 0 },
     results: results ?? RUN_DEFAULTS.results,
     cwd,

@@ -24,13 +24,13 @@ export class SlaveGroups {
   readonly #fleet: Fleet | undefined;
 
   /** `target` names the slaves' module in a failure's line. */
-  constructor(local: Supervisor | undefined, fleet: Fleet | undefined, target: string) {
+  constructor(local: Supervisor | undefined, fleet: Fleet | undefined, target: string | undefined) {
     this.#local = local;
     this.#fleet = fleet;
     this.done = Promise.all([local?.done, fleet?.done]).then(() => undefined);
     this.failed = new Promise((resolve) => {
       void local?.done.then((code) => {
-        if (code === EXIT.usage) resolve({ error: new UsageError(`the slaves of ${target} could not start (exit code 2): a usage error, or refused by the master; their lines above say which`), usage: true });
+        if (code === EXIT.usage) resolve({ error: new UsageError(`the slaves of ${target ?? 'the shipped handler'} could not start (exit code 2): a usage error, or refused by the master; their lines above say which`), usage: true });
       });
       void fleet?.done.then((code) => {
         if (code === EXIT.failed && local === undefined) resolve({ error: new Error('no slave is left: every host of --hosts failed (their lines above say why)'), usage: false });

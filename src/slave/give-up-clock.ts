@@ -36,3 +36,13 @@ export class GiveUpClock {
     this.found();
   }
 }
+
+/** No master answered for `--give-up-after` ms (thrown where no slave exists yet to end: fetch-code.ts). */
+export class GaveUp extends Error {
+  override readonly name = 'GaveUp';
+  readonly waitedMs: number;
+  constructor(waitedMs: number) {
+    super(`no master answered for ${waitedMs} ms (--give-up-after)`);
+    this.waitedMs = waitedMs;
+  }
+}

@@ -11,6 +11,7 @@ import { Connection } from './connection.js';
 import { creditToGrant } from './credit.js';
 import { JobPool, type Batch, type BatchResult } from './pool.js';
 import { resolveSlaveOptions, slavePoolOptions, type ResolvedSlaveOptions, type SlaveOptions } from './slave-options.js';
+import { startCode, type SlaveCode } from './shipped-code.js';
 import type { SlaveSummary } from './slave-summary.js';
 
 export type { SlaveSummary };
@@ -57,25 +58,25 @@ export class Slave {
   readonly #counts = { done: 0, failed: 0 };
 
   /**
-   * Starts the threads (loading the module in each) and connects. `pool`: its threads, started
-   * already from these options (see startSlave), for a slave with no CURVE.
+   * Starts the threads (loading the module in each) and connects; with no module, first the code the master ships (startCode).
+   * `pool`: its threads, started already (see startSlave), for a slave with a module and no CURVE. `signal` aborts a fetch.
    */
-  static async start(options: SlaveOptions, pool?: Promise<JobPool>): Promise<Slave> {
+  static async start(options: SlaveOptions, pool?: Promise<JobPool>, signal?: AbortSignal): Promise<Slave> {
     const resolved = resolveSlaveOptions(options);
-    const poolOptions = slavePoolOptions(resolved);
     const logger = createLogger(`slave ${process.pid}`, resolved.logLevel);
     const curve = clientCurve({ ...resolved, keys: resolved.curveKeys }, (message) => logger.warn(message));
-    return new Slave(resolved, await (pool ?? JobPool.start(poolOptions)), logger, curve);
+    return new Slave(await startCode(resolved, curve, logger, (running) => pool ?? JobPool.start(slavePoolOptions(running)), signal), logger, curve);
   }
 
-  private constructor(options: ResolvedSlaveOptions, pool: JobPool, logger: Logger, curve: ClientCurve | undefined) {
+  private constructor({ options, pool, bundle, dir }: SlaveCode, logger: Logger, curve: ClientCurve | undefined) {
     this.#options = options;
     this.#pool = pool;
     this.#logger = logger;
     this.done = new Promise((resolve) => (this.#finish = resolve));
+    void this.done.then(() => dir?.remove()); // the code the master shipped, written out, goes as the slave ends
     const id = `${hostname()}-${process.pid}-${randomBytes(4).toString('hex')}`;
-    const { threads, concurrency, maxCredit: capacity, name } = options;
-    const hello = { slave: id, host: hostname(), pid: process.pid, threads, concurrency, capacity, ...(name === undefined ? {} : { name }) };
+    const { threads, concurrency, maxCredit: capacity, name, allowSkew } = options;
+    const hello = { slave: id, host: hostname(), pid: process.pid, threads, concurrency, capacity, ...(name === undefined ? {} : { name }), ...(bundle && { bundle }), ...(allowSkew && { allowSkew }) };
     this.#connection = new Connection(options.address, hello, this.#logger, curve, options.giveUpAfter);
     this.#connection.on('welcome', (welcome) => {
       if (this.#stopping) return;

@@ -9,8 +9,8 @@ import { handKeys, type StdinKeys } from '../curve/stdin-keys.js';
 import { shebang } from './shebang.js';
 
 export interface SupervisorOptions {
-  /** `module[:fn]` as the slaves should load it. */
-  readonly target: string;
+  /** `module[:fn]` as the slaves should load it; undefined: they run the code the master ships. */
+  readonly target: string | undefined;
   readonly count: number;
   readonly address: string;
   /** Threads per slave. @default the CPUs shared among the slaves, at least 1 */
@@ -108,7 +108,7 @@ export class Supervisor {
   #start(slot: Slot): void {
     const { target, address, threads, count, concurrency, maxCredit, logLevel, cwd } = this.#options;
     const perSlave = threads ?? Math.max(1, Math.floor(availableParallelism() / count));
-    const args = [...SLAVE_SHEBANG.flags, SLAVE_BIN, target, '--address', address, '--threads', String(perSlave), '--concurrency', String(concurrency), '--log-level', logLevel];
+    const args = [...SLAVE_SHEBANG.flags, SLAVE_BIN, ...(target === undefined ? [] : [target]), '--address', address, '--threads', String(perSlave), '--concurrency', String(concurrency), '--log-level', logLevel];
     if (maxCredit !== undefined) args.push('--max-credit', String(maxCredit));
     if (this.#options.name !== undefined) args.push('--name', `${this.#options.name}-${this.#slots.indexOf(slot) + 1}`);
     if (this.#options.giveUpAfter !== undefined) args.push('--give-up-after', String(this.#options.giveUpAfter));

@@ -33,6 +33,8 @@ function slaveRow(slave: SlaveStatus): string[] {
     int(slave.failed),
     int(slave.rate),
     `${(slave.lastSeenMs / 1000).toFixed(1)} s ago`,
+    // The code it runs (HELLO's bundle, 12 hex digits, as log lines show it), or - when it said none.
+    slave.bundle?.slice(0, 12) ?? '-',
   ];
 }
 
@@ -53,6 +55,6 @@ export function statusTable(report: StatusReport, now = Date.now()): string {
     '',
   ];
   if (report.slaves.length === 0) return [...lines, 'no slave connected'].join('\n');
-  const header = ['slave', 'host', 'pid', 'threads × conc', 'in flight', 'done', 'failed', 'jobs/s', 'last seen'];
+  const header = ['slave', 'host', 'pid', 'threads × conc', 'in flight', 'done', 'failed', 'jobs/s', 'last seen', 'code'];
   return [...lines, ...columns([header, ...report.slaves.map(slaveRow)], new Set([2, 4, 5, 6, 7, 8]))].join('\n');
 }

@@ -71,7 +71,7 @@ describe('a CURVE master', () => {
     const status = runBin('tm-status', ['--address', address, '--curve-secret', good.key, '--server-key', master.pub], { cwd: dir.path });
     expect(await status.exited, status.stderr).toEqual({ code: 0, signal: null });
     expect(status.stdout).toMatch(new RegExp(`^run +[0-9a-f]{16}  ${RECORD.replace(/[.\\/]/g, '\\$&')}:getJobs n=${jobs}\\n`));
-    expect(status.stdout).toMatch(/\nslave +host +pid +threads × conc +in flight +done +failed +jobs\/s +last seen\ngood-1 +\S+ +\d+ +1 × 4 /);
+    expect(status.stdout).toMatch(/\nslave +host +pid +threads × conc +in flight +done +failed +jobs\/s +last seen +code\ngood-1 +\S+ +\d+ +1 × 4 /);
     const json = runBin('tm-status', ['--address', address, '--curve-secret', good.key, '--server-key', master.pub, '--json'], { cwd: dir.path });
     expect(await json.exited, json.stderr).toEqual({ code: 0, signal: null });
     const report = JSON.parse(json.stdout) as { fn: string; totals: { total: number }; slaves: Array<{ id: string; threads: number; concurrency: number }> };

@@ -5,13 +5,13 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { curveKeyPair } from 'zeromq';
 import { keysLine } from '../../src/curve/stdin-keys.js';
 import { writeKeyPair } from '../../src/curve/keys.js';
-import { descendantPids, FIXTURES, ROOT, runBin } from '../helpers/processes.js';
+import { childPids, descendantPids, FIXTURES, ROOT, runBin } from '../helpers/processes.js';
 import { reservePort } from '../helpers/ports.js';
 import { readRecord } from '../helpers/record.js';
 import { useTestDir } from '../helpers/test-dir.js';
@@ -64,20 +64,24 @@ describe('tm-spawn --keys-stdin', () => {
     spawned.child.stdin!.write(keysLine({ secretKey: slave.secretKey, serverKey }));
     // Admitted by the master (the keys were right), and running jobs.
     await expect.poll(() => readRecord(record).length, { timeout: 30_000, interval: 20 }).toBeGreaterThan(100);
-    const pids = [spawned.child.pid!, ...descendantPids(spawned.child.pid!)];
-    expect(pids).toHaveLength(3);
-    for (const pid of pids) {
-      const words = cmdline(pid);
-      expect(words.join(' ')).not.toContain(slave.secretKey);
-      expect(words).toContain('--keys-stdin');
-      expect(words).not.toContain('--curve-secret');
+    const slaves = childPids(spawned.child.pid!);
+    expect(slaves).toHaveLength(2);
+    for (const pid of [spawned.child.pid!, ...slaves]) {
+      expect(cmdline(pid)).toContain('--keys-stdin');
+      expect(cmdline(pid)).not.toContain('--curve-secret');
     }
+    // Nor on that of any process they started (a slave's esbuild, which hashes its module).
+    const pids = [spawned.child.pid!, ...descendantPids(spawned.child.pid!)];
+    for (const pid of pids) expect(cmdline(pid).join(' ')).not.toContain(slave.secretKey);
 
     // Its stdin ends (the ssh session is gone): it stops its slaves and exits, leaving none.
     spawned.child.stdin!.end();
     const [code] = await spawned.closed;
     expect(code, spawned.stderr()).toBe(0);
-    for (const pid of pids) expect(() => process.kill(pid, 0)).toThrow();
+    for (const pid of [spawned.child.pid!, ...slaves]) expect(() => process.kill(pid, 0)).toThrow();
+    // What a slave started ends with it (esbuild's service sees its stdin close).
+    const alive = (): number[] => pids.filter((pid) => existsSync(`/proc/${pid}`) && !readFileSync(`/proc/${pid}/stat`, 'utf8').includes(') Z '));
+    await expect.poll(alive, { timeout: 10_000 }).toEqual([]);
     master.child.kill('SIGTERM');
     expect((await master.exited).code).toBe(143);
   });
@@ -114,7 +118,7 @@ describe('tm-run with CURVE', () => {
     const record = join(dir.path, 'record.txt');
     const run = runBin('tm-run', [RECORD, '2', 'n=50000000', '--threads', '1', '--curve-secret', server.secretFile, '--state', join(dir.path, 'r.json'), '--no-progress'], { cwd: dir.path, env: { TM_RECORD: record, TM_SPIN_US: '50' } });
     await expect.poll(() => readRecord(record).length, { timeout: 30_000, interval: 20 }).toBeGreaterThan(100);
-    const slaves = descendantPids(run.child.pid!);
+    const slaves = childPids(run.child.pid!);
     expect(slaves).toHaveLength(2);
     for (const pid of slaves) {
       expect(cmdline(pid)).toContain('--keys-stdin');

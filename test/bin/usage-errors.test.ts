@@ -47,6 +47,8 @@ describe('usage errors: one line, exit 2', () => {
     ['tm-spawn', 'a bad N', [SQUARES, 'x'], /N\b/],
     ['tm-spawn', 'N = 0', [SQUARES, '0'], /N\b.*`0`/],
     ['tm-spawn', 'no N', [SQUARES], /count/],
+    ['tm-spawn', 'N = 0 of shipped code', ['0'], /N\b.*`0`/],
+    ['tm-slave', 'two modules', [SQUARES, SQUARES], /Too many words/],
     ['tm-master', 'no module', [], /task module/],
     ['tm-master', 'a non-loopback address without --insecure', [SQUARES, '--address', 'tcp://0.0.0.0:*'], /tcp:\/\/0\.0\.0\.0:\*.*--insecure/],
     ['tm-run', 'a non-loopback address without --insecure', [SQUARES, '1', '--address', 'tcp://0.0.0.0:*'], /tcp:\/\/0\.0\.0\.0:\*.*--insecure/],
@@ -96,7 +98,7 @@ describe('--help and --version', () => {
     const version = runBin(bin, ['--version'], { cwd: dir.path });
     expect(await help.exited).toEqual({ code: 0, signal: null });
     expect(await version.exited).toEqual({ code: 0, signal: null });
-    expect(help.stdout).toMatch(new RegExp(`^${bin} module`));
+    expect(help.stdout).toMatch(new RegExp(`^${bin} \\[?module`));
     expect(help.stdout).toMatch(/--address/);
     expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
   });

@@ -26,7 +26,8 @@ describe.skipIf(unavailable !== undefined && !process.env.CI)('tm-run --hosts ov
   const dir = useTestDir();
 
   beforeAll(async () => {
-    lab = await SshHosts.create('fleet', [...HOSTS]);
+    // No host has the task module: each runs the bundle the master ships.
+    lab = await SshHosts.create('fleet', [...HOSTS], { hide: Object.fromEntries(HOSTS.map((host) => [host, [FIXTURES]])) });
   });
   afterAll(() => lab?.remove());
 
@@ -52,6 +53,7 @@ describe.skipIf(unavailable !== undefined && !process.env.CI)('tm-run --hosts ov
 
   it('runs every job once over three hosts from one command, no key on any command line, and leaves nothing on any host', async () => {
     const jobs = 3000;
+    for (const host of HOSTS) expect((await lab.ssh(host, [`test -e ${RECORD} && echo there || echo absent`])).stdout, host).toBe('absent\n');
     const run = fleetRun(HOSTS.join(','), jobs, [], 'TM_SPIN_US=200');
     await goOnceJoined(run, 3);
     // While it runs: every process of the run on each host got its keys over stdin; no key of any kind is on a command line.
@@ -70,8 +72,11 @@ describe.skipIf(unavailable !== undefined && !process.env.CI)('tm-run --hosts ov
     expect(counted.missing).toEqual([]);
     expect(counted.reran).toEqual([]);
     for (const host of HOSTS) expect(readRecord(recordOf(host)).length, host).toBeGreaterThan(0);
-    // Each host's lines come through, prefixed with it.
+    // Each host's lines come through, prefixed with it; each ran the bundle the master shipped, the same on all.
     for (const host of HOSTS) expect(run.stderr).toMatch(new RegExp(`^\\[${host}\\] \\[slave \\d+\\] welcomed by run`, 'm'));
+    const shipped = /\[master\] shipping \S+ \(.*sha256 ([0-9a-f]{12})/.exec(run.stderr)?.[1];
+    expect(shipped, run.stderr).toBeDefined();
+    for (const host of HOSTS) expect(run.stderr).toMatch(new RegExp(`^\\[${host}\\] \\[slave \\d+\\] running the code the master shipped \\(\\d+ bytes, sha256 ${shipped}`, 'm'));
     for (const host of HOSTS) await expect.poll(() => leftOn(host), { timeout: 15_000 }).toEqual([]);
   });
 

@@ -76,7 +76,9 @@ const jobs = pack([{ url: 'https://example.com/1' }, { url: 'https://example.com
 
 /** One message of each command; a command added to the protocol without one here fails to compile. */
 const examples: { readonly [C in Command]: Extract<Message, { command: C }> } = {
-  HELLO: { command: 'HELLO', version: PROTOCOL_VERSION, slave: 'host-a:3312:ab12', host: 'host-a', pid: 3312, threads: 8, concurrency: 4, capacity: 20_000, name: 'gpu-box' },
+  HELLO: { command: 'HELLO', version: PROTOCOL_VERSION, slave: 'host-a:3312:ab12', host: 'host-a', pid: 3312, threads: 8, concurrency: 4, capacity: 20_000, name: 'gpu-box', bundle: 'ab'.repeat(32), allowSkew: true },
+  FETCH: { command: 'FETCH', version: PROTOCOL_VERSION },
+  CODE: { command: 'CODE', sha256: '9f'.repeat(32), fn: 'handleJob', bundle: new TextEncoder().encode('export function handleJob(x) { return x; }\n') },
   CREDIT: { command: 'CREDIT', run: 'run-1', credit: 4000 },
   DONE: {
     command: 'DONE',
@@ -109,13 +111,13 @@ const examples: { readonly [C in Command]: Extract<Message, { command: C }> } = 
     totals: { done: 41_000, failed: 2, total: 1_000_000, inFlight: 4000, buffered: 10_000, size: 10_000, retrying: 1, watermark: 40_990, rate: 5123.5, etaSeconds: 187.2, elapsedMs: 8000 },
     slaves: [
       { id: 'host-a:3312', host: 'host-a', pid: 3312, threads: 8, concurrency: 4, inFlight: 2000, done: 20_000, failed: 2, rate: 2500.25, lastSeenMs: 12 },
-      { id: 'gpu-box', host: 'host-b', pid: 77, threads: 2, concurrency: 1, inFlight: 0, done: 21_000, failed: 0, rate: 0, lastSeenMs: 950.5 },
+      { id: 'gpu-box', host: 'host-b', pid: 77, threads: 2, concurrency: 1, inFlight: 0, done: 21_000, failed: 0, rate: 0, lastSeenMs: 950.5, bundle: 'ab'.repeat(32) },
     ],
   },
 };
 
-const slaveCommands = ['HELLO', 'CREDIT', 'DONE', 'PING', 'BYE', 'STATUS'] as const;
-const masterCommands = ['WELCOME', 'REJECT', 'JOBS', 'QUIT', 'REPORT'] as const;
+const slaveCommands = ['HELLO', 'CREDIT', 'DONE', 'PING', 'BYE', 'STATUS', 'FETCH'] as const;
+const masterCommands = ['WELCOME', 'REJECT', 'JOBS', 'QUIT', 'REPORT', 'CODE'] as const;
 
 describe('encodeMessage and decoding', () => {
   it.each(slaveCommands)("round-trips a slave's %s through decodeSlaveMessage, and the master's decoder refuses it", (command) => {
@@ -138,7 +140,7 @@ describe('encodeMessage and decoding', () => {
     expect(decodeSlaveMessage(encodeMessage(bare))).toStrictEqual({ ok: true, message: bare });
     const { attempts: _attempts, origins: _origins, ...firstTries } = examples.JOBS;
     expect(decodeMasterMessage(encodeMessage(firstTries))).toStrictEqual({ ok: true, message: firstTries });
-    const { name: _name, ...unnamed } = examples.HELLO;
+    const { name: _name, bundle: _bundle, allowSkew: _allowSkew, ...unnamed } = examples.HELLO;
     expect(decodeSlaveMessage(encodeMessage(unnamed))).toStrictEqual({ ok: true, message: unnamed });
     const unknownTotals = { ...examples.REPORT, totals: { ...examples.REPORT.totals, total: null, etaSeconds: null }, slaves: [] };
     expect(decodeMasterMessage(encodeMessage(unknownTotals))).toStrictEqual({ ok: true, message: unknownTotals });

@@ -27,6 +27,7 @@ const done = { run: 'r', seqs: [10, 2], failures: [], ms: 1.5, credit: 0 };
 const jobs = { run: 'r', seqs: [0, 3], jobs: pack([1, 2, 3]) };
 const welcome = { run: 'r', jobTimeout: 0, lease: 60_000, wantResults: false };
 const reject = { reason: 'no', rehello: true };
+const code = { sha256: 'c0'.repeat(32), fn: 'handleJob', bundle: Buffer.from('export const handleJob = () => 1;') };
 const failure = (index: number, error: unknown = { message: 'no good' }): unknown => ({ index, error });
 
 /** Pairs `[start, 1]` enough to be one over the most runs a list may hold. */
@@ -132,6 +133,22 @@ const cases: ReadonlyArray<{ readonly title: string; readonly decode: Decoder; r
   { title: 'zero capacity', ...toMaster('HELLO', { ...hello, capacity: 0 }), reason: /^capacity must be an integer from 1/ },
   { title: 'a fractional pid', ...toMaster('HELLO', { ...hello, pid: 1.5 }), reason: /^pid must be an integer/ },
   { title: 'a negative version', ...toMaster('HELLO', { ...hello, version: -1 }), reason: /^version must be an integer/ },
+  // Code shipping: HELLO's bundle and allowSkew, FETCH, CODE
+  { title: 'a bundle hash that is not hex', ...toMaster('HELLO', { ...hello, bundle: 'zz'.repeat(32) }), reason: /^bundle must be a sha256 as 64 lowercase hex digits$/ },
+  { title: 'a bundle hash one digit short', ...toMaster('HELLO', { ...hello, bundle: 'a'.repeat(63) }), reason: /^bundle must be a sha256/ },
+  { title: 'a bundle hash in upper case', ...toMaster('HELLO', { ...hello, bundle: 'A'.repeat(64) }), reason: /^bundle must be a sha256/ },
+  { title: 'a bundle hash as bytes', ...toMaster('HELLO', { ...hello, bundle: Buffer.alloc(32) }), reason: /^bundle must be a sha256/ },
+  { title: 'an allowSkew that is not a boolean', ...toMaster('HELLO', { ...hello, allowSkew: 'yes' }), reason: /^allowSkew must be a boolean$/ },
+  { title: 'a FETCH without a version', ...toMaster('FETCH', {}), reason: /^version must be an integer/ },
+  { title: 'a FETCH with a fractional version', ...toMaster('FETCH', { version: 4.5 }), reason: /^version must be an integer/ },
+  { title: "a master's CODE sent to the master", ...toMaster('CODE', code), reason: /^unexpected command "CODE"$/ },
+  { title: "a slave's FETCH sent to a slave", ...toSlave('FETCH', { version: PROTOCOL_VERSION }), reason: /^unexpected command "FETCH"$/ },
+  { title: 'a CODE whose bundle is text', ...toSlave('CODE', { ...code, bundle: 'export const handleJob = () => 1;' }), reason: /^bundle must be binary$/ },
+  { title: 'a CODE without a bundle', ...toSlave('CODE', { sha256: code.sha256, fn: code.fn }), reason: /^bundle must be binary$/ },
+  { title: 'a CODE whose sha256 is short', ...toSlave('CODE', { ...code, sha256: 'ab' }), reason: /^sha256 must be a sha256 as 64 lowercase hex digits$/ },
+  { title: 'a CODE whose fn is not an identifier', ...toSlave('CODE', { ...code, fn: 'handle-job' }), reason: /^fn must be a JavaScript identifier$/ },
+  { title: 'a CODE whose fn has a control character', ...toSlave('CODE', { ...code, fn: 'handle\x1b[2J' }), reason: /^fn must not contain control characters$/ },
+  { title: 'a CODE whose fn is a number', ...toSlave('CODE', { ...code, fn: 1 }), reason: /^fn must be a string/ },
   { title: 'a lease of 0', ...toSlave('WELCOME', { ...welcome, lease: 0 }), reason: /^lease must be an integer from 1/ },
   { title: 'a negative job timeout', ...toSlave('WELCOME', { ...welcome, jobTimeout: -1 }), reason: /^jobTimeout must be an integer from 0/ },
   { title: "wantResults that is neither a boolean nor 'json'", ...toSlave('WELCOME', { ...welcome, wantResults: 'yes' }), reason: /^wantResults must be a boolean$/ },
@@ -156,6 +173,10 @@ describe('decodeSlaveMessage and decodeMasterMessage', () => {
       [decodeMasterMessage, 'WELCOME', welcome],
       [decodeMasterMessage, 'WELCOME', { ...welcome, wantResults: 'json' }],
       [decodeMasterMessage, 'REJECT', reject],
+      [decodeSlaveMessage, 'HELLO', { ...hello, bundle: 'c0'.repeat(32), allowSkew: false }],
+      [decodeSlaveMessage, 'FETCH', { version: PROTOCOL_VERSION }],
+      [decodeMasterMessage, 'CODE', code],
+      [decodeMasterMessage, 'CODE', { ...code, fn: 'migré_$1' }],
     ] as const) {
       expect(decode(frames(command, payload))).toMatchObject({ ok: true, message: { command } });
     }
@@ -168,6 +189,8 @@ describe('decodeSlaveMessage and decodeMasterMessage', () => {
     expect(decodeSlaveMessage(frames('HELLO', old))).toEqual({ ok: true, message: { command: 'HELLO', ...old, concurrency: 1 } });
     // The fields version 2 had are still checked.
     expect(decodeSlaveMessage(frames('HELLO', { ...old, threads: 0 }))).toEqual({ ok: false, reason: 'threads must be an integer from 1 to 4096' });
+    // Nor the fields of this version only: a bundle of version 2 is not read (nor refused).
+    expect(decodeSlaveMessage(frames('HELLO', { ...old, bundle: 'not a hash', allowSkew: 1 }))).toEqual({ ok: true, message: { command: 'HELLO', ...old, concurrency: 1 } });
   });
 
   it.each(cases)('rejects $title with a reason, without throwing', ({ decode, frames, reason }) => {
@@ -217,12 +240,14 @@ describe('a __proto__ key', () => {
   });
 });
 
-const SLAVE = new Set(['HELLO', 'CREDIT', 'DONE', 'PING', 'BYE']);
-const MASTER = new Set(['WELCOME', 'REJECT', 'JOBS', 'QUIT']);
+const SLAVE = new Set(['HELLO', 'CREDIT', 'DONE', 'PING', 'BYE', 'FETCH']);
+const MASTER = new Set(['WELCOME', 'REJECT', 'JOBS', 'QUIT', 'CODE']);
 
 /** The fields each command carries, optional ones included. */
 const FIELDS: Record<string, readonly string[]> = {
-  HELLO: ['command', 'version', 'slave', 'host', 'pid', 'threads', 'concurrency', 'capacity'],
+  HELLO: ['command', 'version', 'slave', 'host', 'pid', 'threads', 'concurrency', 'capacity', 'bundle', 'allowSkew'],
+  FETCH: ['command', 'version'],
+  CODE: ['command', 'sha256', 'fn', 'bundle'],
   CREDIT: ['command', 'run', 'credit'],
   DONE: ['command', 'run', 'seqs', 'failures', 'results', 'returned', 'ms', 'credit'],
   PING: ['command', 'run'],
@@ -263,11 +288,21 @@ function expectWellTyped(message: Message, commands: ReadonlySet<string>): void 
   if (message.command === 'HELLO') for (const n of [message.version, message.pid, message.threads, message.concurrency, message.capacity]) expect(isCount(n)).toBe(true);
   if (message.command === 'WELCOME') expect(typeof message.wantResults).toBe('boolean');
   if (message.command === 'REJECT') expect(typeof message.reason === 'string' && typeof message.rehello === 'boolean').toBe(true);
+  if (message.command === 'HELLO' && message.bundle !== undefined) expect(message.bundle).toMatch(/^[0-9a-f]{64}$/);
+  if (message.command === 'FETCH') expect(isCount(message.version)).toBe(true);
+  if (message.command === 'CODE') {
+    expect(message.sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(message.bundle).toBeInstanceOf(Uint8Array);
+    expect(typeof message.fn).toBe('string');
+  }
 }
 
 describe('decoding arbitrary frames', () => {
   const valid: Array<[Buffer, Buffer]> = [
     encodeMessage({ command: 'HELLO', ...hello }),
+    encodeMessage({ command: 'HELLO', ...hello, bundle: 'c0'.repeat(32), allowSkew: true }),
+    encodeMessage({ command: 'FETCH', version: PROTOCOL_VERSION }),
+    encodeMessage({ command: 'CODE', ...code }),
     encodeMessage({ command: 'CREDIT', run: 'r', credit: 7 }),
     encodeMessage({ command: 'DONE', ...done, failures: [{ index: 1, error: { message: 'm', name: 'E' } }], results: [{ a: 1 }, 'b'], returned: [4, 2] }),
     encodeMessage({ command: 'PING', run: 'r' }),

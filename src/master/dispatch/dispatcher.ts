@@ -18,6 +18,7 @@ import { BatchPolicy, type BatchPolicyOptions } from './batch-policy.js';
 import { InFlight, type InFlightStats } from './in-flight.js';
 import { Membership } from './membership.js';
 import type { SlaveRecord } from './slave-record.js';
+import { Shipping } from './shipping.js';
 
 export interface DispatcherOptions extends BatchPolicyOptions {
   readonly runId: string;
@@ -40,6 +41,8 @@ export interface DispatcherOptions extends BatchPolicyOptions {
   readonly originOf?: ((seq: number) => number) | undefined;
   /** Told of each DONE's handler time and of each requeue (for --http). @default none */
   readonly observer?: RunObserver | undefined;
+  /** The code the master ships (FETCH's answer) and the check of a HELLO's. @default none: FETCH is refused */
+  readonly shipping?: Shipping | undefined;
 }
 
 /** What a master answers to STATUS about its run: all but what the dispatcher adds (the run id and the slaves). */
@@ -56,12 +59,14 @@ export class Dispatcher {
   readonly #policy: BatchPolicy;
   readonly #inFlight: InFlight;
   readonly #table: JobTable;
+  readonly #shipping: Shipping;
   #paused = false;
 
   constructor(socket: Router, source: JobSource, table: JobTable, retries: RetryQueue, options: DispatcherOptions) {
     this.#socket = socket;
     this.#table = table;
     this.#options = options;
+    this.#shipping = options.shipping ?? new Shipping({ shipped: undefined, trusted: false, logger: options.logger });
     this.#outbox = new Outbox(socket, (error) => options.logger.limited('warn', 'send', `send failed: ${error.message}`));
     this.#policy = new BatchPolicy(source, retries, options);
     const send = (id: Buffer, message: MasterMessage): void => this.#send(id, message);
@@ -97,6 +102,10 @@ export class Dispatcher {
       }
       if (message.command === 'STATUS') {
         this.#answerStatus(id);
+        continue;
+      }
+      if (message.command === 'FETCH') {
+        this.#send(id, this.#shipping.answer(message, id));
         continue;
       }
       const slave = this.#members.get(id);
@@ -185,6 +194,8 @@ export class Dispatcher {
       this.#send(id, { command: 'REJECT', reason, rehello: false });
       return;
     }
+    const skewed = this.#shipping.refusal(hello);
+    if (skewed !== undefined) return void this.#send(id, skewed);
     this.#members.admit(id, hello);
     const { runId: run, jobTimeout, lease, wantResults, wantTimings } = this.#options;
     this.#send(id, { command: 'WELCOME', run, jobTimeout, lease, wantResults, ...(wantTimings === true && { wantTimings }) });

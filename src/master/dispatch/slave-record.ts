@@ -23,6 +23,8 @@ export class SlaveRecord {
   /** Jobs each of its threads runs at once: the lanes one batch runs over. */
   readonly concurrency: number;
   readonly capacity: number;
+  /** sha256 of the code it runs, as its HELLO said; undefined when it said none. */
+  readonly bundle: string | undefined;
   /** Jobs it has asked for and not yet been sent. */
   credit = 0;
   /** Jobs sent to it and not yet reported. */
@@ -51,6 +53,7 @@ export class SlaveRecord {
     this.threads = hello.threads;
     this.concurrency = hello.concurrency;
     this.capacity = Math.min(hello.capacity, MAX_SLAVE_CAPACITY);
+    this.bundle = hello.bundle;
     this.lastSeen = now;
     this.#rateSince = now;
   }
@@ -86,7 +89,7 @@ export class SlaveRecord {
     const { name: id, host, pid, threads, concurrency, inFlight, done, failed } = this;
     // Until a window has closed, the open one says how fast it has been.
     const rate = this.#rate ?? (now > this.#rateSince ? (this.#rateJobs * 1000) / (now - this.#rateSince) : 0);
-    return { id, host, pid, threads, concurrency, inFlight, done, failed, rate, lastSeenMs: Math.max(0, now - this.lastSeen) };
+    return { id, host, pid, threads, concurrency, inFlight, done, failed, rate, lastSeenMs: Math.max(0, now - this.lastSeen), ...(this.bundle === undefined ? {} : { bundle: this.bundle }) };
   }
 
   /** Closes the rate window once it is long enough: jobs/s over the last one, so a silent slave drops to 0. */

@@ -1,7 +1,7 @@
-import { checkEndpoint } from '../../common/check-endpoint.js';
+import { checkEndpoint, isLocalOnly } from '../../common/check-endpoint.js';
 import { UsageError } from '../../common/errors.js';
 
-const LOOPBACK = /^(127(\.\d{1,3}){3}|localhost|\[::1\]|::1)$/i;
+export { isLocalOnly };
 
 /**
  * Checks a master's bind address, and refuses one beyond this host without CURVE (`secure`)
@@ -13,10 +13,4 @@ export function checkBindAddress(address: string, insecure: boolean, secure = fa
   throw new UsageError(
     `refusing to bind ${address} without CURVE: anyone who reaches it could take jobs and report fake results, and jobs would travel unencrypted; pass --curve-secret and --authorized-keys (see tm-keygen), use a loopback address, or pass --insecure on a trusted network`,
   );
-}
-
-/** Whether a (checked) bind address can be reached from this host only: a loopback tcp host, ipc or inproc. */
-export function isLocalOnly(address: string): boolean {
-  const match = /^tcp:\/\/(.+):(\d+|\*)$/.exec(address);
-  return match === null || LOOPBACK.test(match[1]!);
 }

@@ -102,6 +102,7 @@
     cell(tr, int(s.failed), 'num');
     cell(tr, note === undefined ? int(s.rate) : '–', 'num');
     cell(tr, note === undefined ? `${(s.lastSeenMs / 1000).toFixed(1)} s ago` : `${time(s.goneAt)}`, 'num');
+    cell(tr, s.bundle === undefined ? '-' : s.bundle.slice(0, 12), 'mono code');
     const late = s.lastSeenMs > lease / 2;
     if (note !== undefined) {
       tr.className = 'stale';
