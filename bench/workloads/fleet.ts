@@ -6,10 +6,11 @@
  *   'node …/dist/bin/tm-spawn.js'`, one command on the client host that starts everything;
  * - by hand: `tm-master` on the client host and a `tm-spawn module 1` per host (`ip netns exec`),
  *   with a long-lived key pair, as the README's manual way does.
- * jobs/s: from the moment every host has a job done (the master's /status.json, polled) to the
- * master's summary, over the jobs done in that window; the ratio is --hosts / by hand. startup_s:
- * from the command to a job done on every host (for the baseline: from starting the master, its
- * slaves started the moment it listens, so no typing time is in it).
+ * The task holds its jobs until every host has a slave joined (the master's /status.json, polled).
+ * jobs/s: from then to the master's summary, every job in it; the ratio is --hosts / by hand.
+ * startup_s: from the command to a job done on every host (for the baseline: from starting the
+ * master, its slaves started the moment it listens, so no typing time is in it); join_s: from
+ * the command to a slave joined from every host.
  */
 import { execFileSync } from 'node:child_process';
 import { loadavg } from 'node:os';
@@ -34,7 +35,7 @@ function kinds(quick: boolean): Kind[] {
   return [
     { name: 'noop', jobs: quick ? 2_000_000 : 4_000_000, slaveFlags: [] },
     // 1 ms timers: 64 at a time on each thread, so the hosts wait on timers, not on the CPUs.
-    { name: 'io', jobs: quick ? 100_000 : 200_000, slaveFlags: ['--concurrency', '64'] },
+    { name: 'io', jobs: quick ? 150_000 : 300_000, slaveFlags: ['--concurrency', '64'] },
   ];
 }
 
@@ -49,15 +50,15 @@ function hasHosts(): boolean {
 /** `tm-run module 1 --hosts h1,h2,h3 …`: one command on the client host, a slave process on each host. */
 function withHosts(lab: SshHosts, kind: Kind): FleetRun {
   const hosts = ['--hosts', HOSTS.join(','), '--ssh', `ssh -F ${lab.configFile}`, '--remote-command', `${process.execPath} ${bin('tm-spawn')}`];
-  const args = (dir: string): string[] => [taskModule(kind.name), '1', `n=${kind.jobs}`, ...hosts, '--address', `tcp://${lab.client.address}:*`, ...state(dir), ...http, ...kind.slaveFlags];
+  const args = (dir: string): string[] => [taskModule(`fleet-${kind.name}`), '1', ...jobArgs(kind, dir), ...hosts, '--address', `tcp://${lab.client.address}:*`, ...state(dir), ...http, ...kind.slaveFlags];
   return { master: { name: 'tm-run --hosts', script: bin('tm-run'), args }, slaves: [], jobs: kind.jobs, timeoutMs: TIMEOUT_MS };
 }
 
 /** `tm-master` on the client host, and `tm-spawn module 1` on each host with a long-lived key pair. */
 function byHand(lab: SshHosts, keys: CurveKeys, kind: Kind): FleetRun {
-  const module = taskModule(kind.name);
+  const module = taskModule(`fleet-${kind.name}`);
   const curve = ['--curve-secret', keys.masterKey, '--authorized-keys', keys.authorizedKeys];
-  const args = (dir: string): string[] => [module, `n=${kind.jobs}`, '--address', `tcp://${lab.client.address}:*`, ...state(dir), ...http, ...curve];
+  const args = (dir: string): string[] => [module, ...jobArgs(kind, dir), '--address', `tcp://${lab.client.address}:*`, ...state(dir), ...http, ...curve];
   const slaves = lab.hosts.map((host) => ({
     name: `tm-spawn@${host.name}`,
     script: bin('tm-spawn'),
@@ -67,12 +68,17 @@ function byHand(lab: SshHosts, keys: CurveKeys, kind: Kind): FleetRun {
   return { master: { name: 'tm-master', script: bin('tm-master'), args }, slaves, jobs: kind.jobs, timeoutMs: TIMEOUT_MS };
 }
 
+/** The task's args: its jobs, and the file whose creation lets them go (bench/tasks/held-jobs.ts). */
+function jobArgs(kind: Kind, dir: string): string[] {
+  return [`n=${kind.jobs}`, `go=${path.join(dir, 'go')}`];
+}
+
 function state(dir: string): string[] {
   return ['--state', path.join(dir, 'state.json'), '--reset', '--no-progress'];
 }
 
 function describe(label: string, m: FleetMeasure): string {
-  return `${describeRun(label, m)}, every host running ${m.startupSeconds.toFixed(2)} s after the command (${m.doneAtStart} jobs done by then)`;
+  return `${describeRun(label, m)}; every host joined ${m.joinSeconds.toFixed(2)} s and running ${m.startupSeconds.toFixed(2)} s after the command`;
 }
 
 /** The start-up figures of some runs: the median, and each run's. */
@@ -80,7 +86,7 @@ function startup(prefix: string, runs: readonly FleetMeasure[]): Record<string, 
   return {
     [`${prefix}startup_s`]: round(median(runs.map((m) => m.startupSeconds)), 2),
     [`${prefix}startup_samples_s`]: runs.map((m) => round(m.startupSeconds, 2)),
-    [`${prefix}done_at_startup`]: Math.round(median(runs.map((m) => m.doneAtStart))),
+    [`${prefix}join_s`]: round(median(runs.map((m) => m.joinSeconds)), 2),
   };
 }
 
@@ -114,7 +120,7 @@ export async function fleet(settings: Settings): Promise<Row[]> {
         rows.push({ name: `fleet-${kind.name}-by-hand`, jobs: kind.jobs, ...engineFields(medians(handRuns)), ...startup('', handRuns), ...shape, ...NO_BASELINE });
         continue;
       }
-      const ratioOf = 'tm-run --hosts jobs/s / by-hand jobs/s (medians; from every host running to the summary)';
+      const ratioOf = 'tm-run --hosts jobs/s / by-hand jobs/s (medians; from every host joined, when the jobs are let go, to the summary)';
       const row = comparison(`fleet-${kind.name}`, kind.jobs, medians(fleetRuns), medians(handRuns), 'the same slaves started by hand (tm-master, tm-spawn per host)', ratioOf, null);
       rows.push({ ...row, ...startup('', fleetRuns), ...startup('baseline_', handRuns), ...shape });
     }

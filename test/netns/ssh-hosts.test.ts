@@ -65,10 +65,11 @@ describe.skipIf(unavailable !== undefined && !process.env.CI)('SSH hosts in netw
     const started = await lab.ssh('h3', ['nohup sleep 3003 >/dev/null 2>&1 </dev/null & echo $!']);
     expect(started.code, started.stderr).toBe(0);
     const sleeps = (name: string): string[] => lab.processes(name).filter((p) => p.state !== 'Z').map((p) => p.cmdline).filter((line) => line === 'sleep 3003');
-    expect(sleeps('h3')).toEqual(['sleep 3003']);
+    // The shell answered before its background child may have become sleep (nohup execs it).
+    await expect.poll(() => sleeps('h3')).toEqual(['sleep 3003']);
     expect([...sleeps('h1'), ...sleeps('h2')]).toEqual([]);
-    // sshd's own processes are left out: with no session open, nothing else is there.
-    expect(lab.processes('h3').map((p) => p.command)).toEqual(['sleep']);
+    // sshd's own processes are left out: once the session's shell is gone, nothing else is there.
+    await expect.poll(() => lab.processes('h3').map((p) => p.command)).toEqual(['sleep']);
     expect(await lab.ssh('h3', [`kill ${started.stdout.trim()}`])).toMatchObject({ code: 0 });
     await expect.poll(() => lab.processes('h3')).toEqual([]);
   });
@@ -89,8 +90,8 @@ describe.skipIf(unavailable !== undefined && !process.env.CI)('SSH hosts in netw
     const other = await SshHosts.create('ssh-rm', ['r1']);
     try {
       expect((await other.ssh('r1', ['nohup sleep 3004 >/dev/null 2>&1 </dev/null &'])).code).toBe(0);
+      await expect.poll(() => other.processes('r1').map((p) => p.cmdline)).toEqual(['sleep 3004']);
       const [sleep] = other.processes('r1');
-      expect(sleep?.cmdline).toBe('sleep 3004');
       const netns = other.host('r1').netns;
       other.remove();
       await expect.poll(() => existsSync(`/proc/${sleep!.pid}`)).toBe(false);
