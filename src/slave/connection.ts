@@ -32,6 +32,8 @@ const HELLO_EVERY_MS = 1000;
 const WARN_EVERY_HELLOS = 10;
 /** The socket's linger (how long ZeroMQ may deliver after close), and the longest flush() waits to hand it messages. */
 const LINGER_MS = 2000;
+/** How long after its connection drops a slave says its master went away: past a run's QUIT, well within 10 s. */
+const LOST_WORD_MS = 1000;
 
 /**
  * The DEALER side of the protocol: says HELLO until a master welcomes it (again after every
@@ -51,6 +53,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   #pingTimer: NodeJS.Timeout | undefined;
   /** Warns every 10 s while the master that welcomed us is unreachable, as #helloTimer does before a welcome. */
   #lostTimer: NodeJS.Timeout | undefined;
+  #lostWord: NodeJS.Timeout | undefined;
   #waitingSince = Date.now();
   readonly #handshakes: HandshakeWatch;
   readonly #giveUp: GiveUpClock;
@@ -130,7 +133,10 @@ export class Connection extends EventEmitter<ConnectionEvents> {
           if (message.run === this.#run) this.emit('jobs', message);
           break;
         case 'QUIT':
-          if (message.run === this.#run) this.emit('quit');
+          if (message.run !== this.#run) break;
+          // The run is over: the master goes away next, which is no news.
+          this.#leaving = true;
+          this.emit('quit');
           break;
       }
     }
@@ -210,14 +216,16 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   #warnWhileLost(): void {
     if (this.#run === undefined || this.#leaving || this.#closed || this.#lostTimer !== undefined) return;
     const since = Date.now();
-    this.#logger.warn(`lost the connection to our master at ${this.#address} (it stopped, or cannot be reached); still trying`);
-    const warn = (): void => this.#logger.warn(`no master has answered at ${this.#address} for ${Math.round((Date.now() - since) / 1000)} s; still trying`);
-    this.#lostTimer = setInterval(warn, HELLO_EVERY_MS * WARN_EVERY_HELLOS);
-    this.#lostTimer.unref();
+    const say = (text: string): void => void (this.#leaving || this.#closed || this.#logger.warn(`${text}; still trying`));
+    this.#lostTimer = setInterval(() => say(`no master has answered at ${this.#address} for ${Math.round((Date.now() - since) / 1000)} s`), HELLO_EVERY_MS * WARN_EVERY_HELLOS).unref();
+    // The first word after a moment, not at once: a run that ends sends QUIT and closes, and the
+    // socket's event of the close may come before the QUIT is read (then the slave is leaving).
+    this.#lostWord = setTimeout(() => say(`lost the connection to our master at ${this.#address} (it stopped, or cannot be reached)`), LOST_WORD_MS).unref();
   }
 
   #stopWarningLost(): void {
     clearInterval(this.#lostTimer);
+    clearTimeout(this.#lostWord);
     this.#lostTimer = undefined;
   }
 
