@@ -1,4 +1,4 @@
-/** examples/lines-wordcount: the README's commands as written, and a run stopped and resumed that counts the same. */
+/** examples/lines-wordcount: the commands of docs/sources.md as written, and a run stopped and resumed that counts the same. */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { cpSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -6,20 +6,17 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readJsonl } from '../helpers/outputs.js';
+import { fences, npxArgs, readDoc, section, shLines } from '../helpers/markdown.js';
 import { ROOT, runBin } from '../helpers/processes.js';
 import { useTestDir } from '../helpers/test-dir.js';
 
-const README = readFileSync(join(ROOT, 'README.md'), 'utf8');
+const SOURCES = readDoc('docs/sources.md');
 const TSX = createRequire(import.meta.url).resolve('tsx');
 const EXAMPLE = join(ROOT, 'examples', 'lines-wordcount');
 const dir = useTestDir();
 
-/** The sh lines of the README's lines-wordcount section. */
-function commands(): string[] {
-  const start = README.indexOf('\n### `examples/lines-wordcount/`');
-  const section = README.slice(start, README.indexOf('\n### ', start + 1));
-  return [...section.matchAll(/```sh\n([\s\S]*?)```/g)].flatMap((m) => m[1]!.split('\n')).filter((line) => line.startsWith('npx '));
-}
+/** The npx lines of the lines-wordcount section of docs/sources.md. */
+const commands = (): string[] => shLines(section(SOURCES, '### `examples/lines-wordcount/`'), 'npx --no-install ');
 
 const countWords = (text: string): number => text.split(/[^\p{L}\p{N}'-]+/u).filter((word) => word !== '').length;
 
@@ -41,11 +38,11 @@ describe('examples/lines-wordcount', () => {
     symlinkSync(ROOT, join(dir.path, 'node_modules', 'taskmaster-ts'));
   };
 
-  it('is shown in the README as it is, and its commands count what the README says', async () => {
-    expect(README).toContain(`\`\`\`ts\n${readFileSync(join(EXAMPLE, 'count.ts'), 'utf8')}\`\`\``);
+  it('is shown in docs/sources.md as it is, and its commands count what it says', async () => {
+    expect(fences(SOURCES, 'ts').map(({ code }) => code)).toContain(readFileSync(join(EXAMPLE, 'count.ts'), 'utf8'));
     install();
     const [run, sum] = commands();
-    const tmRun = runBin('tm-run', [...run!.split('#')[0]!.trim().split(/\s+/).slice(2), '--no-progress'], { cwd: dir.path });
+    const tmRun = runBin('tm-run', [...npxArgs(run!, 'tm-run'), '--no-progress'], { cwd: dir.path });
     expect(await tmRun.exited, tmRun.stderr).toEqual({ code: 0, signal: null });
     const poem = readFileSync(join(EXAMPLE, 'poem.csv'), 'utf8').split('\n').slice(1, -1);
     const said = /# (.*)$/.exec(sum!)![1]!;

@@ -1,25 +1,22 @@
-/** examples/split-words: the README's two-stage pipeline through channels, run as written. */
+/** examples/split-words: the two-stage pipeline through channels of docs/outputs.md, run as written. */
 import { cpSync, mkdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readJsonl } from '../helpers/outputs.js';
+import { fences, npxArgs, readDoc, shLines } from '../helpers/markdown.js';
 import { ROOT, runBin } from '../helpers/processes.js';
 import { useTestDir } from '../helpers/test-dir.js';
 
-const README = readFileSync(join(ROOT, 'README.md'), 'utf8');
+const OUTPUTS = readDoc('docs/outputs.md');
 const dir = useTestDir();
 
-/** The `npx tm-run` lines of the README's "Results and channels" section. */
-function pipeline(): string[] {
-  const start = README.indexOf('\n## Results and channels\n');
-  const section = README.slice(start, README.indexOf('\n## ', start + 1));
-  return [...section.matchAll(/```sh\n([\s\S]*?)```/g)].flatMap((m) => m[1]!.split('\n')).filter((line) => line.startsWith('npx tm-run '));
-}
+/** The `npx --no-install tm-run` lines of docs/outputs.md. */
+const pipeline = (): string[] => shLines(OUTPUTS, 'npx --no-install tm-run ');
 
 describe('examples/split-words', () => {
-  it('is shown in the README as it is', () => {
+  it('is shown in docs/outputs.md as it is', () => {
     const file = readFileSync(join(ROOT, 'examples', 'split-words', 'words.ts'), 'utf8');
-    expect(README).toContain(`\`\`\`ts\n${file}\`\`\``);
+    expect(fences(OUTPUTS, 'ts').map(({ code }) => code)).toContain(file);
   });
 
   it('splits lines into words on three channels, then runs a second stage over one of them through the jsonl source', async () => {
@@ -30,7 +27,7 @@ describe('examples/split-words', () => {
     mkdirSync(join(dir.path, 'node_modules'));
     symlinkSync(ROOT, join(dir.path, 'node_modules', 'taskmaster-ts'));
     for (const command of commands) {
-      const run = runBin('tm-run', [...command.split(/\s+/).slice(2), '--no-progress'], { cwd: dir.path });
+      const run = runBin('tm-run', [...npxArgs(command, 'tm-run'), '--no-progress'], { cwd: dir.path });
       expect(await run.exited, `${command}\n${run.stdout}${run.stderr}`).toEqual({ code: 0, signal: null });
     }
     const text = readFileSync(join(ROOT, 'examples', 'split-words', 'text.txt'), 'utf8');

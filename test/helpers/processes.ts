@@ -83,6 +83,12 @@ export function runBin(bin: string, args: readonly string[], options: { cwd?: st
   return proc;
 }
 
+/** Counts a child started without runBin (a shell, npm) among those killAll ends, until it closes. */
+export function track(child: ChildProcess): void {
+  started.add(child);
+  void once(child, 'close').then(() => started.delete(child));
+}
+
 /**
  * Kills every process a test started and has not seen end, and their descendants (the slaves
  * of a tm-run or tm-spawn), with SIGKILL. Call it in afterEach.
