@@ -5,7 +5,7 @@
  * - with `--hosts`: `tm-run module 1 --hosts h1,h2,h3 --ssh 'ssh -F cfg' --remote-command
  *   'node …/dist/bin/tm-spawn.js'`, one command on the client host that starts everything;
  * - by hand: `tm-master` on the client host and a `tm-spawn module 1` per host (`ip netns exec`),
- *   with a long-lived key pair, as the README's manual way does.
+ *   with a long-lived key pair, as docs/many-hosts.md's manual way does.
  * The task holds its jobs until every host has a slave joined (the master's /status.json, polled).
  * jobs/s: from then to the master's summary, every job in it; the ratio is --hosts / by hand.
  * startup_s: from the command to a job done on every host (for the baseline: from starting the

@@ -87,7 +87,7 @@ export class CommandLine<O extends Record<string, Options>> {
     return (await parser.parse()) as unknown as ParsedArgv<O>;
   }
 }
-/** The exit codes of a run's master (tm-master, tm-run), as README "Exit codes" says; `usage` says what 2 means. */
+/** The exit codes of a run's master (tm-master, tm-run), as docs/cli.md "Exit codes" says; `usage` says what 2 means. */
 export function masterExitCodes(usage = 'a usage error: a bad flag, module, export, word or state file'): string {
   return [
     'Exit codes:',

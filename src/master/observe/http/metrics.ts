@@ -1,7 +1,7 @@
 /**
  * `/metrics` in the Prometheus text format (version 0.0.4), written by hand: a dozen series need
  * no client library's registry, and this way each is read from the one report and the one watch
- * the page reads, at scrape time, with nothing kept per series. README "Watching a run" lists them.
+ * the page reads, at scrape time, with nothing kept per series. docs/watching.md lists them.
  */
 import type { StatusReport } from '../../../protocol/messages.js';
 import type { RunWatch } from '../watch.js';
