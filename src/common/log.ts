@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { plural } from './plural.js';
+import { wrapWords } from './wrap-words.js';
 
 export const LOG_LEVELS = ['error', 'warn', 'info', 'debug'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -23,8 +24,11 @@ let sink: ((line: string) => void) | undefined;
 
 /** Writes one log line (it ends in a newline) to stderr, or to the display that took the log lines. */
 export function writeLogLine(line: string): void {
-  if (sink === undefined) process.stderr.write(line);
-  else sink(line);
+  // On a terminal, broken between words to its width: its own wrap would cut paths in two.
+  const columns = process.stderr.isTTY ? process.stderr.columns : undefined;
+  const text = columns === undefined ? line : wrapWords(line, columns);
+  if (sink === undefined) process.stderr.write(text);
+  else sink(text);
 }
 
 /**

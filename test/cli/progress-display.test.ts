@@ -42,12 +42,24 @@ class Terminal {
     this.#socketPath = this.#tmux('display-message', '-p', '#{socket_path}').trim();
   }
 
-  /** The screen and its scrollback as lines, wrapped lines joined, trailing blanks dropped. */
+  /**
+   * The screen and its scrollback as lines, trailing blanks dropped, wrapped lines joined: those
+   * the terminal wrapped, and log lines tm-run broke between words (their next rows indented).
+   */
   lines(): string[] {
     const text = this.#tmux('capture-pane', '-p', '-J', '-S', '-');
-    const lines = text.split('\n').map((line) => line.trimEnd());
+    const lines: string[] = [];
+    for (const line of text.split('\n').map((row) => row.trimEnd())) {
+      if (/^ {2}\S/.test(line) && lines.length > 0) lines[lines.length - 1] += ` ${line.trimStart()}`;
+      else lines.push(line);
+    }
     while (lines.length > 0 && lines.at(-1) === '') lines.pop();
     return lines;
+  }
+
+  /** The screen's rows as drawn, wrapped lines not joined. */
+  rows(): string[] {
+    return this.#tmux('capture-pane', '-p', '-S', '-').split('\n');
   }
 
   resize(width: number): void {
@@ -148,6 +160,18 @@ describe.skipIf(SKIP)('tm-run in a terminal', () => {
     expect(lines.filter((line) => /^\[master\] slave \S+ joined/.test(line)).length).toBeGreaterThanOrEqual(1);
   });
 
+  it('breaks a log line wider than the terminal between words: a long state path is never cut in two', async () => {
+    const deep = join(dir.path, 'a-directory-with-a-rather-long-name');
+    const state = join(deep, 'the-state-of-this-run.state.json');
+    term = new Terminal(100, shellLine(`${SQUARES} 1 n=1000 --threads 1 --state ${state}`));
+    await finished(term);
+
+    const rows = term.rows();
+    // Whole on a row of its own (the terminal's own wrap cut it where the 100th column fell).
+    expect(rows.some((row) => row.trim() === state), rows.join('\n')).toBe(true);
+    expect(rows.every((row) => row.length <= 100)).toBe(true);
+  });
+
   it('prints the slaves’ stderr lines above the bar, each whole on its own line, none lost', async () => {
     const jobs = 3000;
     term = new Terminal(100, shellLine(`${CHATTY} 2 n=${jobs} --threads 1 --state ${join(dir.path, 's.json')}`, 'TM_CHATTY_MS=1 TM_CHATTY_EVERY=250'));
@@ -195,7 +219,7 @@ describe.skipIf(SKIP)('tm-run in a terminal', () => {
     try {
       // Told while the run stops, not at its end: cli-progress's gracefulExit would stop the bar on
       // the SIGINT and hold every log line back until then.
-      await expect.poll(() => term!.lines().join('\n'), { timeout: 10_000, interval: 50 }).toMatch(/^\[master\] stopping: waiting up to \d+ ms for \d+ in-flight jobs$/m);
+      await expect.poll(() => term!.lines().join('\n'), { timeout: 10_000, interval: 50 }).toMatch(/^\[master\] stopping: waiting up to \d+ ms for \d+ in-flight jobs?$/m);
       expect(term.lines().join('\n')).not.toMatch(/EXITED/);
       // Drawn again below the lines, though unchanged: without forceRedraw cli-progress leaves the
       // row the lines cleared empty until the bar changes (at 100 columns in flight changes).
