@@ -32,3 +32,8 @@ export function isLocalOnly(address: string): boolean {
   const match = /^tcp:\/\/(.+):(\d+|\*)$/.exec(address);
   return match === null || LOOPBACK.test(match[1]!);
 }
+
+/** The address a client on this host connects to for a master bound at `bound`: a wildcard host reads as loopback. */
+export function localAddress(bound: string): string {
+  return bound.replace(/^tcp:\/\/(?:0\.0\.0\.0|\*)(?=:)/, 'tcp://127.0.0.1').replace(/^tcp:\/\/\[::\](?=:)/, 'tcp://[::1]');
+}

@@ -16,6 +16,7 @@ import { throwawayKeys, type ThrowawayKeys } from '../curve/throwaway-keys.js';
 import { Supervisor, type SupervisorOptions } from '../spawn/supervisor.js';
 import { Fleet, type FleetOptions } from '../fleet/fleet.js';
 import { SlaveGroups } from './slave-groups.js';
+import { localAddress } from '../common/check-endpoint.js';
 
 /** How long slaves told the run is over get to leave before they are told again, with a signal. */
 const SLAVES_LEAVE_MS = 5000;
@@ -119,7 +120,7 @@ export class LocalRun {
     const { slaves, hosts, logger } = this.#options;
     // A wildcard bind is reached on loopback from here. They load the master's very file: no skew
     // to catch, so no bundle to hash (and no esbuild to load).
-    const local = slaves.count === 0 ? undefined : new Supervisor({ ...slaves, address: address.replace(/^tcp:\/\/(?:0\.0\.0\.0|\*)(?=:\d+$)/, 'tcp://127.0.0.1'), keys: this.#keys?.keys, slaveArgs: ['--no-bundle-hash'] }, logger);
+    const local = slaves.count === 0 ? undefined : new Supervisor({ ...slaves, address: localAddress(address), keys: this.#keys?.keys, slaveArgs: ['--no-bundle-hash'] }, logger);
     const fleet = hosts === undefined ? undefined : new Fleet({ ...hosts, endpoint: address, keys: this.#hostKeys.map((pair) => pair.keys) }, logger);
     const supervisor = new SlaveGroups(local, fleet, slaves.target);
     this.#supervisor = supervisor;

@@ -101,7 +101,6 @@ export class RunHandle<Job = unknown, Result = unknown> extends EventEmitter<Run
     try {
       const summary = await local.done;
       // The ticks stop with the master: the final count comes as one last event.
-      master.off('progress', forward);
       this.emit('progress', master.progress());
       // Slaves that could not load the handler: a usage error, as the bins' exit code 2 says.
       if (summary.exitCode === EXIT.usage && summary.error !== undefined) throw summary.error;

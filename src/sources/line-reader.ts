@@ -40,10 +40,14 @@ export function checkReadable(path: string, source: string): void {
     if (statSync(path).isDirectory()) throw new UsageError(`${source} source: \`${path}\` is a directory, not a file of lines`);
     accessSync(path, constants.R_OK);
   } catch (error) {
-    if (error instanceof UsageError) throw error;
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new UsageError(`${source} source: cannot open \`${path}\`: ${code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : (error as Error).message}`, { cause: error });
+    throw error instanceof UsageError ? error : cannotOpen(path, source, error as NodeJS.ErrnoException);
   }
+}
+
+/** The one line a file that cannot be opened is, whether found by checkReadable or by readLines. */
+function cannotOpen(path: string, source: string, error: NodeJS.ErrnoException): UsageError {
+  const why = error.code === 'ENOENT' ? 'no such file' : error.code === 'EACCES' ? 'permission denied' : error.message;
+  return new UsageError(`${source} source: cannot open \`${path}\`: ${why}`, { cause: error });
 }
 
 /** Bytes of each file a source measured, read once: progress is asked every 250 ms. */
@@ -74,7 +78,7 @@ export function fractionRead(path: string, cursor: LineCursor): number | undefin
  */
 export async function* readLines(path: string, after: LineCursor | undefined, encoding: LineEncoding, source: string): AsyncGenerator<TextLine> {
   const file = await open(path, 'r').catch((error: NodeJS.ErrnoException) => {
-    throw new UsageError(`${source} source: cannot open \`${path}\`: ${error.code === 'ENOENT' ? 'no such file' : error.message}`, { cause: error });
+    throw cannotOpen(path, source, error);
   });
   try {
     const { size } = await file.stat();

@@ -7,6 +7,7 @@
 import { readFileSync, rmSync } from 'node:fs';
 import { hostname } from 'node:os';
 import type { Logger } from '../../common/log.js';
+import { localAddress } from '../../common/check-endpoint.js';
 import { writeFileAtomic } from '../state/atomic-write.js';
 
 /** What the file says: how to reach the master, and who it is. */
@@ -28,28 +29,23 @@ export function endpointPath(statePath: string): string {
   return `${statePath}.endpoint`;
 }
 
-/** The address a local client connects to for a master bound at `bound`: a wildcard host reads as loopback. */
-export function localAddress(bound: string): string {
-  return bound.replace(/^tcp:\/\/(?:0\.0\.0\.0|\*)(?=:)/, 'tcp://127.0.0.1').replace(/^tcp:\/\/\[::\](?=:)/, 'tcp://[::1]');
-}
-
-/** Writes the endpoint file of a master bound at `bound`; returns its remover, or why it could not (the run goes on without it). */
-export function writeEndpointFile(statePath: string, bound: string, serverKey: string | undefined): { remove: () => void } | { error: string } {
+/** Writes the endpoint file of a master bound at `bound` (or warns why not: the run goes on without it); returns its remover. */
+export function advertiseEndpoint(statePath: string, bound: string, serverKey: string | undefined, logger: Logger): () => void {
   const path = endpointPath(statePath);
   const record: EndpointRecord = { address: localAddress(bound), host: hostname(), pid: process.pid, state: statePath, curve: serverKey !== undefined, ...(serverKey === undefined ? {} : { serverKey }) };
   try {
     writeFileAtomic(path, `${JSON.stringify(record)}\n`);
   } catch (error) {
-    return { error: `could not write ${path} (tm-status finds the run by it; pass it --address instead): ${(error as Error).message}` };
+    logger.warn(`could not write ${path} (tm-status finds the run by it; pass it --address instead): ${(error as Error).message}`);
+    return () => {};
   }
-  const remove = (): void => {
+  return () => {
     try {
       rmSync(path, { force: true });
     } catch {
       // Best effort: a file left behind names a process that is gone, which tm-status says.
     }
   };
-  return { remove };
 }
 
 /** The record of the endpoint file at `path`, or undefined when it is missing or not one of ours. */
@@ -61,12 +57,4 @@ export function readEndpointFile(path: string): EndpointRecord | undefined {
   } catch {
     return undefined;
   }
-}
-
-/** Writes the endpoint file of a master bound at `bound` (or warns why not: the run goes on without it); returns its remover. */
-export function advertiseEndpoint(statePath: string, bound: string, serverKey: string | undefined, logger: Logger): () => void {
-  const written = writeEndpointFile(statePath, bound, serverKey);
-  if ('remove' in written) return written.remove;
-  logger.warn(written.error);
-  return () => {};
 }

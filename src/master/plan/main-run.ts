@@ -95,7 +95,8 @@ export class MainRun implements RunPlan {
   fractionDone(ledger: Ledger): number | undefined {
     const progressOf = this.#exports.progressOf;
     const cursor = ledger.lastCursor;
-    if (progressOf === undefined || ledger.watermark === 0) return progressOf && 0;
+    if (progressOf === undefined) return undefined;
+    if (ledger.watermark === 0) return 0;
     if (cursor === undefined) return undefined;
     try {
       const fraction = progressOf(cursor, this.#identity.args as JobArgs);
