@@ -10,7 +10,7 @@ import { makeTempDir, removeTempDir } from './temp.js';
 /** The lines every producer and consumer prints, engine bins and baseline scripts alike. */
 export const LISTENING = /^(?:[\w-]+:|\[[\w -]+\]) listening on ([^\s;]+)/;
 const WELCOMED = /welcomed by run /;
-export const SUMMARY = /(\w+): (\d+) jobs done, (\d+) dead-lettered in ([\d.]+) s \((\d+) jobs\/s\)/;
+export const SUMMARY = /(\w+): (\d+) jobs? done, (\d+) dead-lettered in ([\d.]+) s \((\d+) jobs\/s\)/;
 
 export interface Role {
   readonly name: string;

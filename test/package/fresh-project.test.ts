@@ -17,7 +17,7 @@ const README = readDoc('README.md');
 const QUICK = section(README, '## Quick start');
 const EMBEDDING = section(README, '## Embedding');
 /** What packing needs of the repository: its build inputs and what `files` ships. */
-const PACKED_FROM = ['package.json', 'tsconfig.json', 'tsconfig.build.json', 'src', 'docs', 'README.md', 'LICENSE'];
+const PACKED_FROM = ['package.json', 'tsconfig.json', 'tsconfig.build.json', 'scripts', 'src', 'docs', 'README.md', 'LICENSE'];
 
 interface Ran {
   readonly code: number | null;
