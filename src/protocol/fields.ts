@@ -60,3 +60,14 @@ export function sha256Hex(value: unknown, what: string): string {
   if (typeof value !== 'string' || !/^[0-9a-f]{64}$/.test(value)) fail(`${what} must be a sha256 as 64 lowercase hex digits`);
   return value;
 }
+
+/** Peer bytes quoted for a reason: printable ASCII as is, anything else escaped. */
+export function quote(peerText: string): string {
+  return `"${peerText.replace(/[^\x20-\x7e]|["\\]/g, (c) => (c === '"' || c === '\\' ? `\\${c}` : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`))}"`;
+}
+
+/** `value`, which must be binary (msgpack's bin: a Buffer, or another Uint8Array). */
+export function bytes(value: unknown, what: string): Uint8Array {
+  if (!(value instanceof Uint8Array)) fail(`${what} must be binary`);
+  return value;
+}

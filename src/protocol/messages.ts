@@ -3,7 +3,7 @@
 import type { SeqRuns } from './seq-runs.js';
 
 /** Bumped when a message changes shape; a slave of another version is rejected. */
-export const PROTOCOL_VERSION = 5;
+export const PROTOCOL_VERSION = 6;
 
 /** Where a master binds and a slave connects unless told otherwise: loopback only (DESIGN.md §6). */
 export const DEFAULT_ADDRESS = 'tcp://127.0.0.1:3050';
@@ -126,6 +126,14 @@ export interface Done {
    * channel output (then undefined for the others, unless results are wanted).
    */
   readonly results?: readonly unknown[];
+  /**
+   * Instead of `results`, when the master wants them as JSON text (`wantResults: 'json'`) and no
+   * job sent channel output: the UTF-8 of each result's JSON text, in `seqs` order, a line each
+   * (joined by newlines, empty for a job with none). The master splits it and writes the bytes as
+   * they came: a string per job, packed, unpacked and encoded again to be written, cost the slave
+   * and the master more than writing the file did. JSON text never holds a raw newline.
+   */
+  readonly resultLines?: Uint8Array;
   /**
    * Indexes into `seqs`, ascending, of the jobs that sent channel output (`channels()` or an async
    * iterable): their `results` entry is a list of `[name, data]` pairs, each name a valid channel

@@ -11,21 +11,15 @@ import {
   type WireError,
   type WireFailure,
 } from './messages.js';
-import { bool, fail, int, Invalid, line, list, MAX_BATCH, num, record, sha256Hex, text } from './fields.js';
+import { bool, bytes, fail, int, Invalid, line, list, MAX_BATCH, num, quote, record, sha256Hex, text } from './fields.js';
+import { channeledIndexes, resultLines, timings } from './done-results.js';
 import type { SeqRuns } from './seq-runs.js';
-import { TIMING_BYTES } from './timings.js';
-import { MAX_CHANNEL_NAME, whyBadChannelName } from './channel-name.js';
 import { statusReport } from './status-fields.js';
 
 export type Decoded<T> = { readonly ok: true; readonly message: T } | { readonly ok: false; readonly reason: string };
 
 export { MAX_BATCH } from './fields.js';
 const MAX_CREDIT = 10_000_000;
-
-/** Peer bytes quoted for a reason: printable ASCII as is, anything else escaped. */
-function quote(peerText: string): string {
-  return `"${peerText.replace(/[^\x20-\x7e]|["\\]/g, (c) => (c === '"' || c === '\\' ? `\\${c}` : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`))}"`;
-}
 
 /**
  * The kind of fault a refusal's reason names, with the peer's data (numbers, quoted text) taken
@@ -73,39 +67,9 @@ function perJob(value: unknown, length: number, what: string, entryName: string,
   return entries as number[];
 }
 
-function bytes(value: unknown, what: string): Uint8Array {
-  if (!(value instanceof Uint8Array)) fail(`${what} must be binary`);
-  return value;
-}
-
-/** A DONE's optional `timings`: TIMING_BYTES per seq. (The values only reach the job log, which writes what is not a number >= 0 as null.) */
-function timings(value: unknown, length: number): Uint8Array | undefined {
-  if (value === undefined) return undefined;
-  if (!(value instanceof Uint8Array) || value.length !== TIMING_BYTES * length) fail(`timings must be binary of ${TIMING_BYTES} bytes per seq (${TIMING_BYTES * length})`);
-  return value;
-}
-
-/** A DONE's optional `channeled`: ascending indexes into `results`, each entry there a list of valid `[name, data]` pairs. */
-function channeledIndexes(value: unknown, results: readonly unknown[] | undefined): readonly number[] | undefined {
-  if (value === undefined) return undefined;
-  if (results === undefined) fail('channeled needs results');
-  const indexes = list(value, 'channeled');
-  let previous = -1;
-  for (const entry of indexes) {
-    const index = int(entry, 'channeled index', previous + 1, results.length - 1);
-    previous = index;
-    for (const pair of list(results[index], 'channel output')) {
-      if (!Array.isArray(pair) || pair.length !== 2) fail('channel output must be [name, data] pairs');
-      const bad = whyBadChannelName(pair[0]);
-      if (bad !== undefined) fail(`channel output: ${typeof pair[0] === 'string' && pair[0] !== '' ? `channel name ${quote(pair[0].slice(0, MAX_CHANNEL_NAME))} is not allowed` : bad}`);
-    }
-  }
-  return indexes as number[];
-}
-
 function done(payload: Record<string, unknown>, run: string): Message {
   const { runs, length } = seqRuns(payload.seqs, 'seqs');
-  const results = payload.results === undefined ? undefined : list(payload.results, 'results');
+  const results = payload.resultLines === undefined ? (payload.results === undefined ? undefined : list(payload.results, 'results')) : resultLines(payload, length);
   if (results !== undefined && results.length !== length) fail(`results must have one entry per seq (${length}), got ${results.length}`);
   const channeled = channeledIndexes(payload.channeled, results);
   const timed = timings(payload.timings, length);

@@ -22,8 +22,8 @@ describe("a slave's HELLO to a real master", () => {
     const old = new HostilePeer(address, 'protocol-2-slave');
     peers.push(old);
     const { concurrency: _none, ...hello } = old.hello();
-    expect(PROTOCOL_VERSION).toBe(5);
-    expect(await old.ask({ ...hello, version: 2 }, 'REJECT')).toEqual({ command: 'REJECT', reason: 'protocol version 2 is not 5', rehello: false });
+    expect(PROTOCOL_VERSION).toBe(6);
+    expect(await old.ask({ ...hello, version: 2 }, 'REJECT')).toEqual({ command: 'REJECT', reason: 'protocol version 2 is not 6', rehello: false });
   });
 
   it('is dropped, the master saying why, when this version lacks concurrency or claims a bad one', async () => {

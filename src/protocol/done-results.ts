@@ -1,0 +1,54 @@
+/**
+ * The fields of a DONE beyond its seqs and failures, checked: what its jobs returned (`results`,
+ * or `resultLines` split into one `TextSlice` per seq), which of them sent channel output, and
+ * when each ran (`timings`).
+ */
+import { MAX_CHANNEL_NAME, whyBadChannelName } from './channel-name.js';
+import { bytes, fail, int, list, quote } from './fields.js';
+import { TextSlice } from './text-slice.js';
+import { TIMING_BYTES } from './timings.js';
+
+/** A DONE's optional `timings`: TIMING_BYTES per seq. (The values only reach the job log, which writes what is not a number >= 0 as null.) */
+export function timings(value: unknown, length: number): Uint8Array | undefined {
+  if (value === undefined) return undefined;
+  if (!(value instanceof Uint8Array) || value.length !== TIMING_BYTES * length) fail(`timings must be binary of ${TIMING_BYTES} bytes per seq (${TIMING_BYTES * length})`);
+  return value;
+}
+
+/** A DONE's optional `channeled`: ascending indexes into `results`, each entry there a list of valid `[name, data]` pairs. */
+export function channeledIndexes(value: unknown, results: readonly unknown[] | undefined): readonly number[] | undefined {
+  if (value === undefined) return undefined;
+  if (results === undefined) fail('channeled needs results');
+  const indexes = list(value, 'channeled');
+  let previous = -1;
+  for (const entry of indexes) {
+    const index = int(entry, 'channeled index', previous + 1, results.length - 1);
+    previous = index;
+    for (const pair of list(results[index], 'channel output')) {
+      if (!Array.isArray(pair) || pair.length !== 2) fail('channel output must be [name, data] pairs');
+      const bad = whyBadChannelName(pair[0]);
+      if (bad !== undefined) fail(`channel output: ${typeof pair[0] === 'string' && pair[0] !== '' ? `channel name ${quote(pair[0].slice(0, MAX_CHANNEL_NAME))} is not allowed` : bad}`);
+    }
+  }
+  return indexes as number[];
+}
+
+const NEWLINE = 0x0a;
+
+/** A DONE's `resultLines` as `results`: where each job's line lies, undefined where a line is empty. */
+export function resultLines(payload: Record<string, unknown>, length: number): Array<TextSlice | undefined> {
+  if (payload.results !== undefined) fail('results and resultLines together');
+  const given = bytes(payload.resultLines, 'resultLines');
+  const block = Buffer.isBuffer(given) ? given : Buffer.from(given.buffer, given.byteOffset, given.length);
+  if (length === 0 && block.length === 0) return [];
+  const lines: Array<TextSlice | undefined> = [];
+  for (let start = 0; lines.length <= length; ) {
+    const end = block.indexOf(NEWLINE, start);
+    const stop = end === -1 ? block.length : end;
+    lines.push(stop === start ? undefined : new TextSlice(block, start, stop));
+    if (end === -1) break;
+    start = end + 1;
+  }
+  if (lines.length !== length) fail(`resultLines must have one line per seq (${length}), got ${lines.length > length ? 'more' : lines.length}`);
+  return lines;
+}
