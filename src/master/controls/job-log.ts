@@ -6,6 +6,7 @@
  * bytes wait, recording waits for the disk, so a slow disk slows dispatch rather than filling memory.
  */
 import { closeSync, fsyncSync, openSync, writeFile } from 'node:fs';
+import { BackgroundSync } from '../state/background-sync.js';
 import { resolve } from 'node:path';
 import { UsageError } from '../../common/errors.js';
 import type { WireError } from '../../protocol/messages.js';
@@ -22,6 +23,7 @@ const CHUNK = 256 * 1024;
 /** Most bytes waiting for the disk before recording waits for it. */
 const WRITE_BEHIND = 4 * 1024 * 1024;
 const FLUSH_MS = 200;
+
 
 /** The recorder's report, as far as the job log reads it. */
 export interface LoggedReport {
@@ -50,6 +52,8 @@ export class JobLog {
   #queued = 0;
   #writing: Promise<void> | undefined;
   #drained: (() => void) | undefined;
+  /** Syncs as the log grows, so that close has little left to sync. */
+  readonly #background: BackgroundSync;
   #timer: NodeJS.Timeout | undefined;
   #error: Error | undefined;
   #closed = false;
@@ -57,6 +61,7 @@ export class JobLog {
   private constructor(path: string, fd: number, originOf: ((seq: number) => number) | undefined) {
     this.path = path;
     this.#fd = fd;
+    this.#background = new BackgroundSync(fd);
     this.#originOf = originOf;
   }
 
@@ -123,6 +128,9 @@ export class JobLog {
     this.#lines.flush();
     try {
       while (this.#writing !== undefined) await this.#writing;
+      await this.#background.settled();
+      const failed = this.#background.error;
+      if (failed !== undefined) this.#error ??= new Error(`cannot sync the job log ${this.path}: ${failed.message}`, { cause: failed });
       if (this.#error === undefined) fsyncSync(this.#fd);
     } finally {
       closeSync(this.#fd);
@@ -145,6 +153,7 @@ export class JobLog {
       await this.#write(buffer.subarray(0, length));
       this.#chunks.shift();
       this.#queued -= length;
+      this.#background.wrote(length);
       this.#lines.reuse(buffer);
       if (this.#queued < WRITE_BEHIND) this.#release();
     }

@@ -6,6 +6,7 @@
 import { closeSync, fstatSync, fsyncSync, ftruncateSync, openSync } from 'node:fs';
 import { StateError } from '../../common/errors.js';
 import { appendWhole } from './append-whole.js';
+import { BackgroundSync } from './background-sync.js';
 
 /** Options of `JsonlWriter.open`. */
 export interface JsonlWriterOptions {
@@ -22,6 +23,8 @@ export class JsonlWriter {
   readonly #fd: number;
   /** Bytes of whole lines: a failed write is cut back to it. */
   #bytes: number;
+  /** Syncs as the file grows, so that `sync` (each snapshot's) has little left to do. */
+  readonly #background: BackgroundSync;
 
   /** Opens `path` to append (creating it, mode 0644); `cut` is how many bytes `cutTo` took off. */
   static open(path: string, { name = path, cutTo }: JsonlWriterOptions = {}): { file: JsonlWriter; cut: number } {
@@ -43,6 +46,7 @@ export class JsonlWriter {
     this.#name = name;
     this.#fd = fd;
     this.#bytes = bytes;
+    this.#background = new BackgroundSync(fd);
   }
 
   /** Bytes of whole lines in the file. */
@@ -61,11 +65,13 @@ export class JsonlWriter {
       throw writeError('append to', this.#name, error);
     }
     this.#bytes += bytes.length;
+    this.#background.wrote(bytes.length);
   }
 
-  /** Makes every appended line durable. */
+  /** Makes every appended line durable (a background sync that failed fails it too). */
   sync(): void {
     try {
+      if (this.#background.error !== undefined) throw this.#background.error;
       fsyncSync(this.#fd);
     } catch (error) {
       throw writeError('fsync', this.#name, error);
@@ -85,6 +91,7 @@ export class JsonlWriter {
   /** Closes the file, with `sync` first making its lines durable (a failure of either is one to close). */
   close({ sync = false } = {}): void {
     try {
+      if (sync && this.#background.error !== undefined) throw this.#background.error;
       if (sync) fsyncSync(this.#fd);
       closeSync(this.#fd);
     } catch (error) {
