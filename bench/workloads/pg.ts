@@ -3,7 +3,7 @@
  * over users_v1; one tm-slave of 2 threads × 64 lanes running migrate.ts, a pool of 2 connections
  * a thread) against bench/baseline/pg-migrate.mjs: the same keyset reads and the same upserts, in
  * statements of the size one thread gathers, over the same 4 connections, in one process with no
- * engine. Runs alternate; users_v2 is emptied before each. Target: at least 0.8 × the baseline.
+ * engine. Runs alternate; users_v2 is emptied before each. Target: at least 0.85 × the baseline.
  *
  * Needs a PostgreSQL: TM_BENCH_PG_URL, else TM_TEST_PG_URL (what .ci/start-postgres prints);
  * without one the workload says so and reports nothing. It works in a database of its own, dropped after.
@@ -23,6 +23,8 @@ const TIMEOUT_MS = 10 * 60_000;
 const THREADS = Number(process.env.TM_BENCH_PG_THREADS ?? 2);
 const LANES = Number(process.env.TM_BENCH_PG_LANES ?? 64);
 const POOL = Number(process.env.TM_BENCH_PG_POOL ?? 2);
+/** Issue 23's target: rows/s at least this share of the bare script's. */
+const TARGET = 0.85;
 
 /** Runs each of `statements` on the server at `url`, one by one (VACUUM runs in no transaction). */
 async function query(url: string, ...statements: string[]): Promise<void> {
@@ -94,8 +96,8 @@ export async function pgMigrate(settings: Settings): Promise<Row[]> {
         baseline_samples_jobs_per_s: b.samples,
         ratio: round(ratio, 3),
         ratio_of: 'engine rows/s / bare script rows/s (medians)',
-        target: '>= 0.8',
-        pass: ratio >= 0.8,
+        target: `>= ${TARGET}`,
+        pass: ratio >= TARGET,
       },
     ];
   } finally {

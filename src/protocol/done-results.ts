@@ -1,7 +1,7 @@
 /**
  * The fields of a DONE beyond its seqs and failures, checked: what its jobs returned (`results`,
  * or `resultLines` split into one `TextSlice` per seq), which of them sent channel output, and
- * when each ran (`timings`).
+ * when each ran (`timings`), and their job log lines (`logLines`).
  */
 import { MAX_CHANNEL_NAME, whyBadChannelName } from './channel-name.js';
 import { bytes, fail, int, list, quote } from './fields.js';
@@ -51,4 +51,14 @@ export function resultLines(payload: Record<string, unknown>, length: number): A
   }
   if (lines.length !== length) fail(`resultLines must have one line per seq (${length}), got ${lines.length > length ? 'more' : lines.length}`);
   return lines;
+}
+
+/** A DONE's optional `logLines`: binary, with `timings`, a line (ending in a newline) per seq. */
+export function logLines(value: unknown, length: number, timed: Uint8Array | undefined): Uint8Array {
+  if (timed === undefined) fail('logLines needs timings');
+  const block = bytes(value, 'logLines');
+  let lines = 0;
+  for (let at = block.indexOf(NEWLINE); at !== -1 && lines <= length; at = block.indexOf(NEWLINE, at + 1)) lines++;
+  if (lines !== length || (length > 0 && block[block.length - 1] !== NEWLINE)) fail(`logLines must be a line per seq (${length}), each ending in a newline`);
+  return block;
 }

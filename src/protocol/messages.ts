@@ -140,6 +140,13 @@ export interface Done {
    * name (channel-name.ts). Omitted when none did.
    */
   readonly channeled?: readonly number[];
+  /**
+   * With `timings`, when every job of the DONE succeeded and none was a retry (its JOBS had no
+   * `attempts` nor `origins`): the job log's line of each, in `seqs` order (job-log-line.ts, the
+   * slave named by its routing id, outcome ok), so that the master writes them as they came rather
+   * than formatting a line per job on its one thread. It does so when it still held every seq.
+   */
+  readonly logLines?: Uint8Array;
   /** Jobs handed back unstarted (their thread died before them): the master sends them again. */
   readonly returned?: SeqRuns;
   /** Milliseconds the handlers ran, summed. */

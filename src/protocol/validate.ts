@@ -12,7 +12,7 @@ import {
   type WireFailure,
 } from './messages.js';
 import { bool, bytes, fail, int, Invalid, line, list, MAX_BATCH, num, quote, record, sha256Hex, text } from './fields.js';
-import { channeledIndexes, resultLines, timings } from './done-results.js';
+import { channeledIndexes, logLines, resultLines, timings } from './done-results.js';
 import type { SeqRuns } from './seq-runs.js';
 import { statusReport } from './status-fields.js';
 
@@ -83,6 +83,7 @@ function done(payload: Record<string, unknown>, run: string): Message {
     ...(payload.returned === undefined ? {} : { returned: seqRuns(payload.returned, 'returned').runs }),
     ms: num(payload.ms, 'ms'),
     ...(timed === undefined ? {} : { timings: timed }),
+    ...(payload.logLines === undefined ? {} : { logLines: logLines(payload.logLines, length, timed) }),
     credit: int(payload.credit, 'credit', 0, MAX_CREDIT),
   };
 }

@@ -5,7 +5,7 @@ import { DecayingAverage } from '../common/decaying-average.js';
 import { createLogger, type Logger } from '../common/log.js';
 import type { Jobs, Welcome } from '../protocol/messages.js';
 import { runsLength } from '../protocol/seq-runs.js';
-import { timingBytes } from '../protocol/timings.js';
+import { doneJobLog } from './done-job-log.js';
 import { doneOutputs } from './channel-slot.js';
 import { Connection } from './connection.js';
 import { creditToGrant } from './credit.js';
@@ -37,6 +37,7 @@ export class Slave {
   readonly #logger: Logger;
   readonly #pool: JobPool;
   readonly #connection: Connection;
+  readonly #key: string; // its routing id as the master keys it (latin1): its job log lines name it so
   #finish: (summary: SlaveSummary) => void = () => {};
   #session = 0;
   #wants: Pick<Welcome, 'wantResults' | 'wantTimings'> = { wantResults: false };
@@ -73,6 +74,7 @@ export class Slave {
     this.done = new Promise((resolve) => (this.#finish = resolve));
     void this.done.then(() => dir?.remove()); // the code the master shipped, written out, goes as the slave ends
     const id = `${hostname()}-${process.pid}-${randomBytes(4).toString('hex')}`;
+    this.#key = Buffer.from(id).toString('latin1');
     const { threads, concurrency, maxCredit: capacity, name, allowSkew } = options;
     const hello = { slave: id, host: hostname(), pid: process.pid, threads, concurrency, capacity, ...(name === undefined ? {} : { name }), ...(bundle && { bundle }), ...(allowSkew && { allowSkew }) };
     this.#connection = new Connection(options.address, hello, this.#logger, curve, options.giveUpAfter);
@@ -175,7 +177,7 @@ export class Slave {
 
   /** Counts a result, and sends it as a DONE with fresh credit, unless it is of an earlier session (the master gave its jobs away). */
   #report(session: number, batch: Batch, result: BatchResult): void {
-    const { seqs, failures, results, timings, returned, ms } = result;
+    const { seqs, failures, results, returned, ms } = result;
     const ran = runsLength(seqs);
     this.#count(ran, failures.length, ms, batch.count);
     const run = this.#connection.run;
@@ -188,7 +190,7 @@ export class Slave {
       seqs,
       failures,
       ...doneOutputs(results, this.#wants.wantResults),
-      ...(timings && { timings: timingBytes(timings) }),
+      ...doneJobLog(result, batch, this.#key),
       ...(returned.length === 0 ? {} : { returned }),
       ms,
       credit,

@@ -10,13 +10,10 @@ import { BackgroundSync } from '../state/background-sync.js';
 import { resolve } from 'node:path';
 import { UsageError } from '../../common/errors.js';
 import type { WireError } from '../../protocol/messages.js';
-import { LineBuffer } from './line-buffer.js';
+import { LineBuffer } from '../../common/line-buffer.js';
+import { JobLogLines, OK, type Outcome } from '../../protocol/job-log-line.js';
 
-/** What became of one attempt, as `outcome` says it: done, failed (and retried), or dead-lettered. */
-export const OK = 0;
-export const FAILED = 1;
-export const DEAD = 2;
-const OUTCOMES = [',"outcome":"ok"}', ',"outcome":"failed"', ',"outcome":"dead"'] as const;
+export { DEAD, FAILED, OK } from '../../protocol/job-log-line.js';
 
 /** Bytes gathered before a write; fewer are written after FLUSH_MS. */
 const CHUNK = 256 * 1024;
@@ -32,6 +29,8 @@ export interface LoggedReport {
   readonly errors: ReadonlyArray<WireError | undefined> | undefined;
   /** `[start (ms since the epoch), ms]` per seq, when the slave sent them. */
   readonly timings?: ArrayLike<number> | undefined;
+  /** The lines of every seq, made by the slave (DONE's `logLines`) when it held all of them: right when each job succeeded at its first attempt. */
+  readonly logLines?: Uint8Array | undefined;
 }
 
 /** How each job of a report ended: an outcome per job, its attempt (0-based; all 0 when omitted), and errors of `handleResult`. */
@@ -82,35 +81,23 @@ export class JobLog {
   write(report: LoggedReport, { outcomes, attempts, resultErrors }: Outcomes): Promise<void> | undefined {
     if (this.#error !== undefined) throw this.#error;
     const { seqs, errors, timings } = report;
-    const lines = this.#lines;
-    // The parts of a line the same for the whole report, as bytes once.
-    const slave = JSON.stringify(report.slave.key);
-    const firstTry = Buffer.from(`,"attempt":0,"slave":${slave},"start":`);
-    const retry = Buffer.from(`,"slave":${slave},"start":`);
-    const originOf = this.#originOf;
-    for (let i = 0; i < seqs.length; i++) {
-      const outcome = outcomes[i]!;
-      const attempt = attempts?.[i] ?? 0;
-      lines.ascii('{"seq":');
-      lines.int(originOf === undefined ? seqs[i]! : originOf(seqs[i]!));
-      if (attempt === 0) lines.bytes(firstTry);
-      else {
-        lines.ascii(',"attempt":');
-        lines.int(attempt);
-        lines.bytes(retry);
+    // A DONE whose jobs all succeeded at their first attempt brings its lines made: the slave formatted them.
+    const made = report.logLines !== undefined && this.#originOf === undefined && (attempts?.every((attempt) => attempt === 0) ?? true) && outcomes.every((outcome) => outcome === OK);
+    if (made) {
+      // Lines written before go first; the block is written as it came, a view of the received frame.
+      const block = report.logLines!;
+      this.#lines.flush();
+      this.#queue(Buffer.from(block.buffer, block.byteOffset, block.byteLength), block.byteLength);
+    }
+    else {
+      const lines = new JobLogLines(this.#lines, report.slave.key);
+      const originOf = this.#originOf;
+      for (let i = 0; i < seqs.length; i++) {
+        const outcome = outcomes[i]! as Outcome;
+        const seq = originOf === undefined ? seqs[i]! : originOf(seqs[i]!);
+        const error = outcome === OK ? undefined : (errors?.[i] ?? resultErrors?.[i])?.message;
+        lines.line(seq, attempts?.[i] ?? 0, timings?.[2 * i], timings?.[2 * i + 1] ?? 0, outcome, error);
       }
-      if (timings === undefined) lines.ascii('null,"ms":null');
-      else {
-        lines.int(Math.round(timings[2 * i]!));
-        lines.ascii(',"ms":');
-        lines.fixed3(timings[2 * i + 1]!);
-      }
-      lines.ascii(OUTCOMES[outcome as 0 | 1 | 2]);
-      if (outcome !== OK) {
-        const error = errors?.[i] ?? resultErrors?.[i];
-        lines.bytes(Buffer.from(`,"error":${JSON.stringify(error?.message ?? null)}}`));
-      }
-      lines.endLine();
     }
     this.#timer ??= setTimeout(() => {
       this.#timer = undefined;

@@ -118,7 +118,9 @@ export class InFlight {
     slave.observe(message.ms, seqs.length);
     this.#options.observer?.landed(message.ms, seqs.length + unknown);
     slave.counted(seqs.length, failures, Date.now());
-    return { slave, seqs, errors, results, ...(timings && { timings }) };
+    // The slave's job log lines are whole only when every seq of the DONE was still out there.
+    const logLines = unknown === 0 ? message.logLines : undefined;
+    return { slave, seqs, errors, results, ...(timings && { timings }), ...(logLines && { logLines }) };
   }
 
   /** Puts `runs` (all of the slave's in flight, if omitted) back at the head of the buffer. */

@@ -25,6 +25,8 @@ export interface Report {
   readonly results: readonly unknown[] | undefined;
   /** Per job, `[start (ms since the epoch), handler ms]`, when the slave sent them (for the job log). */
   readonly timings?: Float64Array | undefined;
+  /** The job log's line of every job, made by the slave (DONE's `logLines`), when it held them all. */
+  readonly logLines?: Uint8Array | undefined;
 }
 
 export interface RecorderOptions {

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { LineBuffer } from '../../../src/master/controls/line-buffer.js';
+import { LineBuffer } from '../../src/common/line-buffer.js';
 
 /** What `write` puts in a LineBuffer, as text, once flushed. */
 function written(write: (lines: LineBuffer) => void, chunk = 1 << 16): string {
