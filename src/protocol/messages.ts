@@ -127,11 +127,9 @@ export interface Done {
    */
   readonly results?: readonly unknown[];
   /**
-   * Instead of `results`, when the master wants them as JSON text (`wantResults: 'json'`) and no
-   * job sent channel output: the UTF-8 of each result's JSON text, in `seqs` order, a line each
-   * (joined by newlines, empty for a job with none). The master splits it and writes the bytes as
-   * they came: a string per job, packed, unpacked and encoded again to be written, cost the slave
-   * and the master more than writing the file did. JSON text never holds a raw newline.
+   * Instead of `results`, with `wantResults: 'json'` and no channel output: the UTF-8 of each
+   * result's JSON text (which never holds a newline), a line per seq, empty for none. The master
+   * copies the bytes into its lines; a string per job cost more to pack and unpack than to write.
    */
   readonly resultLines?: Uint8Array;
   /**
@@ -140,12 +138,7 @@ export interface Done {
    * name (channel-name.ts). Omitted when none did.
    */
   readonly channeled?: readonly number[];
-  /**
-   * With `timings`, when every job of the DONE succeeded and none was a retry (its JOBS had no
-   * `attempts` nor `origins`): the job log's line of each, in `seqs` order (job-log-line.ts, the
-   * slave named by its routing id, outcome ok), so that the master writes them as they came rather
-   * than formatting a line per job on its one thread. It does so when it still held every seq.
-   */
+  /** With `timings`, when every job succeeded at its first try: each one's job log line (job-log-line.ts), which the master writes as they came. */
   readonly logLines?: Uint8Array;
   /** Jobs handed back unstarted (their thread died before them): the master sends them again. */
   readonly returned?: SeqRuns;

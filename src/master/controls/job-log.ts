@@ -6,7 +6,7 @@
  * bytes wait, recording waits for the disk, so a slow disk slows dispatch rather than filling memory.
  */
 import { closeSync, fsyncSync, openSync, writeFile } from 'node:fs';
-import { BackgroundSync } from '../state/background-sync.js';
+import { BackgroundSync } from '../../common/background-sync.js';
 import { resolve } from 'node:path';
 import { UsageError } from '../../common/errors.js';
 import type { WireError } from '../../protocol/messages.js';

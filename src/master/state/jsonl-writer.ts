@@ -6,7 +6,7 @@
 import { closeSync, fstatSync, fsyncSync, ftruncateSync, openSync } from 'node:fs';
 import { StateError } from '../../common/errors.js';
 import { appendWhole } from './append-whole.js';
-import { BackgroundSync } from './background-sync.js';
+import { BackgroundSync } from '../../common/background-sync.js';
 
 /** Options of `JsonlWriter.open`. */
 export interface JsonlWriterOptions {

@@ -1,8 +1,8 @@
 import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BackgroundSync } from '../../../src/master/state/background-sync.js';
-import { useTestDir } from '../../helpers/test-dir.js';
+import { BackgroundSync } from '../../src/common/background-sync.js';
+import { useTestDir } from '../helpers/test-dir.js';
 
 const dir = useTestDir();
 
