@@ -1,13 +1,14 @@
 /**
- * tm-status against a master with more than 50 slaves: 60 DEALER sockets that say HELLO as
- * slaves do (real ZeroMQ, the project's encoders), on 4 hosts, one on other code. The table is
+ * tm-status against a master with more than 50 slaves: 60 DEALER sockets that say HELLO and
+ * PING as slaves do (real ZeroMQ, the project's encoders; test/helpers/fake-fleet.ts), on 4
+ * hosts, one on other code. The table is
  * read back from a real terminal: tmux runs tm-status in a window 100 columns wide.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HostilePeer } from '../helpers/hostile-peer.js';
+import { FakeFleet, racks } from '../helpers/fake-fleet.js';
 import { FIXTURES, killAll, ROOT, runBin, tempDir } from '../helpers/processes.js';
 
 const HAS_TMUX = spawnSync('tmux', ['-V']).status === 0;
@@ -45,23 +46,18 @@ describe.skipIf(!HAS_TMUX && !process.env.CI)('tm-status with more than 50 slave
   // One master and its 60 peers for the file's tests, which only ask: ended after the last.
   let dir: ReturnType<typeof tempDir>;
   let address: string;
-  const peers: HostilePeer[] = [];
+  let fleet: FakeFleet | undefined;
 
   beforeAll(async () => {
     dir = tempDir();
-    // A lease of 10 min: the peers never ping, and must stay.
-    const master = runBin('tm-master', [join(FIXTURES, 'record.ts'), 'n=1000', '--address', 'tcp://127.0.0.1:*', '--state', join(dir.path, 's.json'), '--lease', '600000', '--no-progress'], { cwd: dir.path });
+    const master = runBin('tm-master', [join(FIXTURES, 'record.ts'), 'n=1000', '--address', 'tcp://127.0.0.1:*', '--state', join(dir.path, 's.json'), '--no-progress'], { cwd: dir.path });
     address = (await master.waitFor(/listening on (tcp:\/\/\S+?);/))[1]!;
-    for (let i = 0; i < HOSTS * PER_HOST; i++) peers.push(new HostilePeer(address, `peer-${i}`));
     // Slave ids are host:pid: rack-1:100 … rack-4:159; rack-3:130 runs other code.
-    await Promise.all(peers.map((peer, i) => {
-      const { name: _name, ...hello } = peer.hello();
-      return peer.ask({ ...hello, host: `rack-${Math.floor(i / PER_HOST) + 1}`, pid: 100 + i, threads: 2, concurrency: 4, bundle: i === 30 ? OTHER : CODE }, 'WELCOME');
-    }));
+    fleet = await FakeFleet.join(address, racks(HOSTS, PER_HOST, CODE, { index: 30, code: OTHER }));
   }, 60_000);
 
   afterAll(async () => {
-    await Promise.all(peers.map((peer) => peer.close()));
+    await fleet?.close();
     await killAll();
     dir.remove();
   });
@@ -93,7 +89,7 @@ describe.skipIf(!HAS_TMUX && !process.env.CI)('tm-status with more than 50 slave
   it('prints a row for every slave with --all-slaves, and every slave in --json', async () => {
     const lines = await onScreen(`--address ${address} --all-slaves`);
     const rows = lines.filter((line) => /^rack-\d+:\d+ /.test(line));
-    expect(rows.map((row) => row.split(' ')[0]).sort()).toEqual(peers.map((_, i) => `rack-${Math.floor(i / PER_HOST) + 1}:${100 + i}`).sort());
+    expect(rows.map((row) => row.split(' ')[0]).sort()).toEqual(racks(HOSTS, PER_HOST, CODE).map(({ host, pid }) => `${host}:${pid}`).sort());
     expect(lines.join('\n')).not.toContain('summarised');
 
     const json = runBin('tm-status', ['--address', address, '--json'], { cwd: dir.path });

@@ -14,6 +14,9 @@
   let source;
   let ended = false;
   let lostAt;
+  /** Every slave's row even past 50 (the page's toggle), and the data last shown, to redraw at once when it is toggled. */
+  let showAll = false;
+  let lastData;
 
   // The cookie holds the token now: keep it out of the address bar, screenshots and shared links.
   if (new URLSearchParams(location.search).has('token')) history.replaceState(null, '', location.pathname);
@@ -91,30 +94,119 @@
     $('chart-span').textContent = rates.length > 1 ? `−${duration(span / 1000)}` : '';
   }
 
-  function slaveRow(s, lease, note) {
-    const tr = document.createElement('tr');
-    tr.dataset.slave = s.id;
-    cell(tr, s.id, 'mono');
-    cell(tr, s.host);
-    cell(tr, `${s.threads} × ${s.concurrency}`, 'num');
-    cell(tr, int(s.inFlight), 'num');
-    cell(tr, int(s.done), 'num');
-    cell(tr, int(s.failed), 'num');
-    cell(tr, note === undefined ? int(s.rate) : '–', 'num');
-    cell(tr, note === undefined ? `${(s.lastSeenMs / 1000).toFixed(1)} s ago` : `${time(s.goneAt)}`, 'num');
-    cell(tr, s.bundle === undefined ? '-' : s.bundle.slice(0, 12), 'mono code');
-    const late = s.lastSeenMs > lease / 2;
-    if (note !== undefined) {
-      tr.className = 'stale';
-      cell(tr, `gone: ${note}`, 'lease lease-gone');
-    } else {
-      tr.className = late ? 'late' : '';
-      cell(tr, late ? `⚠ silent ${(s.lastSeenMs / 1000).toFixed(1)} s of ${(lease / 1000).toFixed(1)} s lease` : 'ok', `lease ${late ? 'lease-late' : 'lease-ok'}`);
+  /**
+   * Brings `body`'s rows in line with `items`, matched by `key`: a row is made once, and then
+   * only the cells whose text changed are written, so a table of 1,000 slaves costs little a tick.
+   * The key is the rows' `data-<name>`; `cells(item)` gives the row's class and its cells as [text, class].
+   */
+  function syncRows(body, name, items, key, cells) {
+    const old = new Map();
+    for (const tr of body.rows) old.set(tr.dataset[name], tr);
+    let next = body.firstElementChild;
+    for (const item of items) {
+      const k = key(item);
+      let tr = old.get(k);
+      if (tr === undefined) {
+        tr = document.createElement('tr');
+        tr.dataset[name] = k;
+      } else old.delete(k);
+      const [rowClass, texts] = cells(item);
+      if (tr.className !== rowClass) tr.className = rowClass;
+      while (tr.cells.length > texts.length) tr.deleteCell(-1);
+      while (tr.cells.length < texts.length) tr.insertCell();
+      texts.forEach(([text, className = ''], i) => {
+        const td = tr.cells[i];
+        if (td.textContent !== text) td.textContent = text;
+        if (td.className !== className) td.className = className;
+      });
+      if (tr === next) next = tr.nextElementSibling;
+      else body.insertBefore(tr, next);
     }
-    return tr;
+    for (const tr of old.values()) tr.remove();
+  }
+
+  const seen = (ms) => `${(ms / 1000).toFixed(1)} s ago`;
+  const code = (bundle) => (bundle === undefined ? '-' : bundle.slice(0, 12));
+
+  /** A slave's row: live (with its lease), or gone (`note` says why), greyed. */
+  function slaveCells({ slave: s, note }, lease) {
+    const late = s.lastSeenMs > lease / 2;
+    const leaseCell =
+      note !== undefined
+        ? [`gone: ${note}`, 'lease lease-gone']
+        : [late ? `⚠ silent ${(s.lastSeenMs / 1000).toFixed(1)} s of ${(lease / 1000).toFixed(1)} s lease` : 'ok', `lease ${late ? 'lease-late' : 'lease-ok'}`];
+    return [
+      note !== undefined ? 'stale' : late ? 'late' : '',
+      [
+        [s.id, 'mono'],
+        [s.host],
+        [`${s.threads} × ${s.concurrency}`, 'num'],
+        [int(s.inFlight), 'num'],
+        [int(s.done), 'num'],
+        [int(s.failed), 'num'],
+        [note === undefined ? int(s.rate) : '–', 'num'],
+        [note === undefined ? seen(s.lastSeenMs) : time(s.goneAt), 'num'],
+        [code(s.bundle), 'mono code'],
+        leaseCell,
+      ],
+    ];
+  }
+
+  function hostCells(row, rest) {
+    const mixed = row.codes > 1;
+    return [
+      rest ? 'rest' : '',
+      [
+        [row.host],
+        [int(row.slaves), 'num'],
+        [int(row.lanes), 'num'],
+        [int(row.inFlight), 'num'],
+        [int(row.done), 'num'],
+        [int(row.failed), 'num'],
+        [int(row.rate), 'num'],
+        [seen(row.lastSeenMs), 'num'],
+        [`${code(row.bundle)}${mixed ? ` +${row.codes - 1} other` : ''}`, mixed ? 'mono mixed' : 'mono'],
+      ],
+    ];
+  }
+
+  /** A slave that stands out (`why`), or one gone (`note`). */
+  function attentionCells({ slave: s, why, note }) {
+    return [
+      note !== undefined ? 'stale' : '',
+      [
+        [s.id, 'mono'],
+        [s.host],
+        [int(s.inFlight), 'num'],
+        [int(s.failed), 'num'],
+        [note === undefined ? seen(s.lastSeenMs) : time(s.goneAt), 'num'],
+        [code(s.bundle), 'mono code'],
+        [note === undefined ? why.join(', ') : `gone: ${note}`, note === undefined ? 'why' : 'lease-gone'],
+      ],
+    ];
+  }
+
+  /** Past 50 slaves: a row per host and the slaves that stand out (worked out by the master), and the toggle for every row. */
+  function showFleet(fleet, goneRows) {
+    const rows = fleet.rows.map((row) => [row, false]);
+    if (fleet.rest) rows.push([fleet.rest, true]);
+    $('fleet-line').textContent = `${int(fleet.slaves)} slaves on ${int(fleet.hosts)} ${fleet.hosts === 1 ? 'host' : 'hosts'}, by host${fleet.rest ? `, the ${fleet.rows.length} busiest first` : ''}`;
+    syncRows($('hosts').tBodies[0], 'host', rows, ([row, rest]) => (rest ? '\u0000rest' : row.host), ([row, rest]) => hostCells(row, rest));
+    const out = fleet.standOut;
+    const counts = [[out.silent, `silent ${duration(fleet.silentMs / 1000)} or more`], [out['other code'], 'on other code'], [out.failures, 'with failures']].filter(([n]) => n > 0);
+    const gone = goneRows.length > 0 ? `${int(goneRows.length)} gone; ` : '';
+    const first = out.total > fleet.attention.length ? `; the first ${fleet.attention.length}` : '';
+    $('attention-line').textContent =
+      out.total + goneRows.length === 0
+        ? 'no slave stands out: none silent, none failing, none on other code'
+        : `needs attention: ${gone}${int(out.total)} ${out.total === 1 ? 'slave stands' : 'slaves stand'} out${counts.length > 0 ? ` (${counts.map(([n, what]) => `${int(n)} ${what}`).join(', ')})` : ''}${first}`;
+    syncRows($('attention').tBodies[0], 'attention', [...goneRows, ...fleet.attention], (a) => a.slave.id, attentionCells);
+    $('attention').hidden = out.total + goneRows.length === 0;
+    $('show-all').textContent = showAll ? `hide the ${int(fleet.slaves)} rows` : `show all ${int(fleet.slaves)} slaves`;
   }
 
   function showSlaves(data) {
+    lastData = data;
     const now = new Map(data.status.slaves.map((s) => [s.id, s]));
     for (const [id, s] of rows) {
       if (now.has(id) || gone.has(id)) continue;
@@ -124,9 +216,16 @@
     }
     for (const id of now.keys()) gone.delete(id);
     rows = now;
+    $('slave-count').textContent = now.size > 0 ? `(${int(now.size)})` : '';
+    $('fleet').hidden = data.fleet === undefined;
+    if (data.fleet !== undefined) showFleet(data.fleet, [...gone.values()]);
     const body = $('slaves').tBodies[0];
-    body.replaceChildren(...[...now.values()].map((s) => slaveRow(s, data.lease)), ...[...gone.values()].map((g) => slaveRow(g.slave, data.lease, g.note)));
-    $('no-slaves').hidden = body.rows.length > 0;
+    const every = data.fleet === undefined || showAll;
+    $('slaves').hidden = !every;
+    // Folded away, the rows go: a page past 50 slaves keeps no DOM for them.
+    if (!every) body.replaceChildren();
+    else syncRows(body, 'slave', [...[...now.values()].map((slave) => ({ slave })), ...gone.values()], ({ slave }) => slave.id, (row) => slaveCells(row, data.lease));
+    $('no-slaves').hidden = now.size + gone.size > 0;
   }
 
   function showLists(data) {
@@ -212,6 +311,11 @@
       if (source.readyState === EventSource.CLOSED) setTimeout(connect, 2000);
     };
   }
+
+  $('show-all').addEventListener('click', () => {
+    showAll = !showAll;
+    if (lastData !== undefined) showSlaves(lastData);
+  });
 
   connect();
 })();
