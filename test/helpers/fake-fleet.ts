@@ -40,6 +40,12 @@ export class FakeFleet {
     return fleet;
   }
 
+  /** Slave `index` says BYE, as a slave that stops does, holding no job: the master lets it go. */
+  async leave(index: number): Promise<void> {
+    const peer = this.#peers[index]!;
+    await peer.ask({ command: 'BYE', run: peer.run!, returned: [] }, 'QUIT');
+  }
+
   async close(): Promise<void> {
     clearInterval(this.#pings);
     await Promise.all(this.#peers.map((peer) => peer.close()));

@@ -147,7 +147,7 @@ describe.skipIf(!available)('the dashboard in Chromium', () => {
       const hosts = await page.locator('#hosts tbody tr').allInnerTexts();
       expect(hosts.map((row) => row.split('\t').slice(0, 7))).toEqual([1, 2, 3, 4].map((n) => [`rack-${n}`, '15', '120', '0', '0', '0', '0']));
       expect(hosts[2]).toMatch(/\tcccccccccccc \+1 other$/);
-      expect(await text('#attention-line')).toBe('needs attention: 1 slave stands out (1 on other code)');
+      expect(await text('#attention-line')).toBe('needs attention: 1 slave (1 on other code)');
       expect((await page.locator('#attention tbody tr').allInnerTexts()).map((row) => row.split('\t'))).toEqual([['rack-3:130', 'rack-3', '0', '0', expect.stringMatching(/^\d+\.\d s ago$/), 'dddddddddddd', 'other code']]);
       // Folded: the table of every slave is hidden and holds no row.
       expect(await page.locator('#slaves').isHidden()).toBe(true);
@@ -167,6 +167,15 @@ describe.skipIf(!available)('the dashboard in Chromium', () => {
       await page.click('#show-all');
       await expect.poll(() => page.locator('#slaves tbody tr').count(), WAIT).toBe(0);
       expect(await text('#show-all')).toBe('show all 60 slaves');
+
+      // A slave that leaves is listed first among those that need attention.
+      await fleet.leave(5);
+      await expect.poll(() => text('#slave-count'), WAIT).toBe('(59)');
+      expect(await text('#attention-line')).toBe('needs attention: 1 slave (1 on other code); 1 gone from the run, listed first');
+      expect((await page.locator('#attention tbody tr').allInnerTexts()).map((row) => [row.split('\t')[0], row.split('\t').at(-1)])).toEqual([
+        ['rack-1:105', 'gone: left'],
+        ['rack-3:130', 'other code'],
+      ]);
       await page.screenshot({ path: join(ARTIFACTS, 'dashboard-fleet.png'), fullPage: true });
       expect(errors).toEqual([]);
     } finally {

@@ -80,8 +80,12 @@ function mostCommon(counts: ReadonlyMap<string, number>): string {
   return best;
 }
 
+/** A host row's numbers, added to as its slaves are met. */
+type Counts = { -readonly [K in Exclude<keyof HostRow, 'bundle' | 'codes'>]: HostRow[K] };
+
 interface HostTally {
-  row: Omit<HostRow, 'bundle' | 'codes'>;
+  readonly row: Counts;
+  /** Slaves by the code they run (NONE: said none). */
   readonly bundles: Map<string, number>;
 }
 
@@ -89,18 +93,20 @@ function tally(host: string): HostTally {
   return { row: { host, slaves: 0, lanes: 0, inFlight: 0, done: 0, failed: 0, rate: 0, lastSeenMs: 0 }, bundles: new Map() };
 }
 
-function add(into: HostTally, s: SlaveStatus): void {
+function addCounts(into: HostTally, c: Omit<Counts, 'host'>, bundles: Iterable<[string, number]>): void {
   const r = into.row;
-  into.row = { host: r.host, slaves: r.slaves + 1, lanes: r.lanes + s.threads * s.concurrency, inFlight: r.inFlight + s.inFlight, done: r.done + s.done, failed: r.failed + s.failed, rate: r.rate + s.rate, lastSeenMs: Math.max(r.lastSeenMs, s.lastSeenMs) };
-  const bundle = s.bundle ?? NONE;
-  into.bundles.set(bundle, (into.bundles.get(bundle) ?? 0) + 1);
+  r.slaves += c.slaves;
+  r.lanes += c.lanes;
+  r.inFlight += c.inFlight;
+  r.done += c.done;
+  r.failed += c.failed;
+  r.rate += c.rate;
+  r.lastSeenMs = Math.max(r.lastSeenMs, c.lastSeenMs);
+  for (const [bundle, n] of bundles) into.bundles.set(bundle, (into.bundles.get(bundle) ?? 0) + n);
 }
 
-/** Adds the host `from` into `into` (the row of the hosts past MAX_HOST_ROWS). */
-function merge(into: HostTally, from: HostTally): void {
-  const [r, f] = [into.row, from.row];
-  into.row = { host: r.host, slaves: r.slaves + f.slaves, lanes: r.lanes + f.lanes, inFlight: r.inFlight + f.inFlight, done: r.done + f.done, failed: r.failed + f.failed, rate: r.rate + f.rate, lastSeenMs: Math.max(r.lastSeenMs, f.lastSeenMs) };
-  for (const [bundle, n] of from.bundles) into.bundles.set(bundle, (into.bundles.get(bundle) ?? 0) + n);
+function add(into: HostTally, s: SlaveStatus): void {
+  addCounts(into, { slaves: 1, lanes: s.threads * s.concurrency, inFlight: s.inFlight, done: s.done, failed: s.failed, rate: s.rate, lastSeenMs: s.lastSeenMs }, [[s.bundle ?? NONE, 1]]);
 }
 
 function hostRow({ row, bundles }: HostTally): HostRow {
@@ -141,7 +147,7 @@ export function summariseSlaves(slaves: readonly SlaveStatus[], lease?: number):
   if (tallies.length > MAX_HOST_ROWS) {
     tallies.sort(({ row: a }, { row: b }) => b.inFlight - a.inFlight || b.rate - a.rate || byName(a.host, b.host));
     const others = tally(`${(tallies.length - MAX_HOST_ROWS).toLocaleString('en-US')} more hosts`);
-    for (const host of tallies.slice(MAX_HOST_ROWS)) merge(others, host);
+    for (const host of tallies.slice(MAX_HOST_ROWS)) addCounts(others, host.row, host.bundles);
     rest = hostRow(others);
     tallies = tallies.slice(0, MAX_HOST_ROWS);
   } else tallies.sort(({ row: a }, { row: b }) => byName(a.host, b.host));

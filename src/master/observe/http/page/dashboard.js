@@ -194,12 +194,12 @@
     syncRows($('hosts').tBodies[0], 'host', rows, ([row, rest]) => (rest ? '\u0000rest' : row.host), ([row, rest]) => hostCells(row, rest));
     const out = fleet.standOut;
     const counts = [[out.silent, `silent ${duration(fleet.silentMs / 1000)} or more`], [out['other code'], 'on other code'], [out.failures, 'with failures']].filter(([n]) => n > 0);
-    const gone = goneRows.length > 0 ? `${int(goneRows.length)} gone; ` : '';
     const first = out.total > fleet.attention.length ? `; the first ${fleet.attention.length}` : '';
+    const left = goneRows.length > 0 ? `; ${int(goneRows.length)} gone from the run, listed first` : '';
     $('attention-line').textContent =
-      out.total + goneRows.length === 0
-        ? 'no slave stands out: none silent, none failing, none on other code'
-        : `needs attention: ${gone}${int(out.total)} ${out.total === 1 ? 'slave stands' : 'slaves stand'} out${counts.length > 0 ? ` (${counts.map(([n, what]) => `${int(n)} ${what}`).join(', ')})` : ''}${first}`;
+      out.total === 0
+        ? `no slave stands out: none silent for ${duration(fleet.silentMs / 1000)}, none failing, ${fleet.bundle === undefined ? 'all say no code' : 'all on the same code'}${left}`
+        : `needs attention: ${int(out.total)} ${out.total === 1 ? 'slave' : 'slaves'} (${counts.map(([n, what]) => `${int(n)} ${what}`).join(', ')})${first}${left}`;
     syncRows($('attention').tBodies[0], 'attention', [...goneRows, ...fleet.attention], (a) => a.slave.id, attentionCells);
     $('attention').hidden = out.total + goneRows.length === 0;
     $('show-all').textContent = showAll ? `hide the ${int(fleet.slaves)} rows` : `show all ${int(fleet.slaves)} slaves`;
