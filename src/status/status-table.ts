@@ -5,7 +5,9 @@
 import { SUMMARY_PAST, summarised, summariseSlaves, type HostRow, type SlaveSummary } from '../master/observe/slave-summary.js';
 import type { SlaveStatus, StatusReport } from '../protocol/messages.js';
 
-const int = (n: number): string => Math.round(n).toLocaleString('en-US');
+// Made once: toLocaleString makes a formatter a call, and --all-slaves calls it thousands of times.
+const numbers = new Intl.NumberFormat('en-US');
+const int = (n: number): string => numbers.format(Math.round(n));
 
 /** `75 s` as `1 min 15 s`, `4000 s` as `1 h 6 min`. */
 export function duration(seconds: number): string {

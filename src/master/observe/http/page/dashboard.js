@@ -131,6 +131,7 @@
     const body = $('slaves').tBodies[0];
     const every = data.fleet === undefined || showAll;
     $('slaves').hidden = !every;
+    $('slaves').classList.toggle('all', data.fleet !== undefined);
     // Folded away, the rows go: a page past 50 slaves keeps no DOM for them.
     if (!every) body.replaceChildren();
     else syncRows(body, 'slave', [...[...now.values()].map((slave) => ({ slave })), ...gone.values()], ({ slave }) => slave.id, (row) => slaveCells(row, data.lease));
