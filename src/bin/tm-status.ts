@@ -7,6 +7,7 @@ import { clientCurveFlags, integer } from '../cli/flags.js';
 import { main, onStopSignals } from '../cli/main.js';
 import { NO_ANSWER, statusCommand, type StatusTarget } from '../cli/status-command.js';
 import { clientCurve } from '../curve/curve-config.js';
+import { SUMMARY_PAST } from '../master/observe/slave-summary.js';
 import { STATUS_DEFAULTS } from '../status/status-client.js';
 import { findRuns, STATE_DIR } from '../status/find-runs.js';
 
@@ -14,12 +15,13 @@ main('tm-status', async () => {
   const argv = await commandLine({
     name: 'tm-status',
     usage:
-      `$0 [--address … | --state FILE] [--json] [--watch]\n\nAsks a running master how its run goes, over its own endpoint: the run, its totals, and one row per slave. With no --address it asks every run under ./${STATE_DIR} (each master writes its endpoint beside its state while it runs), or the run of --state; with none there, the master on ${STATUS_DEFAULTS.address}. With CURVE it needs an authorized key, as a slave does.`,
+      `$0 [--address … | --state FILE] [--json] [--watch] [--all-slaves]\n\nAsks a running master how its run goes, over its own endpoint: the run, its totals, and one row per slave (past ${SUMMARY_PAST} slaves, a row per host and the slaves that need attention). With no --address it asks every run under ./${STATE_DIR} (each master writes its endpoint beside its state while it runs), or the run of --state; with none there, the master on ${STATUS_DEFAULTS.address}. With CURVE it needs an authorized key, as a slave does.`,
     flags: {
       address: { type: 'string', describe: `ZeroMQ endpoint of the master (default: the runs under ./${STATE_DIR}, else ${STATUS_DEFAULTS.address})` },
       state: { type: 'string', requiresArg: true, describe: 'Ask the master running this state file (it writes FILE.endpoint while it runs)' },
       json: { type: 'boolean', default: false, describe: 'One JSON object (a line) instead of the table' },
       watch: { type: 'boolean', default: false, describe: 'Ask again and redraw every second, until Ctrl-C' },
+      'all-slaves': { type: 'boolean', default: false, describe: `A row per slave even past ${SUMMARY_PAST} (--json has them all)` },
       timeout: integer('timeout', 1, STATUS_DEFAULTS.timeout, 'Milliseconds to wait for the master’s answer'),
       ...clientCurveFlags,
     },
@@ -39,7 +41,7 @@ main('tm-status', async () => {
   const { targets, hint } = statusTargets(argv.address, argv.state, curve !== undefined);
   const stop = new AbortController();
   const signals = onStopSignals(() => stop.abort());
-  const code = await statusCommand({ targets, hint, timeoutMs: argv.timeout, curve, json: argv.json, watch: argv.watch, signal: stop.signal, out: process.stdout });
+  const code = await statusCommand({ targets, hint, timeoutMs: argv.timeout, curve, json: argv.json, watch: argv.watch, allSlaves: argv['all-slaves'], signal: stop.signal, out: process.stdout });
   signals.dispose();
   return code;
 });

@@ -22,6 +22,8 @@ export interface StatusCommand {
   readonly curve: ClientCurve | undefined;
   readonly json: boolean;
   readonly watch: boolean;
+  /** A row per slave even past SUMMARY_PAST (`--all-slaves`). */
+  readonly allSlaves?: boolean;
   /** Said after a first answer that did not come, when it helps (where tm-status looked for runs). */
   readonly hint?: string;
   /** Ends `--watch` (Ctrl-C). */
@@ -34,12 +36,12 @@ export const NO_ANSWER = 3;
 const WATCH_EVERY_MS = 1000;
 
 /** One target's text: its label line, then the table, the JSON line or why there is none. */
-function render(target: StatusTarget, answer: StatusAnswer, json: boolean): string {
+function render(target: StatusTarget, answer: StatusAnswer, { json, allSlaves }: StatusCommand): string {
   if (json) {
     const fields = answer.ok ? statusFields(answer.report) : { error: answer.reason };
     return JSON.stringify(target.state === undefined ? fields : { state: target.state, ...fields });
   }
-  const body = answer.ok ? statusTable(answer.report) : `${new Date().toISOString()}: ${answer.reason}`;
+  const body = answer.ok ? statusTable(answer.report, Date.now(), { allSlaves }) : `${new Date().toISOString()}: ${answer.reason}`;
   return target.label === undefined ? body : `${target.label}\n${body}`;
 }
 
@@ -68,7 +70,7 @@ export async function statusCommand(command: StatusCommand): Promise<number> {
     const text = targets
       .map((target, i) => {
         const answer = answers[i]!;
-        return !answer.ok && !json && targets.length === 1 && target.label === undefined ? `${new Date().toISOString()}: ${answer.reason}; still asking` : render(target, answer, json);
+        return !answer.ok && !json && targets.length === 1 && target.label === undefined ? `${new Date().toISOString()}: ${answer.reason}; still asking` : render(target, answer, command);
       })
       .join(json ? '\n' : '\n\n');
     out.write(redraw ? `\x1b[H\x1b[J${text}\n` : `${text}\n${watch && !json ? '\n' : ''}`);

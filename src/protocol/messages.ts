@@ -233,6 +233,8 @@ export interface StatusReport {
   readonly startedAt: number;
   readonly stopping: boolean;
   readonly retryFailed: boolean;
+  /** The master's `--lease` in ms (tm-status reads when a slave is silent by it); omitted by older masters. */
+  readonly lease?: number;
   readonly totals: RunTotals;
   readonly slaves: readonly SlaveStatus[];
 }

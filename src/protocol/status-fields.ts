@@ -72,6 +72,7 @@ export function statusReport(payload: Record<string, unknown>, run: string): Sta
     startedAt: num(payload.startedAt, 'startedAt'),
     stopping: bool(payload.stopping, 'stopping'),
     retryFailed: bool(payload.retryFailed, 'retryFailed'),
+    ...(payload.lease === undefined ? {} : { lease: int(payload.lease, 'lease', 1) }),
     totals: totals(payload.totals),
     slaves: list(payload.slaves, 'slaves').map(slave),
   };

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumAvailable, launchChromium } from '../helpers/chromium.js';
+import { FakeFleet, racks } from '../helpers/fake-fleet.js';
 import { reservePort } from '../helpers/ports.js';
 import { FIXTURES, ROOT, runBin, type Proc } from '../helpers/processes.js';
 import { useTestDir } from '../helpers/test-dir.js';
@@ -129,5 +130,56 @@ describe.skipIf(!available)('the dashboard in Chromium', () => {
     await browser.context.clearCookies();
     expect((await page.goto(url))?.status()).toBe(401);
     expect(errors.filter((e) => !/status of 401/.test(e))).toEqual([]);
+  });
+
+  it('past 50 slaves shows a row per host and the slaves that stand out; its toggle shows every row, updated in place', async () => {
+    const run = master(['n=1000', '--address', 'tcp://127.0.0.1:*', '--http', '127.0.0.1:0'], { TM_HOLD_UNTIL: join(dir.path, 'never') });
+    const url = (await run.waitFor(URL_LINE))[1]!;
+    const endpoint = (await run.waitFor(/listening on (tcp:\/\/\S+?);/))[1]!;
+    // 60 slaves, 15 on each of 4 hosts (ids rack-1:100 … rack-4:159); rack-3:130 runs other code.
+    const fleet = await FakeFleet.join(endpoint, racks(4, 15, 'c'.repeat(64), { index: 30, code: 'd'.repeat(64) }));
+    try {
+      await open(url);
+      await expect.poll(() => errors, { timeout: 10_000 }).toEqual([]);
+      await page.locator('#fleet:not([hidden])').waitFor(WAIT);
+      expect(await text('#slave-count')).toBe('(60)');
+      expect(await text('#fleet-line')).toBe('60 slaves on 4 hosts, by host');
+      const hosts = await page.locator('#hosts tbody tr').allInnerTexts();
+      expect(hosts.map((row) => row.split('\t').slice(0, 7))).toEqual([1, 2, 3, 4].map((n) => [`rack-${n}`, '15', '120', '0', '0', '0', '0']));
+      expect(hosts[2]).toMatch(/\tcccccccccccc \+1 other$/);
+      expect(await text('#attention-line')).toBe('needs attention: 1 slave (1 on other code)');
+      expect((await page.locator('#attention tbody tr').allInnerTexts()).map((row) => row.split('\t'))).toEqual([['rack-3:130', 'rack-3', '0', '0', expect.stringMatching(/^\d+\.\d s ago$/), 'dddddddddddd', 'other code']]);
+      // Folded: the table of every slave is hidden and holds no row.
+      expect(await page.locator('#slaves').isHidden()).toBe(true);
+      expect(await page.locator('#slaves tbody tr').count()).toBe(0);
+
+      await page.click('#show-all');
+      await expect.poll(() => page.locator('#slaves tbody tr').count(), WAIT).toBe(60);
+      expect(await page.locator('#slaves').isVisible()).toBe(true);
+      expect(await text('#show-all')).toBe('hide the 60 rows');
+      expect(await text('tr[data-slave="rack-3:130"]')).toMatch(/^rack-3:130\track-3\t2 × 4\t0\t0\t0\t0\t[\d.]+ s ago\tdddddddddddd\tok$/);
+      // The next snapshots write into the same rows, not into 60 new ones.
+      await page.locator('#slaves tbody tr').evaluateAll((trs) => trs.forEach((tr) => tr.setAttribute('data-mark', '1')));
+      const elapsed = await text('#elapsed');
+      await expect.poll(() => text('#elapsed'), WAIT).not.toBe(elapsed);
+      expect(await page.locator('#slaves tbody tr[data-mark="1"]').count()).toBe(60);
+
+      await page.click('#show-all');
+      await expect.poll(() => page.locator('#slaves tbody tr').count(), WAIT).toBe(0);
+      expect(await text('#show-all')).toBe('show all 60 slaves');
+
+      // A slave that leaves is listed first among those that need attention.
+      await fleet.leave(5);
+      await expect.poll(() => text('#slave-count'), WAIT).toBe('(59)');
+      expect(await text('#attention-line')).toBe('needs attention: 1 slave (1 on other code); 1 gone from the run, listed first');
+      expect((await page.locator('#attention tbody tr').allInnerTexts()).map((row) => [row.split('\t')[0], row.split('\t').at(-1)])).toEqual([
+        ['rack-1:105', 'gone: left'],
+        ['rack-3:130', 'other code'],
+      ]);
+      await page.screenshot({ path: join(ARTIFACTS, 'dashboard-fleet.png'), fullPage: true });
+      expect(errors).toEqual([]);
+    } finally {
+      await fleet.close();
+    }
   });
 });

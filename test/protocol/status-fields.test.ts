@@ -36,10 +36,18 @@ describe('STATUS and REPORT', () => {
     ['args that are not strings', (p: Record<string, unknown>) => (p.args = { n: 10 }), /^args\.n must be a string/],
     ['a rate that is not a number', (p: Record<string, unknown>) => ((p.totals as Record<string, unknown>).rate = 'fast'), /^totals\.rate must be a finite number/],
     ['no totals', (p: Record<string, unknown>) => delete p.totals, /^totals is not an object$/],
+    ['a lease of 0', (p: Record<string, unknown>) => (p.lease = 0), /^lease must be an integer from 1/],
   ])('refuses %s', (_what, edit, reason) => {
     const decoded = decodeMasterMessage(edited(edit));
     expect(decoded.ok).toBe(false);
     if (!decoded.ok) expect(decoded.reason).toMatch(reason);
+  });
+
+  it("keeps the master's lease, and takes a report without one (an older master's)", () => {
+    const withLease = decodeMasterMessage(encodeMessage({ ...report, lease: 30_000 }));
+    expect(withLease.ok && withLease.message.command === 'REPORT' && withLease.message.lease).toBe(30_000);
+    const without = decodeMasterMessage(encodeMessage(report));
+    expect(without.ok && without.message.command === 'REPORT' && 'lease' in without.message).toBe(false);
   });
 
   it('pollutes nothing with an args key such as __proto__', () => {

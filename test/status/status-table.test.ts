@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { StatusReport } from '../../src/protocol/messages.js';
+import type { SlaveStatus, StatusReport } from '../../src/protocol/messages.js';
 import { duration, statusTable } from '../../src/status/status-table.js';
 
 const started = Date.UTC(2026, 10, 27, 9, 40, 12);
@@ -45,6 +45,51 @@ describe('the status table', () => {
     expect(text).toContain('done 41,000   failed 2');
     expect(text).toContain('ETA -');
     expect(text.endsWith('no slave connected')).toBe(true);
+  });
+
+  /** `n` slaves, 17 to a host (rack-1, rack-2, …), each 2 × 4 lanes with 8 in flight and 1,000 done. */
+  function fleet(n: number): SlaveStatus[] {
+    return Array.from({ length: n }, (_, i) => ({ id: `rack-${Math.floor(i / 17) + 1}:${100 + i}`, host: `rack-${Math.floor(i / 17) + 1}`, pid: 100 + i, threads: 2, concurrency: 4, inFlight: 8, done: 1000, failed: 0, rate: 12.4, lastSeenMs: 300, bundle: 'c'.repeat(64) }));
+  }
+  const body = (text: string): string[] => text.split('\n').slice(7);
+
+  it('keeps a row per slave up to 50 slaves', () => {
+    const lines = body(statusTable({ ...report, slaves: fleet(50) }, started));
+    expect(lines).toHaveLength(51);
+    expect(lines[0]).toMatch(/^slave +host +pid/);
+    expect(lines[50]).toBe('rack-3:149  rack-3  149  2 × 4                   8  1,000       0      12  0.3 s ago  cccccccccccc');
+  });
+
+  it('past 50 slaves, shows a row per host, the slaves that need attention, and how to see every row', () => {
+    const slaves = fleet(51);
+    slaves[20] = { ...slaves[20]!, lastSeenMs: 12_500 };
+    slaves[40] = { ...slaves[40]!, failed: 3, bundle: 'd'.repeat(64) };
+    slaves[41] = { ...slaves[41]!, failed: 1 };
+    expect(body(statusTable({ ...report, lease: 30_000, slaves }, started))).toEqual([
+      '51 slaves on 3 hosts, by host:',
+      'host    slaves  lanes  in flight    done  failed  jobs/s   last seen  code',
+      'rack-1      17    136        136  17,000       0     211   0.3 s ago  cccccccccccc',
+      'rack-2      17    136        136  17,000       0     211  12.5 s ago  cccccccccccc',
+      'rack-3      17    136        136  17,000       4     211   0.3 s ago  cccccccccccc +1 other',
+      '',
+      'needs attention: 3 slaves (1 silent 3 s or more, 1 on other code, 2 with failures):',
+      'slave       in flight  failed   last seen  code          why',
+      'rack-2:120          8       0  12.5 s ago  cccccccccccc  silent',
+      'rack-3:140          8       3   0.3 s ago  dddddddddddd  other code, failures',
+      'rack-3:141          8       1   0.3 s ago  cccccccccccc  failures',
+      '',
+      '51 slaves summarised (past 50): tm-status --all-slaves prints a row each, --json all',
+    ]);
+    const all = body(statusTable({ ...report, slaves }, started, { allSlaves: true }));
+    expect(all).toHaveLength(52);
+    expect(all[51]).toMatch(/^rack-3:150 +rack-3 +150 +2 × 4 /);
+  });
+
+  it('says no slave stands out when none does, and cuts long host names in the middle', () => {
+    const slaves = fleet(60).map((s) => ({ ...s, host: s.host === 'rack-1' ? 'a-very-long-host-name-in-the-first-rack.example.com' : s.host }));
+    const lines = body(statusTable({ ...report, slaves }, started));
+    expect(lines[2]).toMatch(/^a-very-long-…example\.com +17 +136 /);
+    expect(lines).toContain('no slave stands out: none silent for 3 s, none failing, all on the same code');
   });
 
   it('reads durations as people do', () => {

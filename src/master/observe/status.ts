@@ -23,6 +23,7 @@ export function runStatus(options: ResolvedMasterOptions, state: string, snap: P
     startedAt: Date.now() - snap.elapsedMs,
     stopping,
     retryFailed: options.retryFailed,
+    lease: options.lease,
     totals: {
       done: snap.finished - snap.failed,
       failed: snap.failed,

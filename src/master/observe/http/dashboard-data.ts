@@ -1,4 +1,5 @@
 /** What the page is sent, as JSON: the STATUS report's fields and what the watch adds, and at the end the summary. */
+import { summarised, summariseSlaves, type SlaveSummary } from '../slave-summary.js';
 import { statusFields, type StatusFields } from '../status.js';
 import type { RecentDeadLetter, RecentRequeue, RunWatch, WatchCounts } from '../watch.js';
 import type { Summary } from '../summary.js';
@@ -14,6 +15,8 @@ export interface DashboardData {
   readonly history: Array<[number, number]>;
   readonly deadLetters: readonly RecentDeadLetter[];
   readonly requeues: readonly RecentRequeue[];
+  /** Past SUMMARY_PAST slaves, what the page shows of them unless asked for every row. */
+  readonly fleet?: SlaveSummary;
   /** Once the run has ended. */
   readonly summary?: SummaryData;
 }
@@ -23,13 +26,15 @@ export type SummaryData = Omit<Summary, 'error'> & { readonly error?: string };
 
 /** The page's data now, with `summary` once the run has ended. */
 export function dashboardData(watch: RunWatch, history: ThroughputHistory, lease: number, summary?: Summary): DashboardData {
+  const status = statusFields(watch.report());
   return {
-    status: statusFields(watch.report()),
+    status,
     counts: watch.counts,
     lease,
     history: history.points(),
     deadLetters: watch.deadLetters,
     requeues: watch.requeues,
+    ...(summarised(status.slaves) && { fleet: summariseSlaves(status.slaves, lease) }),
     ...(summary && { summary: summaryData(summary) }),
   };
 }

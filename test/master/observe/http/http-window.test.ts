@@ -84,7 +84,7 @@ describe('--http', () => {
     const response = await fetch(new URL('status.json', url));
     expect(response.headers.get('content-type')).toBe('application/json; charset=utf-8');
     const fromHttp = (await response.json()) as { startedAt?: number; totals: Record<string, unknown> };
-    expect(Object.keys(fromHttp)).toEqual(['run', 'module', 'fn', 'args', 'state', 'startedAt', 'stopping', 'retryFailed', 'totals', 'slaves']);
+    expect(Object.keys(fromHttp)).toEqual(['run', 'module', 'fn', 'args', 'state', 'startedAt', 'stopping', 'retryFailed', 'lease', 'totals', 'slaves']);
     // Taken moments apart: only the clock moved (startedAt is now less elapsed: 1 ms either way).
     expect(Math.abs(fromHttp.startedAt! - fromStatus.startedAt!)).toBeLessThanOrEqual(1);
     for (const fields of [fromStatus, fromHttp]) {

@@ -1,11 +1,12 @@
-// The dashboard's script, put inline into dashboard.html by dashboard-page.ts. It only reads:
+// The dashboard's script, put inline into dashboard.html by dashboard-page.ts after slave-rows.js,
+// whose SlaveRows it uses. It only reads:
 // /events (Server-Sent Events: a `snapshot` a few times a second, an `end` with the summary).
 // Every text from the master goes in as textContent, never as markup.
+/* global SlaveRows */
 'use strict';
 (() => {
   const $ = (id) => document.getElementById(id);
-  const int = (n) => Math.round(n).toLocaleString('en-US');
-  const time = (ms) => new Date(ms).toLocaleTimeString('en-GB');
+  const { int, time, syncRows, slaveCells, hostCells, attentionCells } = SlaveRows;
   const WINDOW_MS = 10 * 60_000;
   /** Slaves seen and no longer in the report: kept greyed, with why they went. */
   const gone = new Map();
@@ -14,6 +15,9 @@
   let source;
   let ended = false;
   let lostAt;
+  /** Every slave's row even past 50 (the page's toggle), and the data last shown, to redraw at once when it is toggled. */
+  let showAll = false;
+  let lastData;
 
   // The cookie holds the token now: keep it out of the address bar, screenshots and shared links.
   if (new URLSearchParams(location.search).has('token')) history.replaceState(null, '', location.pathname);
@@ -91,30 +95,27 @@
     $('chart-span').textContent = rates.length > 1 ? `−${duration(span / 1000)}` : '';
   }
 
-  function slaveRow(s, lease, note) {
-    const tr = document.createElement('tr');
-    tr.dataset.slave = s.id;
-    cell(tr, s.id, 'mono');
-    cell(tr, s.host);
-    cell(tr, `${s.threads} × ${s.concurrency}`, 'num');
-    cell(tr, int(s.inFlight), 'num');
-    cell(tr, int(s.done), 'num');
-    cell(tr, int(s.failed), 'num');
-    cell(tr, note === undefined ? int(s.rate) : '–', 'num');
-    cell(tr, note === undefined ? `${(s.lastSeenMs / 1000).toFixed(1)} s ago` : `${time(s.goneAt)}`, 'num');
-    cell(tr, s.bundle === undefined ? '-' : s.bundle.slice(0, 12), 'mono code');
-    const late = s.lastSeenMs > lease / 2;
-    if (note !== undefined) {
-      tr.className = 'stale';
-      cell(tr, `gone: ${note}`, 'lease lease-gone');
-    } else {
-      tr.className = late ? 'late' : '';
-      cell(tr, late ? `⚠ silent ${(s.lastSeenMs / 1000).toFixed(1)} s of ${(lease / 1000).toFixed(1)} s lease` : 'ok', `lease ${late ? 'lease-late' : 'lease-ok'}`);
-    }
-    return tr;
+  /** Past 50 slaves: a row per host and the slaves that stand out (worked out by the master), and the toggle for every row. */
+  function showFleet(fleet, goneRows) {
+    const rows = fleet.rows.map((row) => [row, false]);
+    if (fleet.rest) rows.push([fleet.rest, true]);
+    $('fleet-line').textContent = `${int(fleet.slaves)} slaves on ${int(fleet.hosts)} ${fleet.hosts === 1 ? 'host' : 'hosts'}, by host${fleet.rest ? `, the ${fleet.rows.length} busiest first` : ''}`;
+    syncRows($('hosts').tBodies[0], 'host', rows, ([row, rest]) => (rest ? '\u0000rest' : row.host), ([row, rest]) => hostCells(row, rest));
+    const out = fleet.standOut;
+    const counts = [[out.silent, `silent ${duration(fleet.silentMs / 1000)} or more`], [out['other code'], 'on other code'], [out.failures, 'with failures']].filter(([n]) => n > 0);
+    const first = out.total > fleet.attention.length ? `; the first ${fleet.attention.length}` : '';
+    const left = goneRows.length > 0 ? `; ${int(goneRows.length)} gone from the run, listed first` : '';
+    $('attention-line').textContent =
+      out.total === 0
+        ? `no slave stands out: none silent for ${duration(fleet.silentMs / 1000)}, none failing, ${fleet.bundle === undefined ? 'all say no code' : 'all on the same code'}${left}`
+        : `needs attention: ${int(out.total)} ${out.total === 1 ? 'slave' : 'slaves'} (${counts.map(([n, what]) => `${int(n)} ${what}`).join(', ')})${first}${left}`;
+    syncRows($('attention').tBodies[0], 'attention', [...goneRows, ...fleet.attention], (a) => a.slave.id, attentionCells);
+    $('attention').hidden = out.total + goneRows.length === 0;
+    $('show-all').textContent = showAll ? `hide the ${int(fleet.slaves)} rows` : `show all ${int(fleet.slaves)} slaves`;
   }
 
   function showSlaves(data) {
+    lastData = data;
     const now = new Map(data.status.slaves.map((s) => [s.id, s]));
     for (const [id, s] of rows) {
       if (now.has(id) || gone.has(id)) continue;
@@ -124,9 +125,17 @@
     }
     for (const id of now.keys()) gone.delete(id);
     rows = now;
+    $('slave-count').textContent = now.size > 0 ? `(${int(now.size)})` : '';
+    $('fleet').hidden = data.fleet === undefined;
+    if (data.fleet !== undefined) showFleet(data.fleet, [...gone.values()]);
     const body = $('slaves').tBodies[0];
-    body.replaceChildren(...[...now.values()].map((s) => slaveRow(s, data.lease)), ...[...gone.values()].map((g) => slaveRow(g.slave, data.lease, g.note)));
-    $('no-slaves').hidden = body.rows.length > 0;
+    const every = data.fleet === undefined || showAll;
+    $('slaves').hidden = !every;
+    $('slaves').classList.toggle('all', data.fleet !== undefined);
+    // Folded away, the rows go: a page past 50 slaves keeps no DOM for them.
+    if (!every) body.replaceChildren();
+    else syncRows(body, 'slave', [...[...now.values()].map((slave) => ({ slave })), ...gone.values()], ({ slave }) => slave.id, (row) => slaveCells(row, data.lease));
+    $('no-slaves').hidden = now.size + gone.size > 0;
   }
 
   function showLists(data) {
@@ -212,6 +221,11 @@
       if (source.readyState === EventSource.CLOSED) setTimeout(connect, 2000);
     };
   }
+
+  $('show-all').addEventListener('click', () => {
+    showAll = !showAll;
+    if (lastData !== undefined) showSlaves(lastData);
+  });
 
   connect();
 })();
