@@ -29,6 +29,8 @@ import { DIST_BIN, taskModule } from '../lib/topologies.js';
 const SIM = fileURLToPath(new URL('../lib/sim-slaves.mjs', import.meta.url));
 const TIMEOUT_MS = 3 * 60_000;
 const LEASE_MS = 2000;
+/** How long after the master's exit every simulated slave should have had its QUIT. */
+const QUIT_GRACE_MS = 5000;
 /** What a master is assumed to reach, to size a run of quick jobs (a slower one just runs longer). */
 const ASSUMED_MAX_JOBS_PER_S = 300_000;
 const CLOCK_TICKS = 100;
@@ -53,6 +55,16 @@ interface SimMeasure {
   readonly statusJsonMs: number | undefined;
   /** From a slave going silent to the master's requeue line (lease runs only). */
   readonly requeueS: number | undefined;
+  /** Slaves that had no QUIT when the master had exited, and slaves let go (lease) that said HELLO again. */
+  readonly withoutQuit: number;
+  readonly rehellos: number;
+}
+
+/** A simulator's last line. */
+interface SimEnd {
+  readonly done: number[];
+  readonly rehellos: number;
+  readonly withoutQuit: number;
 }
 
 function shapes(quick: boolean): Shape[] {
@@ -125,15 +137,22 @@ function simRun(shape: Shape, jobs: number, lease: boolean): Promise<SimMeasure>
     const cpuAfter = cpuSeconds(master.pid);
     children.forEach((child) => child.sampleRss());
     const probed = await probing;
+    await master.exited;
+    // A slave whose QUIT never came would wait for its master for ever, as a real one does: counted, then stopped.
+    const grace = new Promise((resolve) => setTimeout(resolve, QUIT_GRACE_MS));
+    await Promise.race([Promise.all(sims.map((sim) => sim.exited)), grace]);
+    for (const sim of sims) sim.stop();
     await checkEnd(children, seen, jobs);
-    const jobsPerSlave = (await Promise.all(sims.map((sim) => sim.waitFor('stdout', /^\{"done"/)))).flatMap((s) => (JSON.parse(s.line.text) as { done: number[] }).done);
+    const ends = (await Promise.all(sims.map((sim) => sim.waitFor('stdout', /^\{"done"/)))).map((s) => JSON.parse(s.line.text) as SimEnd);
     const seconds = (seen.line.at - started) / 1000;
     return {
       seconds,
       jobsPerS: jobs / seconds,
       cpuSeconds: cpuAfter - cpuBefore,
       rssMb: master.peakRssMb,
-      jobsPerSlave,
+      jobsPerSlave: ends.flatMap((end) => end.done),
+      withoutQuit: ends.reduce((sum, end) => sum + end.withoutQuit, 0),
+      rehellos: ends.reduce((sum, end) => sum + end.rehellos, 0),
       tmStatusS: probed?.tmStatusS,
       statusJsonMs: probed?.statusJsonMs,
       requeueS: await requeue,
@@ -157,7 +176,8 @@ function describe(label: string, m: SimMeasure): string {
   const s = spread(m.jobsPerSlave);
   const probe = m.tmStatusS === undefined ? 'not asked (run too short)' : `tm-status ${m.tmStatusS.toFixed(2)} s, /status.json ${m.statusJsonMs!.toFixed(0)} ms`;
   const requeue = m.requeueS === undefined ? '' : `, requeued ${m.requeueS.toFixed(2)} s after silence`;
-  return `${label}: ${Math.round(m.jobsPerS).toLocaleString('en-US')} jobs/s (${m.seconds.toFixed(2)} s), jobs/slave ${s.min}/${s.median}/${s.max}, master CPU ${m.cpuSeconds.toFixed(1)} s, RSS ${m.rssMb.toFixed(0)} MB, ${probe}${requeue}`;
+  const odd = `${m.withoutQuit > 0 ? `, ${m.withoutQuit} slaves without a QUIT` : ''}${m.rehellos > 0 ? `, ${m.rehellos} let go and back` : ''}`;
+  return `${label}: ${Math.round(m.jobsPerS).toLocaleString('en-US')} jobs/s (${m.seconds.toFixed(2)} s), jobs/slave ${s.min}/${s.median}/${s.max}, master CPU ${m.cpuSeconds.toFixed(1)} s, RSS ${m.rssMb.toFixed(0)} MB, ${probe}${requeue}${odd}`;
 }
 
 /** The median of the defined values, or null when none is. */
@@ -212,7 +232,13 @@ function row(shape: Shape, jobs: number, runs: readonly SimMeasure[], base: read
     tm_status_target: '< 1 s',
     tm_status_pass: tmStatus === null ? null : tmStatus < 1,
     status_json_ms: medianOf(runs.map((m) => m.statusJsonMs), 1),
+    ...oddities(runs),
   };
+}
+
+/** What no run should have, summed over the runs: slaves left without a QUIT, slaves let go by their lease (but the silenced one) that came back. */
+function oddities(runs: readonly SimMeasure[]): Record<string, number> {
+  return { slaves_without_quit: runs.reduce((sum, m) => sum + m.withoutQuit, 0), slaves_let_go_and_back: runs.reduce((sum, m) => sum + m.rehellos, 0) };
 }
 
 /** The row of a slave count's lease runs. */
@@ -237,6 +263,7 @@ function leaseRow(slaves: number, jobs: number, runs: readonly SimMeasure[]): Ro
     lease_ms: LEASE_MS,
     requeue_s: requeue,
     requeue_samples_s: runs.map((m) => (m.requeueS === undefined ? null : round(m.requeueS, 2))),
+    ...oddities(runs),
   };
 }
 
