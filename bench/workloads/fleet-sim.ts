@@ -22,50 +22,20 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import type { Child, Seen } from '../lib/child.js';
 import { checkEnd, inRun, LISTENING, SUMMARY } from '../lib/measure.js';
-import { median, NO_BASELINE, round, CORES, type Row, type Settings } from '../lib/report.js';
+import { idealRate, key, LEASE_MS, leaseRow, row, type Shape, type SimEnd, type SimMeasure } from '../lib/fleet-sim-rows.js';
+import { median, type Row, type Settings } from '../lib/report.js';
 import { spread } from '../lib/spread.js';
 import { DIST_BIN, taskModule } from '../lib/topologies.js';
 
 const SIM = fileURLToPath(new URL('../lib/sim-slaves.mjs', import.meta.url));
 const TIMEOUT_MS = 3 * 60_000;
-const LEASE_MS = 2000;
 /** How long after the master's exit every simulated slave should have had its QUIT. */
 const QUIT_GRACE_MS = 5000;
 /** What a master is assumed to reach, to size a run of quick jobs (a slower one just runs longer). */
 const ASSUMED_MAX_JOBS_PER_S = 300_000;
 const CLOCK_TICKS = 100;
 const DASHBOARD = /dashboard at (http:\/\/\S+\/);/;
-const run$ = promisify(execFile);
-
-interface Shape {
-  readonly slaves: number;
-  readonly lanes: number;
-  readonly ms: number;
-}
-
-/** One timed run's figures. */
-interface SimMeasure {
-  readonly seconds: number;
-  readonly jobsPerS: number;
-  readonly cpuSeconds: number;
-  readonly rssMb: number;
-  readonly jobsPerSlave: readonly number[];
-  /** Spawn to exit of `tm-status`, and the median of five GET /status.json; undefined if the run ended first. */
-  readonly tmStatusS: number | undefined;
-  readonly statusJsonMs: number | undefined;
-  /** From a slave going silent to the master's requeue line (lease runs only). */
-  readonly requeueS: number | undefined;
-  /** Slaves that had no QUIT when the master had exited, and slaves let go (lease) that said HELLO again. */
-  readonly withoutQuit: number;
-  readonly rehellos: number;
-}
-
-/** A simulator's last line. */
-interface SimEnd {
-  readonly done: number[];
-  readonly rehellos: number;
-  readonly withoutQuit: number;
-}
+const execFileAsync = promisify(execFile);
 
 function shapes(quick: boolean): Shape[] {
   const out: Shape[] = [];
@@ -77,10 +47,6 @@ function shapes(quick: boolean): Shape[] {
 function jobsFor(shape: Shape, seconds: number): number {
   const rate = Math.min(idealRate(shape) ?? Infinity, ASSUMED_MAX_JOBS_PER_S);
   return Math.max(20_000, Math.round((rate * seconds) / 1000) * 1000);
-}
-
-function idealRate({ slaves, lanes, ms }: Shape): number | undefined {
-  return ms === 0 ? undefined : (slaves * lanes * 1000) / ms;
 }
 
 /** User + system seconds a process has run, from /proc/<pid>/stat. */
@@ -100,7 +66,7 @@ async function probe(url: string, endpoint: string): Promise<{ tmStatusS: number
   }
   const statusJsonMs = median(times);
   const started = performance.now();
-  await run$(process.execPath, [path.join(DIST_BIN, 'tm-status.js'), '--address', endpoint], { maxBuffer: 64 * 1024 * 1024 });
+  await execFileAsync(process.execPath, [path.join(DIST_BIN, 'tm-status.js'), '--address', endpoint], { maxBuffer: 64 * 1024 * 1024 });
   return { tmStatusS: (performance.now() - started) / 1000, statusJsonMs };
 }
 
@@ -139,7 +105,7 @@ function simRun(shape: Shape, jobs: number, lease: boolean): Promise<SimMeasure>
     const probed = await probing;
     await master.exited;
     // A slave whose QUIT never came would wait for its master for ever, as a real one does: counted, then stopped.
-    const grace = new Promise((resolve) => setTimeout(resolve, QUIT_GRACE_MS));
+    const grace = new Promise((resolve) => setTimeout(resolve, QUIT_GRACE_MS).unref());
     await Promise.race([Promise.all(sims.map((sim) => sim.exited)), grace]);
     for (const sim of sims) sim.stop();
     await checkEnd(children, seen, jobs);
@@ -170,101 +136,12 @@ async function silenceOne(master: Child, sim: Child): Promise<number> {
   return (back.line.at - seen.line.at) / 1000;
 }
 
-const key = (shape: Shape): string => `${shape.slaves}x${shape.lanes}-${shape.ms}ms`;
-
 function describe(label: string, m: SimMeasure): string {
   const s = spread(m.jobsPerSlave);
   const probe = m.tmStatusS === undefined ? 'not asked (run too short)' : `tm-status ${m.tmStatusS.toFixed(2)} s, /status.json ${m.statusJsonMs!.toFixed(0)} ms`;
   const requeue = m.requeueS === undefined ? '' : `, requeued ${m.requeueS.toFixed(2)} s after silence`;
   const odd = `${m.withoutQuit > 0 ? `, ${m.withoutQuit} slaves without a QUIT` : ''}${m.rehellos > 0 ? `, ${m.rehellos} let go and back` : ''}`;
   return `${label}: ${Math.round(m.jobsPerS).toLocaleString('en-US')} jobs/s (${m.seconds.toFixed(2)} s), jobs/slave ${s.min}/${s.median}/${s.max}, master CPU ${m.cpuSeconds.toFixed(1)} s, RSS ${m.rssMb.toFixed(0)} MB, ${probe}${requeue}${odd}`;
-}
-
-/** The median of the defined values, or null when none is. */
-function medianOf(values: ReadonlyArray<number | undefined>, digits: number): number | null {
-  const known = values.filter((v): v is number => v !== undefined);
-  return known.length === 0 ? null : round(median(known), digits);
-}
-
-/** The row of a shape's runs, against the 10-slave shape's (`base`) unless it is that one. */
-function row(shape: Shape, jobs: number, runs: readonly SimMeasure[], base: readonly SimMeasure[] | undefined): Row {
-  const jobsPerS = median(runs.map((m) => m.jobsPerS));
-  const baseJobsPerS = base && median(base.map((m) => m.jobsPerS));
-  const fair = runs.map((m) => spread(m.jobsPerSlave));
-  const rss = median(runs.map((m) => m.rssMb));
-  const tmStatus = medianOf(runs.map((m) => m.tmStatusS), 2);
-  const ratio = baseJobsPerS === undefined ? null : jobsPerS / baseJobsPerS;
-  const target = shape.slaves === 1000 ? 0.8 : null;
-  const ideal = idealRate(shape);
-  return {
-    name: `fleet-sim-${key(shape)}`,
-    jobs,
-    runs: runs.length,
-    seconds: round(median(runs.map((m) => m.seconds)), 3),
-    jobs_per_s: Math.round(jobsPerS),
-    samples_jobs_per_s: runs.map((m) => Math.round(m.jobsPerS)),
-    ...(baseJobsPerS === undefined
-      ? NO_BASELINE
-      : {
-          baseline: `the 10-slave shape, ${shape.lanes} lanes, ${shape.ms} ms (fleet-sim-${key({ ...shape, slaves: 10 })})`,
-          baseline_jobs_per_s: Math.round(baseJobsPerS),
-          ratio: round(ratio!, 3),
-          ratio_of: `jobs/s with ${shape.slaves} slaves / with 10 (medians, from the jobs' release to the summary)`,
-          target: target === null ? null : `>= ${target}`,
-          pass: target === null ? null : ratio! >= target,
-        }),
-    master_peak_rss_mb: round(rss, 1),
-    slave_peak_rss_mb: null,
-    cores: CORES,
-    slaves: shape.slaves,
-    lanes_per_slave: shape.lanes,
-    handler_ms: shape.ms,
-    ideal_jobs_per_s: ideal === undefined ? null : Math.round(ideal),
-    master_cpu_s: round(median(runs.map((m) => m.cpuSeconds)), 2),
-    master_cpu_us_per_job: round(median(runs.map((m) => (m.cpuSeconds * 1e6) / jobs)), 2),
-    master_rss_target: '< 200 MB',
-    master_rss_pass: rss < 200,
-    jobs_per_slave_min: median(fair.map((s) => s.min)),
-    jobs_per_slave_median: median(fair.map((s) => s.median)),
-    jobs_per_slave_max: median(fair.map((s) => s.max)),
-    jobs_per_slave_cv: round(median(fair.map((s) => s.cv)), 3),
-    tm_status_s: tmStatus,
-    tm_status_target: '< 1 s',
-    tm_status_pass: tmStatus === null ? null : tmStatus < 1,
-    status_json_ms: medianOf(runs.map((m) => m.statusJsonMs), 1),
-    ...oddities(runs),
-  };
-}
-
-/** What no run should have, summed over the runs: slaves left without a QUIT, slaves let go by their lease (but the silenced one) that came back. */
-function oddities(runs: readonly SimMeasure[]): Record<string, number> {
-  return { slaves_without_quit: runs.reduce((sum, m) => sum + m.withoutQuit, 0), slaves_let_go_and_back: runs.reduce((sum, m) => sum + m.rehellos, 0) };
-}
-
-/** The row of a slave count's lease runs. */
-function leaseRow(slaves: number, jobs: number, runs: readonly SimMeasure[]): Row {
-  const requeue = medianOf(runs.map((m) => m.requeueS), 2);
-  const limit = LEASE_MS / 1000 + 1;
-  return {
-    name: `fleet-sim-lease-${slaves}`,
-    jobs,
-    runs: runs.length,
-    seconds: round(median(runs.map((m) => m.seconds)), 3),
-    jobs_per_s: Math.round(median(runs.map((m) => m.jobsPerS))),
-    ...NO_BASELINE,
-    target: `requeue <= ${limit} s (lease ${LEASE_MS} ms + 1 s)`,
-    pass: requeue === null ? null : requeue <= limit,
-    master_peak_rss_mb: round(median(runs.map((m) => m.rssMb)), 1),
-    slave_peak_rss_mb: null,
-    cores: CORES,
-    slaves,
-    lanes_per_slave: 8,
-    handler_ms: 5,
-    lease_ms: LEASE_MS,
-    requeue_s: requeue,
-    requeue_samples_s: runs.map((m) => (m.requeueS === undefined ? null : round(m.requeueS, 2))),
-    ...oddities(runs),
-  };
 }
 
 export async function fleetSim(settings: Settings): Promise<Row[]> {
