@@ -20,6 +20,10 @@
  * - fleet (only with `--only fleet`): noop and io over 3 sshd hosts in network namespaces, slaves
  *   started by `tm-run --hosts` against the same started by hand, and the start-up from the
  *   command to a job done on every host; see workloads/fleet.ts.
+ * - fleet-sim (only with `--only fleet-sim`): one master with 10, 100 and 1,000 simulated slaves
+ *   (DEALERs speaking the real protocol, bench/lib/sim-slaves.mjs): jobs/s against the 10-slave
+ *   figure, fairness, the master's CPU and RSS, tm-status and /status.json while it runs, and how
+ *   soon a silent slave's jobs are requeued; see workloads/fleet-sim.ts.
  * - peak RSS: each process's VmHWM (/proc/<pid>/status, threads included) polled every 200 ms and
  *   once more when the master prints its summary; for several slaves, the highest.
  *
@@ -34,6 +38,7 @@ import { table } from './lib/table.js';
 import { removeTempDirs } from './lib/temp.js';
 import { curve, netns } from './workloads/curve.js';
 import { fleet } from './workloads/fleet.js';
+import { fleetSim } from './workloads/fleet-sim.js';
 import { httpCost } from './workloads/http.js';
 import { joblog } from './workloads/joblog.js';
 import { linesResume } from './workloads/lines-resume.js';
@@ -65,13 +70,15 @@ const WORKLOADS: Record<string, (settings: Settings) => Promise<Row[]>> = {
   pg: pgMigrate,
   'lines-resume': linesResume,
   fleet,
+  'fleet-sim': fleetSim,
 };
 
 /**
  * Workloads that run only when --only names them: the billion-job run takes minutes, lines-resume
- * writes a 2 GiB file, fleet starts three sshd hosts and takes about a minute.
+ * writes a 2 GiB file, fleet starts three sshd hosts and takes about a minute, fleet-sim runs 15
+ * masters of up to 1,000 simulated slaves each round (about 3 minutes a round; --quick: 9).
  */
-const OPT_IN = new Set(['billion', 'lines-resume', 'fleet']);
+const OPT_IN = new Set(['billion', 'lines-resume', 'fleet', 'fleet-sim']);
 
 const USAGE = `usage: npm run bench -- [--quick] [--only ${Object.keys(WORKLOADS).join(',')}] [--runs N] [--tail-slot-jobs N] [--billion-jobs N]`;
 

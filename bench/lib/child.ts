@@ -110,6 +110,11 @@ export class Child {
     return this.#peakKb / 1024;
   }
 
+  /** Asks the process to stop (SIGTERM) if it is still running. */
+  stop(): void {
+    if (this.#alive) this.#child.kill('SIGTERM');
+  }
+
   /** Kills the process if it is still running (SIGKILL: a bench run that needs this has failed). */
   kill(): void {
     if (this.#alive) this.#child.kill('SIGKILL');

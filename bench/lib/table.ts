@@ -43,6 +43,14 @@ export function table(rows: readonly Row[]): string {
         `lines-resume: a ${(Number(row.file_bytes) / 2 ** 30).toFixed(2)} GiB file resumed at byte ${thousands(Number(row.resume_offset))}: its last ${row.jobs} lines took ${row.resume_run_s} s from spawn to exit, its first ${row.jobs} ${row.fresh_run_s} s; the source's first job ${row.source_first_job_ms_resumed} ms resumed, ${row.source_first_job_ms_fresh} ms fresh`,
       );
     }
+    if (row.name.startsWith('fleet-sim-lease')) {
+      lines.push(`${row.name}: a silenced slave's jobs requeued ${row.requeue_s ?? '-'} s after it went silent (lease ${row.lease_ms} ms; ${row.target}): ${row.pass === true ? 'yes' : 'NO'}`);
+    } else if (row.name.startsWith('fleet-sim')) {
+      const ideal = row.ideal_jobs_per_s === null ? '' : ` of ${thousands(Number(row.ideal_jobs_per_s))} the handlers allow`;
+      lines.push(
+        `${row.name}: ${thousands(row.jobs_per_s)} jobs/s${ideal}${row.ratio === null ? '' : ` (x${row.ratio} of 10 slaves)`}; jobs/slave ${row.jobs_per_slave_min}/${row.jobs_per_slave_median}/${row.jobs_per_slave_max} (cv ${row.jobs_per_slave_cv}); master CPU ${row.master_cpu_s} s (${row.master_cpu_us_per_job} us/job), RSS ${row.master_peak_rss_mb} MB; tm-status ${row.tm_status_s ?? '-'} s, /status.json ${row.status_json_ms ?? '-'} ms`,
+      );
+    }
     if (row.name === 'tail') {
       lines.push(
         `tail: ${row.jobs} jobs of ${row.job_ms} ms over ${row.slaves} slaves x ${row.lanes_per_slave} lanes ran ${row.run_s} s vs ideal ${row.ideal_s} s: tail ${ms(row.tail_s)} (${row.tail_in_jobs} jobs; lanes busy ${(Number(row.busy) * 100).toFixed(1)}%), idle tail ${ms(row.idle_tail_s)}, bound ${ms(row.bound_s)}`,

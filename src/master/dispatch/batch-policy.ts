@@ -38,18 +38,37 @@ export class BatchPolicy {
     this.#bucket = bucket;
   }
 
+  /** Jobs waiting to be sent: buffered, and retries whose backoff is over. */
+  get ready(): number {
+    return this.#source.length + this.#retries.ready;
+  }
+
+  /** Whether any job waits to be sent: if none, `take` gives no slave anything. */
+  get anyReady(): boolean {
+    return this.ready > 0;
+  }
+
+  /**
+   * Whether `slave`, by its own state, may be sent a batch: it has credit, and a busy one enough
+   * for a full batch, or credit trickling back a few jobs at a time would turn into a stream of
+   * tiny messages. It changes only with the slave's credit, in flight and job times, and when the
+   * generator ends; `take` also needs jobs ready.
+   */
+  wants(slave: SlaveRecord): boolean {
+    if (slave.credit === 0) return false;
+    return this.#source.exhausted || slave.inFlight === 0 || slave.credit >= idealBatch(slave, this.#batchMs, this.#maxBatch);
+  }
+
   /**
    * The seqs of `slave`'s next batch, none when it should wait. `threads`: across all slaves;
    * `alone`: it is the only slave, so a retry need not avoid it.
    */
   take(slave: SlaveRecord, threads: number, alone: boolean): number[] {
     const source = this.#source;
+    if (!this.wants(slave)) return [];
     const ideal = idealBatch(slave, this.#batchMs, this.#maxBatch);
-    // A busy slave gets full batches only, or credit trickling back a few jobs at a time would
-    // turn into a stream of tiny messages.
-    if (!source.exhausted && slave.inFlight > 0 && slave.credit < ideal) return [];
     let n = this.bytes.limit(Math.min(slave.credit, ideal));
-    const ready = source.length + this.#retries.ready;
+    const ready = this.ready;
     // A busy slave waits for the generator to fill a whole batch; the buffer announces it.
     if (!source.exhausted && slave.inFlight > 0 && ready < n) return [];
     // Near the end, share what is left among the slaves' threads (a batch runs on one) rather than hand it all to one.

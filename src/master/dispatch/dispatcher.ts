@@ -18,6 +18,7 @@ import { BatchPolicy, type BatchPolicyOptions } from './batch-policy.js';
 import { InFlight, type InFlightStats } from './in-flight.js';
 import { Membership } from './membership.js';
 import type { SlaveRecord } from './slave-record.js';
+import { Rounds } from './rounds.js';
 import { Shipping } from './shipping.js';
 
 export interface DispatcherOptions extends BatchPolicyOptions {
@@ -60,6 +61,7 @@ export class Dispatcher {
   readonly #inFlight: InFlight;
   readonly #table: JobTable;
   readonly #shipping: Shipping;
+  readonly #rounds: Rounds;
   #paused = false;
 
   constructor(socket: Router, source: JobSource, table: JobTable, retries: RetryQueue, options: DispatcherOptions) {
@@ -71,7 +73,15 @@ export class Dispatcher {
     this.#policy = new BatchPolicy(source, retries, options);
     const send = (id: Buffer, message: MasterMessage): void => this.#send(id, message);
     this.#inFlight = new InFlight(table, source, retries, this.#policy.bytes, { ...options, send });
-    this.#members = new Membership({ lease: options.lease, logger: options.logger, onGone: (slave, why) => this.#inFlight.giveBack(slave, undefined, why) });
+    this.#members = new Membership({
+      lease: options.lease,
+      logger: options.logger,
+      onGone: (slave, why) => {
+        this.#rounds.changed(slave);
+        this.#inFlight.giveBack(slave, undefined, why);
+      },
+    });
+    this.#rounds = new Rounds(this.#policy, this.#inFlight, this.#members, source);
   }
 
   get stats(): DispatcherStats {
@@ -119,6 +129,7 @@ export class Dispatcher {
         continue;
       }
       this.#members.heard(slave);
+      const readyBefore = this.#rounds.ready;
       switch (message.command) {
         case 'CREDIT':
           if (!slave.leaving) slave.grant(message.credit);
@@ -136,33 +147,22 @@ export class Dispatcher {
           if (slave.inFlight === 0) this.#letGo(slave);
           break;
       }
-      this.dispatch();
+      this.#dispatch(() => this.#rounds.after(slave, readyBefore, this.#options.bucket !== undefined));
     }
   }
 
   /** Sends batches to every slave with credit, one batch per slave per round; never throws (see `onFatal`). */
   dispatch(): void {
+    this.#dispatch(() => this.#rounds.all());
+  }
+
+  #dispatch(rounds: () => void): void {
     if (this.#paused) return;
     try {
-      this.#dispatchRounds();
+      rounds();
     } catch (error) {
       this.#paused = true;
       this.#options.onFatal(error as Error);
-    }
-  }
-
-  #dispatchRounds(): void {
-    const alone = this.#members.size === 1;
-    let sent = true;
-    while (sent) {
-      sent = false;
-      for (const slave of this.#members) {
-        if (slave.credit === 0) continue;
-        const seqs = this.#policy.take(slave, this.#members.threads, alone);
-        if (seqs.length === 0) continue;
-        this.#inFlight.send(slave, seqs);
-        sent = true;
-      }
     }
   }
 
@@ -197,6 +197,7 @@ export class Dispatcher {
     const skewed = this.#shipping.refusal(hello);
     if (skewed !== undefined) return void this.#send(id, skewed);
     this.#members.admit(id, hello);
+    this.#rounds.changed();
     const { runId: run, jobTimeout, lease, wantResults, wantTimings } = this.#options;
     this.#send(id, { command: 'WELCOME', run, jobTimeout, lease, wantResults, ...(wantTimings === true && { wantTimings }) });
   }

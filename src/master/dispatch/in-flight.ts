@@ -125,6 +125,8 @@ export class InFlight {
 
   /** Puts `runs` (all of the slave's in flight, if omitted) back at the head of the buffer. */
   giveBack(slave: SlaveRecord, runs: SeqRuns | undefined, why: string): void {
+    // Nothing out there: no scan of the whole table (a thousand slaves leaving would make a thousand).
+    if (runs === undefined && slave.inFlight === 0) return;
     const table = this.#table;
     const seqs: number[] = [];
     // Landed as they are listed, so a seq listed twice counts once.

@@ -15,6 +15,8 @@ export interface MembershipOptions {
 export class Membership {
   readonly #options: MembershipOptions;
   readonly #slaves = new Map<string, SlaveRecord>();
+  /** Threads across the slaves, kept as they join and go: batch policy reads it for every batch. */
+  #threads = 0;
   readonly #leaseTimer: NodeJS.Timeout;
 
   constructor(options: MembershipOptions) {
@@ -33,15 +35,18 @@ export class Membership {
     return this.#slaves.get(id.toString('latin1'));
   }
 
+  /** Whether `slave` is admitted (and not since replaced by a HELLO on its routing id). */
+  has(slave: SlaveRecord): boolean {
+    return this.#slaves.get(slave.key) === slave;
+  }
+
   [Symbol.iterator](): IterableIterator<SlaveRecord> {
     return this.#slaves.values();
   }
 
   /** Threads across the slaves. */
   get threads(): number {
-    let threads = 0;
-    for (const slave of this.#slaves.values()) threads += slave.threads;
-    return threads;
+    return this.#threads;
   }
 
   /**
@@ -53,6 +58,7 @@ export class Membership {
     if (known !== undefined) this.forget(known, 'slave reconnected', 'debug');
     const slave = new SlaveRecord(id, hello, Date.now());
     this.#slaves.set(slave.key, slave);
+    this.#threads += slave.threads;
     if (known === undefined) this.#options.logger.info(`slave ${slave.name} joined (${plural(hello.threads, 'thread')}, capacity ${hello.capacity})`);
     return slave;
   }
@@ -64,6 +70,8 @@ export class Membership {
 
   /** Forgets `slave`; its jobs in flight go to others (`onGone`). Said at `level` (false: not said). */
   forget(slave: SlaveRecord, why: string, level: LogLevel | false = 'info'): void {
+    const held = this.#slaves.get(slave.key);
+    if (held !== undefined) this.#threads -= held.threads;
     this.#slaves.delete(slave.key);
     this.#options.onGone(slave, why);
     if (level !== false) this.#options.logger[level](`slave ${slave.name} gone: ${why}`);

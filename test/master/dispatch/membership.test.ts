@@ -57,4 +57,18 @@ describe('Membership', () => {
     members.admit(Buffer.from('b'), hello(2));
     expect(members.threads).toBe(4);
   });
+
+  it('keeps the count of threads as slaves say HELLO again, leave and go silent, and tells whether a record is still admitted', () => {
+    const a = members.admit(Buffer.from('a'), hello(1));
+    const b = members.admit(Buffer.from('b'), { ...hello(2), threads: 5 });
+    const again = members.admit(Buffer.from('a'), { ...hello(1), threads: 3 });
+    expect(members.threads).toBe(8);
+    expect([members.has(a), members.has(again), members.has(b)]).toEqual([false, true, true]);
+    members.forget(b, 'slave left');
+    expect(members.threads).toBe(3);
+    expect(members.has(b)).toBe(false);
+    vi.advanceTimersByTime(1250);
+    expect(members.size).toBe(0);
+    expect(members.threads).toBe(0);
+  });
 });
