@@ -10,36 +10,21 @@
  * package.json) still finds it: in a bundle, its `import.meta.url` is rewritten to the URL its own
  * file had in dist/.
  */
-import { build } from 'esbuild';
+import { build, transform } from 'esbuild';
 import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 
 const DIST = path.resolve('dist');
 const BINS = ['tm-run', 'tm-slave', 'tm-master', 'tm-spawn', 'tm-status', 'tm-keygen'];
 const META_URL = 'import.meta.url';
+/** What a module's own `import.meta.url` becomes in a bundle. */
+const OWN_URL = '__ownImportMetaUrl';
 
-/** `text` with each `import.meta.url` that is code (not inside a string) replaced by `replacement`. */
-function replaceInCode(text, replacement) {
-  let out = '';
-  let quote = null;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (quote !== null) {
-      out += c;
-      if (c === '\\') out += text[++i] ?? '';
-      else if (c === quote) quote = null;
-    } else if (text.startsWith(META_URL, i)) {
-      out += replacement;
-      i += META_URL.length - 1;
-    } else {
-      if (c === "'" || c === '"' || c === '`') quote = c;
-      out += c;
-    }
-  }
-  return out;
-}
-
-/** An esbuild plugin: modules of dist/ keep the `import.meta.url` of their own file, seen from the bundle in `outDir`. */
+/**
+ * An esbuild plugin: modules of dist/ keep the `import.meta.url` of their own file, seen from the
+ * bundle in `outDir`. Each module that uses it is parsed and its uses (not text in strings or
+ * comments) renamed to a constant declared first in it: the URL of its file relative to the bundle's.
+ */
 function ownMetaUrl(outDir) {
   return {
     name: 'own-import-meta-url',
@@ -47,8 +32,10 @@ function ownMetaUrl(outDir) {
       build.onLoad({ filter: /\.js$/ }, async ({ path: file }) => {
         const text = await readFile(file, 'utf8');
         if (!text.includes(META_URL)) return { contents: text, loader: 'js' };
+        const { code } = await transform(text, { loader: 'js', format: 'esm', define: { [META_URL]: OWN_URL } });
+        if (!code.includes(OWN_URL)) return { contents: text, loader: 'js' };
         const relative = path.relative(outDir, file).split(path.sep).join('/');
-        return { contents: replaceInCode(text, `new URL(${JSON.stringify(relative)}, ${META_URL}).href`), loader: 'js' };
+        return { contents: `const ${OWN_URL} = new URL(${JSON.stringify(relative)}, ${META_URL}).href;\n${code}`, loader: 'js' };
       });
     },
   };
