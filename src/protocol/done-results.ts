@@ -1,11 +1,9 @@
 /**
- * The fields of a DONE beyond its seqs and failures, checked: what its jobs returned (`results`,
- * or `resultLines` split into one `TextSlice` per seq), which of them sent channel output, and
- * when each ran (`timings`), and their job log lines (`logLines`).
+ * The fields of a DONE beyond its seqs and failures, checked: which of its jobs sent channel
+ * output (in `results`), when each ran (`timings`), and their job log lines (`logLines`).
  */
 import { MAX_CHANNEL_NAME, whyBadChannelName } from './channel-name.js';
 import { bytes, fail, int, list, quote } from './fields.js';
-import { TextSlice } from './text-slice.js';
 import { TIMING_BYTES } from './timings.js';
 
 /** A DONE's optional `timings`: TIMING_BYTES per seq. (The values only reach the job log, which writes what is not a number >= 0 as null.) */
@@ -34,24 +32,6 @@ export function channeledIndexes(value: unknown, results: readonly unknown[] | u
 }
 
 const NEWLINE = 0x0a;
-
-/** A DONE's `resultLines` as `results`: where each job's line lies, undefined where a line is empty. */
-export function resultLines(payload: Record<string, unknown>, length: number): Array<TextSlice | undefined> {
-  if (payload.results !== undefined) fail('results and resultLines together');
-  const given = bytes(payload.resultLines, 'resultLines');
-  const block = Buffer.isBuffer(given) ? given : Buffer.from(given.buffer, given.byteOffset, given.length);
-  if (length === 0 && block.length === 0) return [];
-  const lines: Array<TextSlice | undefined> = [];
-  for (let start = 0; lines.length <= length; ) {
-    const end = block.indexOf(NEWLINE, start);
-    const stop = end === -1 ? block.length : end;
-    lines.push(stop === start ? undefined : new TextSlice(block, start, stop));
-    if (end === -1) break;
-    start = end + 1;
-  }
-  if (lines.length !== length) fail(`resultLines must have one line per seq (${length}), got ${lines.length > length ? 'more' : lines.length}`);
-  return lines;
-}
 
 /** A DONE's optional `logLines`: binary, with `timings`, a line (ending in a newline) per seq. */
 export function logLines(value: unknown, length: number, timed: Uint8Array | undefined): Uint8Array {

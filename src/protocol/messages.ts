@@ -127,12 +127,6 @@ export interface Done {
    */
   readonly results?: readonly unknown[];
   /**
-   * Instead of `results`, with `wantResults: 'json'` and no channel output: the UTF-8 of each
-   * result's JSON text (which never holds a newline), a line per seq, empty for none. The master
-   * copies the bytes into its lines; a string per job cost more to pack and unpack than to write.
-   */
-  readonly resultLines?: Uint8Array;
-  /**
    * Indexes into `seqs`, ascending, of the jobs that sent channel output (`channels()` or an async
    * iterable): their `results` entry is a list of `[name, data]` pairs, each name a valid channel
    * name (channel-name.ts). Omitted when none did.

@@ -12,7 +12,7 @@ import {
   type WireFailure,
 } from './messages.js';
 import { bool, bytes, fail, int, Invalid, line, list, MAX_BATCH, num, quote, record, sha256Hex, text } from './fields.js';
-import { channeledIndexes, logLines, resultLines, timings } from './done-results.js';
+import { channeledIndexes, logLines, timings } from './done-results.js';
 import type { SeqRuns } from './seq-runs.js';
 import { statusReport } from './status-fields.js';
 
@@ -69,7 +69,7 @@ function perJob(value: unknown, length: number, what: string, entryName: string,
 
 function done(payload: Record<string, unknown>, run: string): Message {
   const { runs, length } = seqRuns(payload.seqs, 'seqs');
-  const results = payload.resultLines === undefined ? (payload.results === undefined ? undefined : list(payload.results, 'results')) : resultLines(payload, length);
+  const results = payload.results === undefined ? undefined : list(payload.results, 'results');
   if (results !== undefined && results.length !== length) fail(`results must have one entry per seq (${length}), got ${results.length}`);
   const channeled = channeledIndexes(payload.channeled, results);
   const timed = timings(payload.timings, length);

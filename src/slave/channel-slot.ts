@@ -67,11 +67,9 @@ export async function drainChannels(value: unknown): Promise<unknown> {
  * their slots now the bare pairs), and the results themselves when the master wants them or any
  * job sent channel output; nothing at all otherwise.
  */
-export function doneOutputs(results: readonly unknown[] | undefined, wantResults: WantResults): { results?: readonly unknown[]; resultLines?: Uint8Array; channeled?: number[] } {
+export function doneOutputs(results: readonly unknown[] | undefined, wantResults: WantResults): { results?: readonly unknown[]; channeled?: number[] } {
   if (results === undefined) return {};
   const first = results.findIndex(isChannelSlot);
-  // JSON text (the threads made it) travels as the UTF-8 of one string of lines, join's '' for none: see Done.resultLines.
-  if (first < 0 && wantResults === 'json') return results.length === 0 ? {} : { resultLines: Buffer.from(results.join('\n')) };
   if (first < 0) return wantResults ? { results } : {};
   const channeled: number[] = [];
   const sent = results.map((slot, index) => {

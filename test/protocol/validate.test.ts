@@ -4,7 +4,6 @@ import { describe, expect, it } from 'vitest';
 import { encodeMessage, pack, unpack } from '../../src/protocol/codec.js';
 import { MAX_CONCURRENCY, PROTOCOL_VERSION, type Message } from '../../src/protocol/messages.js';
 import { runsLength } from '../../src/protocol/seq-runs.js';
-import type { TextSlice } from '../../src/protocol/text-slice.js';
 import { decodeMasterMessage, decodeSlaveMessage, MAX_BATCH, type Decoded } from '../../src/protocol/validate.js';
 
 type Decoder = (frames: readonly Buffer[]) => Decoded<Message>;
@@ -81,15 +80,10 @@ const cases: ReadonlyArray<{ readonly title: string; readonly decode: Decoder; r
   { title: 'a negative failure index', ...toMaster('DONE', { ...done, failures: [failure(-1)] }), reason: /^failure\.index must be an integer from 0 to 1$/ },
   { title: 'a failure when no job ran', ...toMaster('DONE', { ...done, seqs: [], failures: [failure(0)] }), reason: /^failure\.index must be an integer from 0 to -1$/ },
   { title: 'a failure that is not an object', ...toMaster('DONE', { ...done, failures: [0] }), reason: /^failure is not an object$/ },
-  { title: 'resultLines with a line too few', ...toMaster('DONE', { ...done, resultLines: Buffer.from('{}') }), reason: /^resultLines must have one line per seq \(2\), got 1$/ },
-  { title: 'resultLines with a line too many', ...toMaster('DONE', { ...done, resultLines: Buffer.from('1\n2\n') }), reason: /^resultLines must have one line per seq \(2\), got more$/ },
-  { title: 'resultLines for no seqs', ...toMaster('DONE', { ...done, seqs: [], resultLines: Buffer.from('1') }), reason: /^resultLines must have one line per seq \(0\), got more$/ },
-  { title: 'resultLines beside results', ...toMaster('DONE', { ...done, resultLines: Buffer.from('1\n2'), results: ['1', '2'] }), reason: /^results and resultLines together$/ },
   { title: 'logLines without timings', ...toMaster('DONE', { ...done, logLines: Buffer.from('a\nb\n') }), reason: /^logLines needs timings$/ },
   { title: 'logLines of a line too few', ...toMaster('DONE', { ...done, timings: new Uint8Array(32), logLines: Buffer.from('a\n') }), reason: /^logLines must be a line per seq \(2\), each ending in a newline$/ },
   { title: 'logLines whose last line has no newline', ...toMaster('DONE', { ...done, timings: new Uint8Array(32), logLines: Buffer.from('a\nb\nc') }), reason: /^logLines must be a line per seq \(2\), each ending in a newline$/ },
   { title: 'logLines as a string', ...toMaster('DONE', { ...done, timings: new Uint8Array(32), logLines: 'a\nb\n' }), reason: /^logLines must be binary$/ },
-  { title: 'resultLines as a string', ...toMaster('DONE', { ...done, resultLines: '1\n2' }), reason: /^resultLines must be binary$/ },
   { title: 'a failure without a message', ...toMaster('DONE', { ...done, failures: [failure(0, { name: 'Error' })] }), reason: /^error\.message must be a string/ },
   { title: 'a failure whose error is a Map', ...toMaster('DONE', { ...done, failures: [failure(0, new Map([['message', 'x']]))] }), reason: /^error is not an object$/ },
   { title: 'fewer results than seqs', ...toMaster('DONE', { ...done, results: [1] }), reason: /^results must have one entry per seq \(2\), got 1$/ },
@@ -218,19 +212,6 @@ describe('decodeSlaveMessage and decodeMasterMessage', () => {
       ok: true,
       message: { command: 'CREDIT', run: 'r', credit: 5 },
     });
-  });
-});
-
-describe("a DONE's resultLines", () => {
-  it('become the bytes of one JSON text per seq, undefined where a line is empty', () => {
-    const decoded = decodeSlaveMessage(frames('DONE', { ...done, seqs: [10, 3], resultLines: Buffer.from('{"a":"é"}\n\n"x"') }));
-    expect(decoded.ok).toBe(true);
-    const { results } = (decoded as unknown as { message: { results: Array<TextSlice | undefined> } }).message;
-    expect(results.map((line) => line && line.bytes.toString('utf8', line.start, line.end))).toEqual(['{"a":"é"}', undefined, '"x"']);
-  });
-
-  it('are none for no seqs', () => {
-    expect(decodeSlaveMessage(frames('DONE', { ...done, seqs: [], resultLines: Buffer.alloc(0) }))).toMatchObject({ ok: true, message: { results: [] } });
   });
 });
 

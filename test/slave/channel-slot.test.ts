@@ -41,10 +41,6 @@ describe('channel output in the slave', () => {
     expect(doneOutputs([1, slot, 3], true)).toEqual({ results: [1, [['w', 'x']], 3], channeled: [1] });
     expect(doneOutputs([1, slot, 3], false)).toEqual({ results: [undefined, [['w', 'x']], undefined], channeled: [1] });
     expect(doneOutputs([1, 2], true)).toEqual({ results: [1, 2] });
-    // JSON text, with no channel output, travels as one string of lines; with channel output, as values.
-    expect(doneOutputs(['{"a":"é"}', undefined, '2'], 'json')).toEqual({ resultLines: Buffer.from('{"a":"é"}\n\n2') });
-    expect(doneOutputs([], 'json')).toEqual({});
-    expect(doneOutputs(['1', slot, '3'], 'json')).toEqual({ results: ['1', [['w', 'x']], '3'], channeled: [1] });
     expect(doneOutputs([1, 2], false)).toEqual({});
   });
 

@@ -13,23 +13,16 @@ import type { OutputRecorder, Outputs } from '../state/checkpoint.js';
 import { ChannelOutput, nowhereToGo } from './channel-output.js';
 import { jsonText } from '../../protocol/json-text.js';
 import { JsonlWriter } from '../state/jsonl-writer.js';
-import { LineBytes } from './line-bytes.js';
-import { TextSlice } from '../../protocol/text-slice.js';
 import type { OutputFiles } from './output-files.js';
 
 /** Most channels one run writes: each is an open file, and a length in every log line. */
 export const MAX_CHANNELS = 256;
-
-const CLOSE_BRACE = 0x7d;
-const NEWLINE = 0x0a;
 
 /** The open output files of a run. */
 export class OutputSink implements OutputRecorder {
   readonly #files: OutputFiles;
   readonly #results: JsonlWriter | undefined;
   readonly #channels = new Map<string, JsonlWriter>();
-  /** A report's results lines, built here and written in one append. */
-  readonly #lines = new LineBytes();
   /** Results arrive as their JSON text (`wantResults: 'json'`): nothing in the master needs their values. */
   readonly #json: boolean;
   /** The seq a results line names: the run's own, also for a retry of its dead letters (see RunPlan.originOf). */
@@ -75,28 +68,17 @@ export class OutputSink implements OutputRecorder {
   write(seqs: readonly number[], results: readonly unknown[] | undefined, failed: (i: number) => boolean, job: (seq: number) => unknown): Array<WireError | undefined> | undefined {
     if (results === undefined) return undefined;
     let errors: Array<WireError | undefined> | undefined;
-    const lines = this.#lines;
+    let lines = '';
     const items = new Map<JsonlWriter, string>();
     for (let i = 0; i < seqs.length; i++) {
       const result = results[i];
       if (result === undefined || failed(i)) continue;
       if (!(result instanceof ChannelOutput)) {
         if (this.#results === undefined) continue;
-        // JSON text from a slave: a line of `resultLines` (split at its newlines), or a string beside channel output.
         const text = this.#json ? result : jsonText(result);
-        if (!(text instanceof TextSlice || (typeof text === 'string' && !text.includes('\n')))) {
-          (errors ??= [])[i] = { message: 'the slave sent a result that is not JSON text', name: 'TypeError' };
-          continue;
-        }
-        lines.text('{"seq":');
-        lines.int(this.#originOf(seqs[i]!));
-        lines.text(',"job":');
-        lines.text(jsonText(job(seqs[i]!)));
-        lines.text(',"result":');
-        if (typeof text === 'string') lines.text(text);
-        else lines.slice(text.bytes, text.start, text.end);
-        lines.byte(CLOSE_BRACE);
-        lines.byte(NEWLINE);
+        // JSON text from a slave's thread: JSON.stringify never makes a raw newline, so one would break the file's lines.
+        if (typeof text !== 'string' || text.includes('\n')) (errors ??= [])[i] = { message: 'the slave sent a result that is not JSON text', name: 'TypeError' };
+        else lines += `{"seq":${this.#originOf(seqs[i]!)},"job":${jsonText(job(seqs[i]!))},"result":${text}}\n`;
         continue;
       }
       const refusal = this.#refusal(result);
@@ -110,7 +92,7 @@ export class OutputSink implements OutputRecorder {
         items.set(file, `${items.get(file) ?? ''}${jsonText(data)}\n`);
       }
     }
-    if (lines.length > 0) this.#results!.append(lines.take());
+    if (lines !== '') this.#results!.append(lines);
     for (const [file, text] of items) file.append(text);
     return errors;
   }

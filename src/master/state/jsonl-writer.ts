@@ -54,9 +54,9 @@ export class JsonlWriter {
     return this.#bytes;
   }
 
-  /** Appends `text` (whole lines, as a string or its UTF-8) in a single write; nothing for ''. */
-  append(text: string | Uint8Array): void {
-    const bytes = typeof text === 'string' ? Buffer.from(text) : text;
+  /** Appends `text` (whole lines) in a single write; nothing for ''. */
+  append(text: string): void {
+    const bytes = Buffer.from(text);
     if (bytes.length === 0) return;
     try {
       // Should the cut-back fail too, the next start cuts or ignores the torn tail.

@@ -22,8 +22,8 @@ const bySeq = (lines: unknown[]): unknown[] => [...lines].sort((a, b) => (a as {
 
 describe('results made as JSON text in the slaves (no handleResult)', () => {
   it.each([
-    ['alone, as the bytes of one string of lines per DONE', false],
-    ['beside channel output, as a text per job', true],
+    ['alone', false],
+    ['beside channel output', true],
   ])('are written %s: a line for each job that returned a value, none for failures or undefined', async (_title, channels) => {
     const results = join(dir.path, 'results.jsonl');
     const args = [TEXT_RESULTS, '2', `n=${N}`, '--state', join(dir.path, 'state.json'), '--no-progress', '--retries', '0', '--results', results, ...(channels ? ['--channels', join(dir.path, 'channels')] : [])];
