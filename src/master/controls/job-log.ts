@@ -88,8 +88,7 @@ export class JobLog {
       const block = report.logLines!;
       this.#lines.flush();
       this.#queue(Buffer.from(block.buffer, block.byteOffset, block.byteLength), block.byteLength);
-    }
-    else {
+    } else {
       const lines = new JobLogLines(this.#lines, report.slave.key);
       const originOf = this.#originOf;
       for (let i = 0; i < seqs.length; i++) {

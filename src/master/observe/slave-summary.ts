@@ -16,16 +16,11 @@ export const MAX_ATTENTION = 10;
 /** A slave pings at least every second: silent 3 s is 3 missed pings (less when half the lease is less). */
 export const SILENT_MS = 3000;
 
-/** The slaves of one host (or of the hosts past MAX_HOST_ROWS), added up. */
-export interface HostRow {
-  readonly host: string;
+/** The slaves of one host (or of the hosts past MAX_HOST_ROWS), added up: their counts and rate summed. */
+export interface HostRow extends Pick<SlaveStatus, 'host' | 'inFlight' | 'done' | 'failed' | 'rate'> {
   readonly slaves: number;
   /** Threads × concurrency, summed: the jobs the host runs at once. */
   readonly lanes: number;
-  readonly inFlight: number;
-  readonly done: number;
-  readonly failed: number;
-  readonly rate: number;
   /** The longest any of its slaves has been silent. */
   readonly lastSeenMs: number;
   /** The code most of its slaves run (sha256 hex), or none when they said none. */
