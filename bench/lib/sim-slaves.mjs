@@ -1,9 +1,9 @@
 // For the `fleet-sim` workload: many simulated slaves in one process, each its own DEALER socket
 // speaking the real protocol (the project's own encoder and decoder, from dist/protocol), so
 // that one master can be fed by a thousand slaves on two cores. A slave here says HELLO, grants
-// credit as a real slave does (dist/slave/credit.js), PINGs to keep its lease, and answers each
-// JOBS with a DONE after its simulated handling time: `ms` per job over `lanes` lanes (threads 1,
-// concurrency `lanes`), batches run one after another; with 0 ms, at once.
+// credit as a real slave does (dist/slave/credit.js), PINGs to keep its lease, answers each
+// JOBS with a DONE after its simulated handling time (`ms` per job over `lanes` lanes: threads 1,
+// concurrency `lanes`; batches run one after another; with 0 ms, at once), and its QUIT with BYE.
 //
 // usage: node sim-slaves.mjs ENDPOINT PREFIX COUNT LANES MS LEASE_MS
 // stderr: `sim PREFIX: welcomed by run RUN` at the first WELCOME, `sim PREFIX: all N welcomed`,
@@ -99,6 +99,8 @@ class SimSlave {
       } else if (message.command === 'JOBS' && message.run === this.run) {
         this.jobs(message.seqs);
       } else if (message.command === 'QUIT' && message.run === this.run) {
+        // As a real slave: BYE answers it, and the master closes once every slave's has come.
+        this.send({ command: 'BYE', run: this.run, returned: [] });
         this.quit = true;
         if (++quit === expected) finish();
         return;
@@ -151,9 +153,11 @@ process.on('SIGUSR2', () => (silenceNext = true));
 // The bench's stop for slaves whose QUIT never came (the master gone): their counts still go out, and how many they were.
 process.on('SIGTERM', () => finish());
 
-function finish() {
+async function finish() {
   clearInterval(pings);
   process.stdout.write(`${JSON.stringify({ done: slaves.map((slave) => slave.done), rehellos, withoutQuit: expected - quit })}\n`);
+  // The BYEs first (the sockets linger 0), for at most a second: a master that is gone takes none.
+  await Promise.race([Promise.all(slaves.map((slave) => slave.outbox.flush())), new Promise((resolve) => setTimeout(resolve, 1000))]);
   for (const slave of slaves) {
     slave.outbox.close();
     slave.socket.close();

@@ -225,7 +225,7 @@ export class Master extends EventEmitter<MasterEvents> {
     const finished = this.#end.canFinish(drained);
     if (this.#end.failure?.kind !== 'state-unwritable') this.#snapshot(finished);
     // Slaves leave on QUIT: only once the state says the run is finished.
-    if (finished && this.#end.failure === undefined) this.#dispatcher.quitAll();
+    if (finished && this.#end.failure === undefined) await this.#dispatcher.quitAll();
     this.#dispatcher.close();
     await this.#dispatcher.flush();
     this.#listener.close();

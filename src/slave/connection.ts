@@ -134,7 +134,8 @@ export class Connection extends EventEmitter<ConnectionEvents> {
           break;
         case 'QUIT':
           if (message.run !== this.#run) break;
-          // The run is over: the master goes away next, which is no news.
+          // The run is over: the master waits for our BYE (unless we said one) and goes away next, which is no news.
+          if (!this.#leaving) this.send({ command: 'BYE', run: message.run, returned: [] });
           this.#leaving = true;
           this.emit('quit');
           break;

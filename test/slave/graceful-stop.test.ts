@@ -126,3 +126,16 @@ describe('SIGTERM to a slave', () => {
     expect(readRecord(record)).toEqual([]);
   }, 30_000);
 });
+
+describe("the run's QUIT to a slave", () => {
+  it('is answered with BYE, holding nothing, before the slave exits 0: the master closes once every answer is in', async () => {
+    fake = await FakeMaster.bind();
+    const { slave } = gatedSlave(fake.endpoint);
+    await fake.expect('HELLO');
+    await fake.send({ command: 'WELCOME', run: RUN, jobTimeout: 0, lease: 60_000, wantResults: false });
+    await fake.expect('CREDIT');
+    await fake.send({ command: 'QUIT', run: RUN });
+    expect(await fake.expect('BYE')).toEqual({ command: 'BYE', run: RUN, returned: [] });
+    expect(await slave.exited, slave.stderr).toEqual({ code: 0, signal: null });
+  }, 30_000);
+});

@@ -18,8 +18,12 @@ import { BatchPolicy, type BatchPolicyOptions } from './batch-policy.js';
 import { InFlight, type InFlightStats } from './in-flight.js';
 import { Membership } from './membership.js';
 import type { SlaveRecord } from './slave-record.js';
+import { QuitAnswers } from './quit-answers.js';
 import { Rounds } from './rounds.js';
 import { Shipping } from './shipping.js';
+
+/** How long the master waits for its slaves' answers to QUIT (BYE) before it closes anyway. */
+const QUIT_ANSWER_MS = 2000;
 
 export interface DispatcherOptions extends BatchPolicyOptions {
   readonly runId: string;
@@ -28,10 +32,7 @@ export interface DispatcherOptions extends BatchPolicyOptions {
   readonly wantResults: WantResults;
   /** Whether DONEs should carry each job's start time and handler ms (for `--joblog`). @default false */
   readonly wantTimings?: boolean;
-  /**
-   * Told of an error the run cannot go on after, such as a batch that cannot be packed: the one
-   * fatal path, whichever caller's dispatch met it (the receive loop, a timer, the source).
-   */
+  /** Told of an error the run cannot go on after (a batch that cannot be packed): the one fatal path, whoever's dispatch met it. */
   readonly onFatal: (error: Error) => void;
   /** Handles a DONE batch; the next message waits for it (backpressure on slow result handlers). */
   readonly onReport: (report: Report) => Promise<void> | void;
@@ -49,9 +50,6 @@ export interface DispatcherOptions extends BatchPolicyOptions {
 /** What a master answers to STATUS about its run: all but what the dispatcher adds (the run id and the slaves). */
 export type RunStatus = Omit<StatusReport, 'command' | 'run' | 'slaves'>;
 
-/** What the dispatcher refused and sent, for logs and tests. */
-export type DispatcherStats = InFlightStats;
-
 export class Dispatcher {
   readonly #socket: Router;
   readonly #options: DispatcherOptions;
@@ -63,6 +61,7 @@ export class Dispatcher {
   readonly #shipping: Shipping;
   readonly #rounds: Rounds;
   #paused = false;
+  readonly #quitAnswers = new QuitAnswers();
 
   constructor(socket: Router, source: JobSource, table: JobTable, retries: RetryQueue, options: DispatcherOptions) {
     this.#socket = socket;
@@ -84,7 +83,7 @@ export class Dispatcher {
     this.#rounds = new Rounds(this.#policy, this.#inFlight, this.#members, source);
   }
 
-  get stats(): DispatcherStats {
+  get stats(): InFlightStats {
     return this.#inFlight.stats;
   }
 
@@ -111,7 +110,9 @@ export class Dispatcher {
         continue;
       }
       if (message.command === 'STATUS') {
-        this.#answerStatus(id);
+        // From tm-status, not a slave: no HELLO needed.
+        const report = this.report();
+        if (report !== undefined) this.#send(id, report);
         continue;
       }
       if (message.command === 'FETCH') {
@@ -140,7 +141,11 @@ export class Dispatcher {
         case 'PING':
           break;
         case 'BYE':
-          // Unstarted jobs go to others now; the running ones may still report.
+          // After the run's QUIT, a BYE answers it. Before, unstarted jobs go to others now; the running ones may still report.
+          if (this.#quitAnswers.asked) {
+            this.#quitAnswers.answered(slave);
+            break;
+          }
           slave.leaving = true;
           slave.credit = 0;
           this.#inFlight.giveBack(slave, message.returned, 'slave leaving');
@@ -171,9 +176,10 @@ export class Dispatcher {
     this.#paused = true;
   }
 
-  /** Tells every slave the run is over. */
-  quitAll(): void {
-    for (const slave of this.#members) this.#send(slave.id, { command: 'QUIT', run: this.#options.runId });
+  /** Tells every slave the run is over; resolves once each has answered (BYE), or after `withinMs`: closed at once, the socket lost QUITs (docs/protocol.md, "The run's end"). */
+  async quitAll(withinMs = QUIT_ANSWER_MS): Promise<void> {
+    for (const slave of this.#members) this.#quit(slave);
+    await this.#quitAnswers.all(withinMs);
   }
 
   /** Resolves once every queued message has been handed to ZeroMQ. */
@@ -191,15 +197,21 @@ export class Dispatcher {
     if (hello.version !== PROTOCOL_VERSION) {
       const reason = `protocol version ${hello.version} is not ${PROTOCOL_VERSION}`;
       this.#options.logger.limited('warn', 'refused:version', `refused slave ${hello.name ?? `${hello.host}:${hello.pid}`}: ${reason}`);
-      this.#send(id, { command: 'REJECT', reason, rehello: false });
-      return;
+      return void this.#send(id, { command: 'REJECT', reason, rehello: false });
     }
     const skewed = this.#shipping.refusal(hello);
     if (skewed !== undefined) return void this.#send(id, skewed);
-    this.#members.admit(id, hello);
+    const slave = this.#members.admit(id, hello);
     this.#rounds.changed();
     const { runId: run, jobTimeout, lease, wantResults, wantTimings } = this.#options;
     this.#send(id, { command: 'WELCOME', run, jobTimeout, lease, wantResults, ...(wantTimings === true && { wantTimings }) });
+    // One that comes as the run ends goes with the others, rather than wait on for a master that is closing.
+    if (this.#quitAnswers.asked) this.#quit(slave);
+  }
+
+  #quit(slave: SlaveRecord): void {
+    this.#send(slave.id, { command: 'QUIT', run: this.#options.runId });
+    this.#quitAnswers.ask(slave);
   }
 
   async #done(slave: SlaveRecord, message: Done): Promise<void> {
@@ -217,12 +229,6 @@ export class Dispatcher {
     const now = Date.now();
     const slaves = [...this.#members].map((slave) => slave.status(now));
     return { command: 'REPORT', run: this.#options.runId, ...status(), slaves };
-  }
-
-  /** Answers a STATUS (from tm-status, not a slave: no HELLO needed). */
-  #answerStatus(id: Buffer): void {
-    const report = this.report();
-    if (report !== undefined) this.#send(id, report);
   }
 
   /** A leaving slave with nothing in flight: QUIT tells it no JOBS is on its way, so it can close. */
